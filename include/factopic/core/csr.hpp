@@ -1,0 +1,38 @@
+// The compressed sparse row matrix every stage hands to the next: the vectorizer produces one,
+// the decompositions consume one. It lives in core so that text and linalg both see it without
+// seeing each other.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace factopic {
+
+/// A rows × cols sparse matrix in CSR form. Row i's entries are indices/values in
+/// [indptr[i], indptr[i+1]); column indices are strictly increasing within a row.
+template <typename T>
+struct CsrMatrix {
+    using Scalar = T;
+    std::int64_t rows = 0;
+    std::int64_t cols = 0;
+    std::vector<std::int64_t> indptr{0};  ///< rows + 1 offsets, indptr[0] = 0
+    std::vector<std::int32_t> indices;    ///< column of each stored entry, 0-based
+    std::vector<T> values;                ///< value of each stored entry
+
+    std::int64_t nnz() const noexcept { return static_cast<std::int64_t>(values.size()); }
+    std::int64_t row_nnz(std::int64_t i) const noexcept { return indptr[i + 1] - indptr[i]; }
+
+    template <typename U>
+    CsrMatrix<U> cast() const {
+        CsrMatrix<U> out;
+        out.rows = rows;
+        out.cols = cols;
+        out.indptr = indptr;
+        out.indices = indices;
+        out.values.assign(values.begin(), values.end());
+        return out;
+    }
+};
+
+}  // namespace factopic

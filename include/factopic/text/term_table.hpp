@@ -1,0 +1,112 @@
+// An insert-only string → id hash table for the vectorizer's hot loop: open addressing, terms
+// stored back to back in one arena, ids dense from 0. std::unordered_map<std::string, ...>
+// allocates per term and chases a pointer per probe; this does neither.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace factopic::text {
+
+/// 64-bit hash of a short string (8 bytes per step, multiply–xorshift mixing).
+inline std::uint64_t term_hash(std::string_view s) noexcept {
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = s.size() * k;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    h = (h ^ tail) * k;
+    h ^= h >> 32;
+    h *= 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+class TermTable {
+public:
+    static constexpr std::uint32_t k_absent = 0xFFFFFFFFu;
+
+    explicit TermTable(std::size_t expected = 1024) { rehash(capacity_for(expected)); }
+
+    std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(m_offsets.size()); }
+
+    std::string_view term(std::uint32_t id) const noexcept {
+        return {m_arena.data() + m_offsets[id], m_lengths[id]};
+    }
+
+    /// The id of s, or k_absent.
+    std::uint32_t find(std::string_view s) const noexcept { return find(s, term_hash(s)); }
+    std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
+        std::size_t pos = h & m_mask;
+        while (true) {
+            const Slot& slot = m_slots[pos];
+            if (slot.id == k_absent) return k_absent;
+            if (slot.hash == h && term(slot.id) == s) return slot.id;
+            pos = (pos + 1) & m_mask;
+        }
+    }
+
+    /// The id of s, inserting it with the next id when absent; `inserted` says which.
+    std::uint32_t insert(std::string_view s, bool& inserted) { return insert(s, term_hash(s), inserted); }
+    std::uint32_t insert(std::string_view s, std::uint64_t h, bool& inserted) {
+        std::size_t pos = h & m_mask;
+        while (true) {
+            Slot& slot = m_slots[pos];
+            if (slot.id == k_absent) break;
+            if (slot.hash == h && term(slot.id) == s) {
+                inserted = false;
+                return slot.id;
+            }
+            pos = (pos + 1) & m_mask;
+        }
+        const auto id = size();
+        m_offsets.push_back(m_arena.size());
+        m_lengths.push_back(static_cast<std::uint32_t>(s.size()));
+        m_arena.insert(m_arena.end(), s.begin(), s.end());
+        m_slots[pos] = Slot{h, id};
+        inserted = true;
+        if (2 * (static_cast<std::size_t>(id) + 1) > m_slots.size()) rehash(m_slots.size() * 2);
+        return id;
+    }
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t id = k_absent;
+    };
+
+    static std::size_t capacity_for(std::size_t n) {
+        std::size_t c = 16;
+        while (c < 2 * n) c *= 2;
+        return c;
+    }
+
+    void rehash(std::size_t capacity) {
+        std::vector<Slot> old(capacity);
+        old.swap(m_slots);
+        m_mask = capacity - 1;
+        for (const Slot& s : old) {
+            if (s.id == k_absent) continue;
+            std::size_t pos = s.hash & m_mask;
+            while (m_slots[pos].id != k_absent) pos = (pos + 1) & m_mask;
+            m_slots[pos] = s;
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    std::size_t m_mask = 0;
+    std::vector<char> m_arena;
+    std::vector<std::size_t> m_offsets;
+    std::vector<std::uint32_t> m_lengths;
+};
+
+}  // namespace factopic::text

@@ -1,0 +1,106 @@
+// Documents → document–term matrix with the semantics of scikit-learn's CountVectorizer and
+// TfidfVectorizer (default analyzer "word", lowercase=True, token_pattern (?u)\b\w\w+\b): the same
+// vocabulary in the same (code point) order, the same counts, the same TF-IDF values. One pass
+// over the text builds vocabulary and counts together on every thread; the per-thread
+// vocabularies are then merged and sorted, so the result does not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "factopic/core/csr.hpp"
+
+namespace factopic::text {
+
+enum class Weighting { Count, Tfidf };
+enum class Norm { None, L1, L2 };
+
+/// A document-frequency bound, which scikit-learn reads by type: an integer is a number of
+/// documents, a float a proportion of them.
+struct DfBound {
+    bool proportion = false;  ///< true: value is in [0, 1] and multiplies the document count
+    double value = 1;         ///< documents (integral, >= 1 for max_df, >= 0 for min_df) or proportion
+    static DfBound count(std::int64_t n) { return {false, static_cast<double>(n)}; }
+    static DfBound fraction(double p) { return {true, p}; }
+    /// "2" → count 2; "0.5", "1.0", "1e-2" → proportion (a '.' or exponent makes it a float).
+    static DfBound parse(const std::string& text, const char* field);
+    /// The bound in documents for a corpus of n_documents (scikit-learn: max_df * n_doc).
+    double documents(std::int64_t n_documents) const noexcept {
+        return proportion ? value * static_cast<double>(n_documents) : value;
+    }
+};
+
+struct VectorizerOptions {
+    Weighting weighting = Weighting::Count;  ///< counts, or TfidfVectorizer's tf-idf
+    /// Words removed after tokenizing and before n-grams are formed; default scikit-learn's
+    /// English list; empty removes nothing. Matched against the lower-cased token.
+    std::vector<std::string> stop_words;
+    bool use_english_stop_words = true;  ///< add english_stop_words() to stop_words
+    DfBound min_df = DfBound::count(1);         ///< drop terms in fewer documents than this
+    DfBound max_df = DfBound::fraction(1.0);    ///< drop terms in more documents than this
+    std::optional<std::int64_t> max_features;   ///< keep the most frequent terms (>= 1); ties by column
+    int ngram_min = 1;  ///< 1 <= ngram_min <= ngram_max: word n-grams, joined by one space
+    int ngram_max = 1;
+    bool binary = false;        ///< every non-zero count becomes 1 (before pruning, as scikit-learn)
+    Norm norm = Norm::L2;       ///< tf-idf only: row normalisation
+    bool use_idf = true;        ///< tf-idf only: multiply by idf
+    bool smooth_idf = true;     ///< tf-idf only: idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1
+    bool sublinear_tf = false;  ///< tf-idf only: tf → 1 + ln(tf)
+    /// Throws InvalidArgument naming the field, value and rule.
+    void validate() const;
+};
+
+/// Wall-clock seconds of the stages of fit_transform.
+struct VectorizerTimings {
+    double tokenize = 0;  ///< tokenizing and counting, all threads
+    double merge = 0;     ///< vocabulary merge, sort and CSR assembly
+    double weight = 0;    ///< pruning and weighting
+};
+
+/// A fitted vectorizer: holds its vocabulary (and idf weights) to transform new documents the
+/// same way.
+class Vectorizer {
+public:
+    explicit Vectorizer(VectorizerOptions options);
+
+    /// Learns the vocabulary from documents (UTF-8) and returns their matrix (documents × terms).
+    /// Throws DataError for an empty vocabulary, nothing left after pruning, or a max_df bound
+    /// below the min_df bound.
+    template <typename T>
+    CsrMatrix<T> fit_transform(const std::vector<std::string>& documents);
+
+    /// The matrix of new documents over the fitted vocabulary (unknown terms ignored).
+    template <typename T>
+    CsrMatrix<T> transform(const std::vector<std::string>& documents) const;
+
+    const VectorizerOptions& options() const noexcept { return m_options; }
+    bool fitted() const noexcept { return m_fitted; }
+    /// Terms in column order (code point order, as scikit-learn's get_feature_names_out).
+    const std::vector<std::string>& vocabulary() const noexcept { return m_vocabulary; }
+    /// Per column: documents containing the term, and its total count (after binary).
+    const std::vector<std::int64_t>& document_frequency() const noexcept { return m_df; }
+    const std::vector<std::int64_t>& term_totals() const noexcept { return m_totals; }
+    /// Per column idf weight (tf-idf with use_idf), else empty.
+    const std::vector<double>& idf() const noexcept { return m_idf; }
+    /// Terms dropped by min_df, max_df or max_features (scikit-learn's stop_words_), sorted.
+    const std::vector<std::string>& pruned_terms() const noexcept { return m_pruned; }
+    const VectorizerTimings& timings() const noexcept { return m_timings; }
+
+private:
+    CsrMatrix<double> count(const std::vector<std::string>& documents);
+    void prune(CsrMatrix<double>& counts);
+    void weight(CsrMatrix<double>& counts) const;
+
+    VectorizerOptions m_options;
+    bool m_fitted = false;
+    std::vector<std::string> m_vocabulary;
+    std::vector<std::int64_t> m_df;
+    std::vector<std::int64_t> m_totals;
+    std::vector<double> m_idf;
+    std::vector<std::string> m_pruned;
+    VectorizerTimings m_timings;
+};
+
+}  // namespace factopic::text

@@ -1,0 +1,11 @@
+// The sub-commands: each registers its options on the application and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace factopic::cli {
+
+void register_vectorize(CLI::App& app);
+void register_version(CLI::App& app);
+
+}  // namespace factopic::cli

@@ -1,0 +1,34 @@
+// factopic's entry point: parse, run the chosen sub-command, map errors to exit codes
+// (2: usage, 1: runtime or input errors).
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <new>
+
+#include "commands.hpp"
+#include "factopic/core/error.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"factopic: topics from text by matrix factorization", "factopic"};
+    app.require_subcommand(1);
+    app.fallthrough();
+    factopic::cli::register_vectorize(app);
+    factopic::cli::register_version(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    } catch (const factopic::InvalidArgument& e) {
+        fmt::print(stderr, "factopic: error: {}\n", e.what());
+        return 2;
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "factopic: error: out of memory\n");
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "factopic: error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

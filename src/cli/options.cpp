@@ -1,0 +1,138 @@
+#include "options.hpp"
+
+#include <charconv>
+
+#include "factopic/core/error.hpp"
+#include "factopic/text/stop_words.hpp"
+
+namespace factopic::cli {
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size() && !s.empty()) {
+        std::size_t comma = s.find(',', start);
+        if (comma == std::string::npos) comma = s.size();
+        out.push_back(s.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
+
+int parse_int(const std::string& s, const std::string& field) {
+    int v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+        throw InvalidArgument(field + " = '" + s + "': not an integer");
+    return v;
+}
+
+}  // namespace
+
+void add_corpus_options(CLI::App& app, CorpusArgs& a) {
+    app.add_option("CORPUS", a.path,
+                   "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line) or JSON Lines")
+        ->required();
+    app.add_option("--format", a.format, "How to read CORPUS (auto detects by type and extension)")
+        ->check(CLI::IsMember({"auto", "folder", "archive", "lines", "jsonl"}))
+        ->capture_default_str();
+    app.add_option("--encoding", a.encoding, "auto: UTF-8, a file that is not valid UTF-8 is read as latin-1")
+        ->check(CLI::IsMember({"auto", "utf-8", "latin-1"}))
+        ->capture_default_str();
+    app.add_option("--subset", a.subset, "20 Newsgroups: train, test or all (train then test); default train")
+        ->check(CLI::IsMember({"train", "test", "all"}));
+    app.add_option("--categories", a.categories,
+                   "Comma-separated labels to keep (20 Newsgroups categories or first-level folders)");
+    app.add_option("--remove", a.remove,
+                   "Comma-separated cleaners: headers, footers, quotes (scikit-learn's strip_newsgroup_*)");
+    app.add_option("--text-field", a.text_field, "JSON Lines: member holding the text")->capture_default_str();
+    app.add_option("--label-field", a.label_field, "JSON Lines: member holding the label");
+}
+
+void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
+    app.add_option("--weighting", a.weighting, "Matrix values: raw counts or tf-idf")
+        ->check(CLI::IsMember({"count", "tfidf"}))
+        ->capture_default_str();
+    app.add_option("--stop-words", a.stop_words, "english (scikit-learn's list), none, or a file of one word per line")
+        ->capture_default_str();
+    app.add_option("--min-df", a.min_df, "Drop terms in fewer documents: an integer is a count, 0.01 a proportion")
+        ->capture_default_str();
+    app.add_option("--max-df", a.max_df, "Drop terms in more documents: an integer is a count, 0.5 a proportion")
+        ->capture_default_str();
+    app.add_option("--max-features", a.max_features, "Keep only the N most frequent terms");
+    app.add_option("--ngram", a.ngram, "Word n-grams MIN:MAX")->capture_default_str();
+    app.add_flag("--binary", a.binary, "Every non-zero count becomes 1");
+    app.add_option("--norm", a.norm, "tf-idf row normalisation")
+        ->check(CLI::IsMember({"l2", "l1", "none"}))
+        ->capture_default_str();
+    app.add_flag("--no-idf", a.no_idf, "tf-idf without the idf factor");
+    app.add_flag("--no-smooth-idf", a.no_smooth_idf, "idf = ln(n/df) + 1 instead of ln((1+n)/(1+df)) + 1");
+    app.add_flag("--sublinear-tf", a.sublinear_tf, "tf becomes 1 + ln(tf)");
+    app.add_option("--dtype", a.dtype, "Scalar type of the matrix")
+        ->check(CLI::IsMember({"float64", "float32"}))
+        ->capture_default_str();
+}
+
+text::CorpusOptions corpus_options(const CorpusArgs& a) {
+    text::CorpusOptions o;
+    static const std::map<std::string, text::CorpusFormat> formats{{"auto", text::CorpusFormat::Auto},
+                                                                   {"folder", text::CorpusFormat::Folder},
+                                                                   {"archive", text::CorpusFormat::Archive},
+                                                                   {"lines", text::CorpusFormat::Lines},
+                                                                   {"jsonl", text::CorpusFormat::Jsonl}};
+    o.format = formats.at(a.format);
+    o.encoding = a.encoding == "utf-8"     ? text::Encoding::Utf8
+                 : a.encoding == "latin-1" ? text::Encoding::Latin1
+                                           : text::Encoding::Auto;
+    if (a.subset == "train") o.subset = text::NewsgroupsSubset::Train;
+    if (a.subset == "test") o.subset = text::NewsgroupsSubset::Test;
+    if (a.subset == "all") o.subset = text::NewsgroupsSubset::All;
+    o.categories = split_commas(a.categories);
+    if (!a.remove.empty()) o.remove = text::parse_cleaning(a.remove);
+    o.text_field = a.text_field;
+    o.label_field = a.label_field;
+    o.validate();
+    return o;
+}
+
+text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
+    text::VectorizerOptions o;
+    o.weighting = a.weighting == "tfidf" ? text::Weighting::Tfidf : text::Weighting::Count;
+    if (a.stop_words == "english") {
+        o.use_english_stop_words = true;
+    } else if (a.stop_words == "none") {
+        o.use_english_stop_words = false;
+    } else {
+        o.use_english_stop_words = false;
+        o.stop_words = text::read_stop_words(a.stop_words);
+    }
+    o.min_df = text::DfBound::parse(a.min_df, "min_df");
+    o.max_df = text::DfBound::parse(a.max_df, "max_df");
+    if (a.max_features != -1) o.max_features = a.max_features;
+    const auto colon = a.ngram.find(':');
+    if (colon == std::string::npos) {
+        o.ngram_min = o.ngram_max = parse_int(a.ngram, "ngram");
+    } else {
+        o.ngram_min = parse_int(a.ngram.substr(0, colon), "ngram MIN");
+        o.ngram_max = parse_int(a.ngram.substr(colon + 1), "ngram MAX");
+    }
+    o.binary = a.binary;
+    o.norm = a.norm == "l1" ? text::Norm::L1 : a.norm == "none" ? text::Norm::None : text::Norm::L2;
+    o.use_idf = !a.no_idf;
+    o.smooth_idf = !a.no_smooth_idf;
+    o.sublinear_tf = a.sublinear_tf;
+    o.validate();
+    return o;
+}
+
+std::string describe_selection(const CorpusArgs& a) {
+    std::string out;
+    auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+    if (!a.subset.empty()) add(a.subset);
+    if (!a.categories.empty()) add(std::to_string(split_commas(a.categories).size()) + " categories");
+    if (!a.remove.empty()) add("removed " + a.remove);
+    return out;
+}
+
+}  // namespace factopic::cli

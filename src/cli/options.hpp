@@ -1,0 +1,48 @@
+// Command-line options shared by the sub-commands that read a corpus and vectorize it: bound
+// into plain structs by CLI11, then turned into the library's options structs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "factopic/text/corpus.hpp"
+#include "factopic/text/vectorizer.hpp"
+
+namespace factopic::cli {
+
+struct CorpusArgs {
+    std::string path;
+    std::string format = "auto";
+    std::string encoding = "auto";
+    std::string subset;
+    std::string categories;
+    std::string remove;
+    std::string text_field = "text";
+    std::string label_field;
+};
+
+struct VectorizerArgs {
+    std::string weighting = "count";
+    std::string stop_words = "english";
+    std::string min_df = "1";
+    std::string max_df = "1.0";
+    std::int64_t max_features = -1;  // -1: no limit
+    std::string ngram = "1:1";
+    bool binary = false;
+    std::string norm = "l2";
+    bool no_idf = false;
+    bool no_smooth_idf = false;
+    bool sublinear_tf = false;
+    std::string dtype = "float64";
+};
+
+void add_corpus_options(CLI::App& app, CorpusArgs& args);
+void add_vectorizer_options(CLI::App& app, VectorizerArgs& args);
+
+text::CorpusOptions corpus_options(const CorpusArgs& args);
+text::VectorizerOptions vectorizer_options(const VectorizerArgs& args);
+
+/// A one-line description of the corpus selection, e.g. "train, 4 categories, -headers".
+std::string describe_selection(const CorpusArgs& args);
+
+}  // namespace factopic::cli

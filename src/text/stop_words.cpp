@@ -1,0 +1,70 @@
+#include "factopic/text/stop_words.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "factopic/core/error.hpp"
+#include "factopic/text/corpus.hpp"
+#include "factopic/text/newsgroups.hpp"
+
+namespace factopic::text {
+
+const std::vector<std::string>& english_stop_words() {
+    // sklearn.feature_extraction.text.ENGLISH_STOP_WORDS; tests/oracle checks it is the same set.
+    static const std::vector<std::string> words{
+    "a", "about", "above", "across", "after", "afterwards", "again", "against", "all", "almost",
+    "alone", "along", "already", "also", "although", "always", "am", "among", "amongst",
+    "amoungst", "amount", "an", "and", "another", "any", "anyhow", "anyone", "anything", "anyway",
+    "anywhere", "are", "around", "as", "at", "back", "be", "became", "because", "become",
+    "becomes", "becoming", "been", "before", "beforehand", "behind", "being", "below", "beside",
+    "besides", "between", "beyond", "bill", "both", "bottom", "but", "by", "call", "can", "cannot",
+    "cant", "co", "con", "could", "couldnt", "cry", "de", "describe", "detail", "do", "done",
+    "down", "due", "during", "each", "eg", "eight", "either", "eleven", "else", "elsewhere",
+    "empty", "enough", "etc", "even", "ever", "every", "everyone", "everything", "everywhere",
+    "except", "few", "fifteen", "fifty", "fill", "find", "fire", "first", "five", "for", "former",
+    "formerly", "forty", "found", "four", "from", "front", "full", "further", "get", "give", "go",
+    "had", "has", "hasnt", "have", "he", "hence", "her", "here", "hereafter", "hereby", "herein",
+    "hereupon", "hers", "herself", "him", "himself", "his", "how", "however", "hundred", "i", "ie",
+    "if", "in", "inc", "indeed", "interest", "into", "is", "it", "its", "itself", "keep", "last",
+    "latter", "latterly", "least", "less", "ltd", "made", "many", "may", "me", "meanwhile",
+    "might", "mill", "mine", "more", "moreover", "most", "mostly", "move", "much", "must", "my",
+    "myself", "name", "namely", "neither", "never", "nevertheless", "next", "nine", "no", "nobody",
+    "none", "noone", "nor", "not", "nothing", "now", "nowhere", "of", "off", "often", "on", "once",
+    "one", "only", "onto", "or", "other", "others", "otherwise", "our", "ours", "ourselves", "out",
+    "over", "own", "part", "per", "perhaps", "please", "put", "rather", "re", "same", "see",
+    "seem", "seemed", "seeming", "seems", "serious", "several", "she", "should", "show", "side",
+    "since", "sincere", "six", "sixty", "so", "some", "somehow", "someone", "something",
+    "sometime", "sometimes", "somewhere", "still", "such", "system", "take", "ten", "than", "that",
+    "the", "their", "them", "themselves", "then", "thence", "there", "thereafter", "thereby",
+    "therefore", "therein", "thereupon", "these", "they", "thick", "thin", "third", "this",
+    "those", "though", "three", "through", "throughout", "thru", "thus", "to", "together", "too",
+    "top", "toward", "towards", "twelve", "twenty", "two", "un", "under", "until", "up", "upon",
+    "us", "very", "via", "was", "we", "well", "were", "what", "whatever", "when", "whence",
+    "whenever", "where", "whereafter", "whereas", "whereby", "wherein", "whereupon", "wherever",
+    "whether", "which", "while", "whither", "who", "whoever", "whole", "whom", "whose", "why",
+    "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself",
+    "yourselves",
+    };
+    return words;
+}
+
+std::vector<std::string> read_stop_words(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open stop-word file " + path + ": " + std::strerror(errno));
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw IoError("cannot read stop-word file " + path + ": " + std::strerror(errno));
+    const std::string text = decode_text(std::move(bytes), Encoding::Auto);
+    std::vector<std::string> words;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string_view line = python_strip(std::string_view(text).substr(start, nl - start));
+        if (!line.empty() && line.front() != '#') words.emplace_back(line);
+        start = nl + 1;
+    }
+    return words;
+}
+
+}  // namespace factopic::text

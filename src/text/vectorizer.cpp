@@ -1,0 +1,468 @@
+#include "factopic/text/vectorizer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "factopic/core/error.hpp"
+#include "factopic/runtime/parallel.hpp"
+#include "factopic/text/stop_words.hpp"
+#include "factopic/text/term_table.hpp"
+#include "factopic/text/tokenizer.hpp"
+#include "factopic/text/unicode.hpp"
+
+namespace factopic::text {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string fmt_double(double v) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+// A stop word can only ever equal a token if it is made of word characters alone (tokens are
+// maximal runs of them); the others are dropped so that they can never be mistaken for an
+// n-gram, which always contains a space.
+std::vector<std::string> effective_stop_words(const VectorizerOptions& o) {
+    std::vector<std::string> words = o.stop_words;
+    if (o.use_english_stop_words) {
+        const auto& en = english_stop_words();
+        words.insert(words.end(), en.begin(), en.end());
+    }
+    std::erase_if(words, [](const std::string& w) {
+        if (w.empty()) return true;
+        std::size_t i = 0;
+        while (i < w.size())
+            if (!is_word(utf8_next(w, i))) return true;
+        return false;
+    });
+    return words;
+}
+
+// Tokens of one document after stop-word removal, kept only when n-grams need them.
+struct TokenSequence {
+    std::vector<char> arena;
+    std::vector<std::uint32_t> ends;
+    void clear() {
+        arena.clear();
+        ends.clear();
+    }
+    void push(std::string_view t) {
+        arena.insert(arena.end(), t.begin(), t.end());
+        ends.push_back(static_cast<std::uint32_t>(arena.size()));
+    }
+    std::string_view at(std::size_t i) const {
+        const std::uint32_t b = i ? ends[i - 1] : 0;
+        return {arena.data() + b, ends[i] - b};
+    }
+};
+
+// Per-document counting without a hash map: last_doc[id] says whether id was already seen in
+// this document, slot[id] where its count lives.
+struct DocCounter {
+    std::vector<std::uint32_t> last_doc;
+    std::vector<std::uint32_t> slot;
+    std::vector<std::uint32_t> ids;
+    std::vector<std::uint32_t> counts;
+    void grow(std::size_t n) {
+        if (last_doc.size() < n) {
+            last_doc.resize(n, 0);
+            slot.resize(n, 0);
+        }
+    }
+    void add(std::uint32_t id, std::uint32_t doc_tag) {
+        if (last_doc[id] != doc_tag) {
+            last_doc[id] = doc_tag;
+            slot[id] = static_cast<std::uint32_t>(ids.size());
+            ids.push_back(id);
+            counts.push_back(1);
+        } else {
+            ++counts[slot[id]];
+        }
+    }
+};
+
+// The analyzer: tokenize, drop stop words, form n-grams, and hand each term to the caller.
+// token_id(tok) returns the term id of a unigram (k_absent: not counted) and whether it is a stop
+// word; gram_id(gram) the id of an n-gram (k_absent: not counted).
+template <typename TokenId, typename GramId, typename Count>
+void analyze(std::string_view text, int ngram_min, int ngram_max, std::string& scratch, std::string& gram,
+             TokenSequence& seq, TokenId&& token_id, GramId&& gram_id, Count&& count) {
+    const bool grams = ngram_max > 1;
+    seq.clear();
+    tokenize(text, scratch, [&](std::string_view tok) {
+        bool stop = false;
+        const std::uint32_t id = token_id(tok, stop);
+        if (stop) return;
+        if (ngram_min == 1 && id != TermTable::k_absent) count(id);
+        if (grams) seq.push(tok);
+    });
+    if (!grams) return;
+    const std::size_t n_tokens = seq.ends.size();
+    for (int n = std::max(2, ngram_min); n <= ngram_max && static_cast<std::size_t>(n) <= n_tokens; ++n) {
+        for (std::size_t i = 0; i + n <= n_tokens; ++i) {
+            gram.assign(seq.at(i));
+            for (int k = 1; k < n; ++k) {
+                gram.push_back(' ');
+                gram.append(seq.at(i + k));
+            }
+            const std::uint32_t id = gram_id(std::string_view(gram));
+            if (id != TermTable::k_absent) count(id);
+        }
+    }
+}
+
+// One thread's share of fit: its own vocabulary, and the (term, count) entries of the
+// documents it processed.
+struct FitThread {
+    static constexpr std::uint8_t k_token = 0, k_stop = 1, k_feature = 2;
+    TermTable table;
+    std::vector<std::uint8_t> kind;
+    DocCounter counter;
+    std::string scratch, gram;
+    TokenSequence seq;
+
+    std::uint32_t intern(std::string_view term) {
+        bool inserted = false;
+        const std::uint32_t id = table.insert(term, inserted);
+        if (inserted) kind.push_back(k_token);
+        return id;
+    }
+};
+
+struct DocSpan {
+    int thread = 0;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+}  // namespace
+
+DfBound DfBound::parse(const std::string& text, const char* field) {
+    const bool is_float = text.find_first_of(".eEn") != std::string::npos;  // 'n': nan/inf spelled out
+    if (is_float) {
+        double v = 0;
+        const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (r.ec != std::errc() || r.ptr != text.data() + text.size())
+            throw InvalidArgument(std::string(field) + " = '" + text + "': not a number");
+        return fraction(v);
+    }
+    std::int64_t n = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size())
+        throw InvalidArgument(std::string(field) + " = '" + text + "': not a number");
+    return count(n);
+}
+
+void VectorizerOptions::validate() const {
+    auto check_df = [](const DfBound& b, const char* field, double min_count) {
+        if (b.proportion) {
+            if (!(b.value >= 0.0 && b.value <= 1.0))
+                throw InvalidArgument(std::string(field) + " = " + fmt_double(b.value) +
+                                      ": a proportion must satisfy 0.0 <= " + field + " <= 1.0");
+        } else if (!(b.value >= min_count)) {
+            throw InvalidArgument(std::string(field) + " = " + fmt_double(b.value) + ": a document count must be >= " +
+                                  fmt_double(min_count));
+        }
+    };
+    check_df(min_df, "min_df", 0);
+    check_df(max_df, "max_df", 1);
+    if (max_features && *max_features < 1)
+        throw InvalidArgument("max_features = " + std::to_string(*max_features) + ": must be >= 1");
+    if (ngram_min < 1 || ngram_max < ngram_min)
+        throw InvalidArgument("ngram = " + std::to_string(ngram_min) + ":" + std::to_string(ngram_max) +
+                              ": must satisfy 1 <= MIN <= MAX");
+}
+
+Vectorizer::Vectorizer(VectorizerOptions options) : m_options(std::move(options)) { m_options.validate(); }
+
+CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
+    const std::size_t n_docs = documents.size();
+    const int n_threads = std::max(1, runtime::max_threads());
+    const auto stop_words = effective_stop_words(m_options);
+    std::vector<FitThread> threads(static_cast<std::size_t>(n_threads));
+    for (auto& t : threads) {
+        t.table = TermTable(1 << 16);
+        for (const auto& w : stop_words) t.kind[t.intern(w)] = FitThread::k_stop;
+    }
+    std::vector<DocSpan> spans(n_docs);
+    const int ngram_min = m_options.ngram_min, ngram_max = m_options.ngram_max;
+
+    auto t0 = Clock::now();
+    runtime::parallel_for_thread(n_docs, [&](int tid, std::size_t d) {
+        FitThread& st = threads[static_cast<std::size_t>(tid)];
+        const auto tag = static_cast<std::uint32_t>(d + 1);
+        DocSpan& span = spans[d];
+        span.thread = tid;
+        span.begin = st.counter.ids.size();
+        auto count_term = [&](std::uint32_t id) {
+            st.kind[id] = FitThread::k_feature;
+            st.counter.grow(st.kind.size());
+            st.counter.add(id, tag);
+        };
+        analyze(
+            documents[d], ngram_min, ngram_max, st.scratch, st.gram, st.seq,
+            [&](std::string_view tok, bool& stop) {
+                const std::uint32_t id = st.intern(tok);
+                stop = st.kind[id] == FitThread::k_stop;
+                return id;
+            },
+            [&](std::string_view g) { return st.intern(g); }, count_term);
+        span.end = st.counter.ids.size();
+    });
+    m_timings.tokenize = since(t0);
+
+    t0 = Clock::now();
+    // Merge the per-thread vocabularies; sorting the union fixes every column regardless of
+    // which thread met a term first.
+    std::size_t guess = 0;
+    for (const auto& t : threads) guess = std::max<std::size_t>(guess, t.table.size());
+    TermTable global(guess);
+    std::vector<std::vector<std::uint32_t>> to_global(threads.size());
+    for (std::size_t t = 0; t < threads.size(); ++t) {
+        const FitThread& st = threads[t];
+        to_global[t].assign(st.table.size(), TermTable::k_absent);
+        for (std::uint32_t id = 0; id < st.table.size(); ++id) {
+            if (st.kind[id] != FitThread::k_feature) continue;
+            bool inserted = false;
+            to_global[t][id] = global.insert(st.table.term(id), inserted);
+        }
+    }
+    const std::uint32_t n_terms = global.size();
+    if (n_terms == 0)
+        throw DataError("empty vocabulary: every document is empty or only stop words");
+    std::vector<std::uint32_t> order(n_terms);
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return global.term(a) < global.term(b); });
+    std::vector<std::uint32_t> column(n_terms);
+    m_vocabulary.resize(n_terms);
+    for (std::uint32_t c = 0; c < n_terms; ++c) {
+        column[order[c]] = c;
+        m_vocabulary[c] = std::string(global.term(order[c]));
+    }
+    for (auto& map : to_global)
+        for (auto& id : map)
+            if (id != TermTable::k_absent) id = column[id];
+
+    CsrMatrix<double> X;
+    X.rows = static_cast<std::int64_t>(n_docs);
+    X.cols = n_terms;
+    X.indptr.assign(n_docs + 1, 0);
+    for (std::size_t d = 0; d < n_docs; ++d)
+        X.indptr[d + 1] = X.indptr[d] + static_cast<std::int64_t>(spans[d].end - spans[d].begin);
+    X.indices.resize(static_cast<std::size_t>(X.indptr[n_docs]));
+    X.values.resize(X.indices.size());
+    runtime::parallel_for(n_docs, [&](std::size_t d) {
+        const DocSpan& span = spans[d];
+        const auto& st = threads[static_cast<std::size_t>(span.thread)];
+        const auto& map = to_global[static_cast<std::size_t>(span.thread)];
+        const std::size_t len = span.end - span.begin;
+        thread_local std::vector<std::pair<std::int32_t, std::uint32_t>> row;
+        row.resize(len);
+        for (std::size_t k = 0; k < len; ++k)
+            row[k] = {static_cast<std::int32_t>(map[st.counter.ids[span.begin + k]]), st.counter.counts[span.begin + k]};
+        std::sort(row.begin(), row.end());
+        const auto out = static_cast<std::size_t>(X.indptr[d]);
+        for (std::size_t k = 0; k < len; ++k) {
+            X.indices[out + k] = row[k].first;
+            X.values[out + k] = m_options.binary ? 1.0 : static_cast<double>(row[k].second);
+        }
+    }, 64);
+    m_timings.merge = since(t0);
+    return X;
+}
+
+void Vectorizer::prune(CsrMatrix<double>& X) {
+    const auto n_cols = static_cast<std::size_t>(X.cols);
+    std::vector<std::int64_t> df(n_cols, 0);
+    std::vector<double> totals(n_cols, 0.0);
+    for (std::size_t k = 0; k < X.indices.size(); ++k) {
+        ++df[static_cast<std::size_t>(X.indices[k])];
+        totals[static_cast<std::size_t>(X.indices[k])] += X.values[k];
+    }
+    const double high = m_options.max_df.documents(X.rows);
+    const double low = m_options.min_df.documents(X.rows);
+    if (high < low)
+        throw DataError("max_df corresponds to fewer documents (" + fmt_double(high) + ") than min_df (" +
+                        fmt_double(low) + ") in this corpus of " + std::to_string(X.rows) + " documents");
+    std::vector<char> keep(n_cols);
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < n_cols; ++j) {
+        keep[j] = static_cast<double>(df[j]) <= high && static_cast<double>(df[j]) >= low;
+        kept += keep[j];
+    }
+    if (m_options.max_features && kept > static_cast<std::size_t>(*m_options.max_features)) {
+        std::vector<std::uint32_t> candidates;
+        candidates.reserve(kept);
+        for (std::size_t j = 0; j < n_cols; ++j)
+            if (keep[j]) candidates.push_back(static_cast<std::uint32_t>(j));
+        const auto limit = static_cast<std::size_t>(*m_options.max_features);
+        std::stable_sort(candidates.begin(), candidates.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return totals[a] > totals[b]; });
+        std::fill(keep.begin(), keep.end(), 0);
+        for (std::size_t i = 0; i < limit; ++i) keep[candidates[i]] = 1;
+        kept = limit;
+    }
+    if (kept == 0) throw DataError("after pruning no terms remain: lower --min-df or raise --max-df");
+
+    std::vector<std::int32_t> new_index(n_cols, -1);
+    std::vector<std::string> vocabulary;
+    vocabulary.reserve(kept);
+    m_pruned.clear();
+    m_df.clear();
+    m_totals.clear();
+    for (std::size_t j = 0; j < n_cols; ++j) {
+        if (!keep[j]) {
+            m_pruned.push_back(std::move(m_vocabulary[j]));
+            continue;
+        }
+        new_index[j] = static_cast<std::int32_t>(vocabulary.size());
+        vocabulary.push_back(std::move(m_vocabulary[j]));
+        m_df.push_back(df[j]);
+        m_totals.push_back(static_cast<std::int64_t>(totals[j]));
+    }
+    m_vocabulary = std::move(vocabulary);
+    if (kept == n_cols) return;
+
+    CsrMatrix<double> Y;
+    Y.rows = X.rows;
+    Y.cols = static_cast<std::int64_t>(kept);
+    Y.indptr.assign(static_cast<std::size_t>(X.rows) + 1, 0);
+    for (std::int64_t i = 0; i < X.rows; ++i) {
+        std::int64_t n = 0;
+        for (std::int64_t k = X.indptr[i]; k < X.indptr[i + 1]; ++k) n += new_index[X.indices[k]] >= 0;
+        Y.indptr[i + 1] = Y.indptr[i] + n;
+    }
+    Y.indices.resize(static_cast<std::size_t>(Y.indptr.back()));
+    Y.values.resize(Y.indices.size());
+    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
+        auto out = static_cast<std::size_t>(Y.indptr[i]);
+        for (std::int64_t k = X.indptr[i]; k < X.indptr[i + 1]; ++k) {
+            const std::int32_t j = new_index[X.indices[k]];
+            if (j < 0) continue;
+            Y.indices[out] = j;
+            Y.values[out++] = X.values[k];
+        }
+    }, 256);
+    X = std::move(Y);
+}
+
+void Vectorizer::weight(CsrMatrix<double>& X) const {
+    if (m_options.weighting != Weighting::Tfidf) return;
+    const bool sublinear = m_options.sublinear_tf;
+    const bool idf = !m_idf.empty();
+    const Norm norm = m_options.norm;
+    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
+        const auto b = static_cast<std::size_t>(X.indptr[i]), e = static_cast<std::size_t>(X.indptr[i + 1]);
+        double sum = 0;
+        for (std::size_t k = b; k < e; ++k) {
+            double v = X.values[k];
+            if (sublinear) v = std::log(v) + 1.0;
+            if (idf) v *= m_idf[static_cast<std::size_t>(X.indices[k])];
+            X.values[k] = v;
+            sum += norm == Norm::L2 ? v * v : std::fabs(v);
+        }
+        if (norm == Norm::None || sum == 0.0) return;
+        const double scale = norm == Norm::L2 ? std::sqrt(sum) : sum;
+        for (std::size_t k = b; k < e; ++k) X.values[k] /= scale;
+    }, 256);
+}
+
+template <typename T>
+CsrMatrix<T> Vectorizer::fit_transform(const std::vector<std::string>& documents) {
+    m_fitted = false;
+    m_timings = {};
+    CsrMatrix<double> X = count(documents);
+    const auto t0 = Clock::now();
+    prune(X);
+    m_idf.clear();
+    if (m_options.weighting == Weighting::Tfidf && m_options.use_idf) {
+        // scikit-learn: idf = ln(n_samples / df) + 1 with both smoothed by one document.
+        const double s = m_options.smooth_idf ? 1.0 : 0.0;
+        const double n = static_cast<double>(X.rows) + s;
+        m_idf.resize(m_df.size());
+        for (std::size_t j = 0; j < m_df.size(); ++j) m_idf[j] = std::log(n / (static_cast<double>(m_df[j]) + s)) + 1.0;
+    }
+    weight(X);
+    m_timings.weight = since(t0);
+    m_fitted = true;
+    if constexpr (std::is_same_v<T, double>) {
+        return X;
+    } else {
+        return X.cast<T>();
+    }
+}
+
+template <typename T>
+CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) const {
+    if (!m_fitted) throw InvalidArgument("transform: the vectorizer has not been fitted");
+    TermTable lookup(m_vocabulary.size());
+    for (const auto& term : m_vocabulary) {
+        bool inserted = false;
+        lookup.insert(term, inserted);
+    }
+    TermTable stops(256);
+    for (const auto& w : effective_stop_words(m_options)) {
+        bool inserted = false;
+        stops.insert(w, inserted);
+    }
+    const std::size_t n_docs = documents.size();
+    std::vector<std::vector<std::pair<std::int32_t, double>>> rows(n_docs);
+    runtime::parallel_for(n_docs, [&](std::size_t d) {
+        thread_local DocCounter counter;
+        thread_local std::string scratch, gram;
+        thread_local TokenSequence seq;
+        counter.grow(m_vocabulary.size());
+        counter.ids.clear();
+        counter.counts.clear();
+        // A fresh tag per call keeps stale last_doc entries from another transform apart.
+        thread_local std::uint32_t tag = 0;
+        if (++tag == 0) {
+            std::fill(counter.last_doc.begin(), counter.last_doc.end(), 0);
+            tag = 1;
+        }
+        analyze(
+            documents[d], m_options.ngram_min, m_options.ngram_max, scratch, gram, seq,
+            [&](std::string_view tok, bool& stop) {
+                stop = stops.find(tok) != TermTable::k_absent;
+                return stop ? TermTable::k_absent : lookup.find(tok);
+            },
+            [&](std::string_view g) { return lookup.find(g); },
+            [&](std::uint32_t id) { counter.add(id, tag); });
+        auto& row = rows[d];
+        row.resize(counter.ids.size());
+        for (std::size_t k = 0; k < row.size(); ++k)
+            row[k] = {static_cast<std::int32_t>(counter.ids[k]), m_options.binary ? 1.0 : counter.counts[k]};
+        std::sort(row.begin(), row.end());
+    });
+    CsrMatrix<double> X;
+    X.rows = static_cast<std::int64_t>(n_docs);
+    X.cols = static_cast<std::int64_t>(m_vocabulary.size());
+    X.indptr.assign(n_docs + 1, 0);
+    for (std::size_t d = 0; d < n_docs; ++d) {
+        X.indptr[d + 1] = X.indptr[d] + static_cast<std::int64_t>(rows[d].size());
+        for (const auto& [j, v] : rows[d]) {
+            X.indices.push_back(j);
+            X.values.push_back(v);
+        }
+    }
+    weight(X);
+    if constexpr (std::is_same_v<T, double>) {
+        return X;
+    } else {
+        return X.cast<T>();
+    }
+}
+
+template CsrMatrix<double> Vectorizer::fit_transform<double>(const std::vector<std::string>&);
+template CsrMatrix<float> Vectorizer::fit_transform<float>(const std::vector<std::string>&);
+template CsrMatrix<double> Vectorizer::transform<double>(const std::vector<std::string>&) const;
+template CsrMatrix<float> Vectorizer::transform<float>(const std::vector<std::string>&) const;
+
+}  // namespace factopic::text
