@@ -150,7 +150,9 @@ std::vector<RawFile> scan_folder(const fs::path& root, Selector& selector) {
         if (ec) throw IoError("cannot list " + it->path().string() + ": " + ec.message());
         if (!it->is_regular_file(ec)) continue;
         auto kept = selector.classify(it->path().lexically_relative(root).generic_string());
-        if (kept) files.push_back(std::move(*kept));
+        if (!kept) continue;
+        kept->bytes = read_file(it->path());
+        files.push_back(std::move(*kept));
     }
     if (ec) throw IoError("cannot list " + root.string() + ": " + ec.message());
     return files;
@@ -209,7 +211,12 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
     corpus.labels.resize(n);
     for (const auto& f : files) corpus.bytes_read += f.bytes.size();
     runtime::parallel_for(n, [&](std::size_t i) {
-        std::string text = decode_text(std::move(files[i].bytes), options.encoding);
+        std::string text;
+        try {
+            text = decode_text(std::move(files[i].bytes), options.encoding);
+        } catch (const DataError& e) {
+            throw DataError(corpus.source + ": " + files[i].path + ": " + e.what());
+        }
         if (options.remove.headers) text = newsgroup_strip_header(text);
         if (options.remove.footers) text = newsgroup_strip_footer(text);
         if (options.remove.quotes) text = newsgroup_strip_quoting(text);
@@ -235,8 +242,16 @@ std::vector<std::string_view> file_lines(std::string_view text) {
     return lines;
 }
 
+std::string read_decoded(const std::string& path, Encoding encoding) {
+    try {
+        return decode_text(read_file(path), encoding);
+    } catch (const DataError& e) {
+        throw DataError(path + ": " + e.what());
+    }
+}
+
 void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    const std::string text = decode_text(read_file(path), options.encoding);
+    const std::string text = read_decoded(path, options.encoding);
     corpus.bytes_read = text.size();
     std::size_t number = 0;
     for (const auto line : file_lines(text)) {
@@ -252,7 +267,7 @@ void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& op
 }
 
 void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    const std::string text = decode_text(read_file(path), options.encoding);
+    const std::string text = read_decoded(path, options.encoding);
     corpus.bytes_read = text.size();
     std::set<std::string> wanted(options.categories.begin(), options.categories.end());
     std::set<std::string> seen;

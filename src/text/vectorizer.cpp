@@ -236,15 +236,14 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     const std::uint32_t n_terms = global.size();
     if (n_terms == 0)
         throw DataError("empty vocabulary: every document is empty or only stop words");
-    std::vector<std::uint32_t> order(n_terms);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return global.term(a) < global.term(b); });
+    std::vector<std::pair<std::string_view, std::uint32_t>> order(n_terms);
+    for (std::uint32_t id = 0; id < n_terms; ++id) order[id] = {global.term(id), id};
+    std::sort(order.begin(), order.end());
     std::vector<std::uint32_t> column(n_terms);
     m_vocabulary.resize(n_terms);
     for (std::uint32_t c = 0; c < n_terms; ++c) {
-        column[order[c]] = c;
-        m_vocabulary[c] = std::string(global.term(order[c]));
+        column[order[c].second] = c;
+        m_vocabulary[c] = std::string(order[c].first);
     }
     for (auto& map : to_global)
         for (auto& id : map)

@@ -50,7 +50,7 @@ public:
         while (true) {
             const Slot& slot = m_slots[pos];
             if (slot.id == k_absent) return k_absent;
-            if (slot.hash == h && term(slot.id) == s) return slot.id;
+            if (slot.hash == h && slot.length == s.size() && term(slot.id) == s) return slot.id;
             pos = (pos + 1) & m_mask;
         }
     }
@@ -62,7 +62,7 @@ public:
         while (true) {
             Slot& slot = m_slots[pos];
             if (slot.id == k_absent) break;
-            if (slot.hash == h && term(slot.id) == s) {
+            if (slot.hash == h && slot.length == s.size() && term(slot.id) == s) {
                 inserted = false;
                 return slot.id;
             }
@@ -72,7 +72,7 @@ public:
         m_offsets.push_back(m_arena.size());
         m_lengths.push_back(static_cast<std::uint32_t>(s.size()));
         m_arena.insert(m_arena.end(), s.begin(), s.end());
-        m_slots[pos] = Slot{h, id};
+        m_slots[pos] = Slot{h, id, static_cast<std::uint32_t>(s.size())};
         inserted = true;
         if (2 * (static_cast<std::size_t>(id) + 1) > m_slots.size()) rehash(m_slots.size() * 2);
         return id;
@@ -82,6 +82,7 @@ private:
     struct Slot {
         std::uint64_t hash = 0;
         std::uint32_t id = k_absent;
+        std::uint32_t length = 0;  // checked before the arena is touched: one cache miss fewer
     };
 
     static std::size_t capacity_for(std::size_t n) {

@@ -1,0 +1,67 @@
+// Matrix Market output and atomic files: exact round trip text, and nothing half-written.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "factopic/core/error.hpp"
+#include "factopic/io/atomic_file.hpp"
+#include "factopic/io/matrix_market.hpp"
+
+namespace fs = std::filesystem;
+using namespace factopic;
+
+namespace {
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string t = (fs::temp_directory_path() / "factopic-io-XXXXXX").string();
+        path = ::mkdtemp(t.data());
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {})); }
+};
+}  // namespace
+
+TEST(MatrixMarket, WritesShortestRoundTripValues) {
+    TempDir dir;
+    CsrMatrix<double> A;
+    A.rows = 2;
+    A.cols = 3;
+    A.indptr = {0, 2, 3};
+    A.indices = {0, 2, 1};
+    A.values = {3.0, 0.1, 1.0 / 3.0};
+    io::write_matrix_market((dir.path / "a.mtx").string(), A);
+    EXPECT_EQ(slurp(dir.path / "a.mtx"),
+              "%%MatrixMarket matrix coordinate real general\n2 3 3\n1 1 3\n1 3 0.1\n2 2 0.3333333333333333\n");
+    EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, CommitReplacesAndAbandonLeavesNothing) {
+    TempDir dir;
+    const auto target = (dir.path / "out.txt").string();
+    io::write_file_atomic(target, "old");
+    {
+        io::AtomicFile f(target);
+        f.write("new but abandoned");
+    }
+    EXPECT_EQ(slurp(target), "old");
+    EXPECT_EQ(dir.entries(), 1u);
+    io::write_lines_atomic(target, {"a", "b"});
+    EXPECT_EQ(slurp(target), "a\nb\n");
+    EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, UnwritablePlacesAreIoErrors) {
+    TempDir dir;
+    EXPECT_THROW(io::AtomicFile((dir.path / "no" / "such" / "dir.mtx").string()), IoError);
+    EXPECT_THROW(io::AtomicFile(dir.path.string()), IoError);
+    EXPECT_EQ(dir.entries(), 0u);
+}
