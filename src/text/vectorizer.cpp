@@ -4,6 +4,8 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <numeric>
 
 #include "factopic/core/error.hpp"
@@ -63,27 +65,43 @@ struct TokenSequence {
 };
 
 // Per-document counting without a hash map: last_doc[id] says whether id was already seen in
-// this document, slot[id] where its count lives.
+// this document, slot[id] where its count lives. Entries are (id, count) pairs in one buffer.
 struct DocCounter {
+    struct Entry {
+        std::uint32_t id;
+        std::uint32_t count;
+    };
     std::vector<std::uint32_t> last_doc;
     std::vector<std::uint32_t> slot;
-    std::vector<std::uint32_t> ids;
-    std::vector<std::uint32_t> counts;
+    // Not a std::vector: reserving room for every token must not write (and page in) it all.
+    std::unique_ptr<Entry[]> entries;
+    std::size_t size = 0;
+    std::size_t capacity = 0;
+
     void grow(std::size_t n) {
         if (last_doc.size() < n) {
-            last_doc.resize(n, 0);
-            slot.resize(n, 0);
+            const std::size_t m = std::max(n, 2 * last_doc.size());
+            last_doc.resize(m, 0);
+            slot.resize(m, 0);
         }
     }
+    void reserve(std::size_t n) {
+        if (n <= capacity) return;
+        std::unique_ptr<Entry[]> bigger(new Entry[n]);
+        std::copy(entries.get(), entries.get() + size, bigger.get());
+        entries = std::move(bigger);
+        capacity = n;
+    }
+    void clear() { size = 0; }
     void add(std::uint32_t id, std::uint32_t doc_tag) {
-        if (last_doc[id] != doc_tag) {
-            last_doc[id] = doc_tag;
-            slot[id] = static_cast<std::uint32_t>(ids.size());
-            ids.push_back(id);
-            counts.push_back(1);
-        } else {
-            ++counts[slot[id]];
+        if (last_doc[id] == doc_tag) {
+            ++entries[slot[id]].count;
+            return;
         }
+        if (size == capacity) reserve(std::max<std::size_t>(1024, 2 * capacity));
+        last_doc[id] = doc_tag;
+        slot[id] = static_cast<std::uint32_t>(size);
+        entries[size++] = {id, 1};
     }
 };
 
@@ -127,10 +145,23 @@ struct FitThread {
     std::string scratch, gram;
     TokenSequence seq;
 
+    // A small direct-mapped cache in front of the table: frequent words (most tokens, by Zipf's
+    // law) then hit 128 KiB that stay in L2 instead of cache lines scattered over the whole table.
+    struct Hot {
+        std::uint64_t hash = 0;
+        std::uint32_t id = TermTable::k_absent;
+    };
+    static constexpr std::size_t k_hot = 8192;
+    std::vector<Hot> hot = std::vector<Hot>(k_hot);
+
     std::uint32_t intern(std::string_view term) {
+        const std::uint64_t h = term_hash(term);
+        Hot& e = hot[h & (k_hot - 1)];
+        if (e.hash == h && e.id != TermTable::k_absent && table.term(e.id) == term) return e.id;
         bool inserted = false;
-        const std::uint32_t id = table.insert(term, inserted);
+        const std::uint32_t id = table.insert(term, h, inserted);
         if (inserted) kind.push_back(k_token);
+        e = {h, id};
         return id;
     }
 };
@@ -186,8 +217,18 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     const int n_threads = std::max(1, runtime::max_threads());
     const auto stop_words = effective_stop_words(m_options);
     std::vector<FitThread> threads(static_cast<std::size_t>(n_threads));
+    std::size_t text_bytes = 0;
+    for (const auto& d : documents) text_bytes += d.size();
+    // Sizes that let a thread count without regrowing (regrowth copies and page-faults afresh):
+    // a token takes at least three bytes with its separator; vocabularies grow far slower.
+    const std::size_t n_grams = static_cast<std::size_t>(m_options.ngram_max - m_options.ngram_min + 1);
+    const std::size_t entries = text_bytes / 3 * n_grams / static_cast<std::size_t>(n_threads) + 1024;
+    const std::size_t terms = std::min<std::size_t>(entries, 1 << 16);
     for (auto& t : threads) {
-        t.table = TermTable(1 << 16);
+        t.table.reserve(terms, terms * 8);
+        t.kind.reserve(terms);
+        t.counter.reserve(entries);
+        t.counter.grow(terms);
         for (const auto& w : stop_words) t.kind[t.intern(w)] = FitThread::k_stop;
     }
     std::vector<DocSpan> spans(n_docs);
@@ -199,10 +240,12 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         const auto tag = static_cast<std::uint32_t>(d + 1);
         DocSpan& span = spans[d];
         span.thread = tid;
-        span.begin = st.counter.ids.size();
+        span.begin = st.counter.size;
         auto count_term = [&](std::uint32_t id) {
-            st.kind[id] = FitThread::k_feature;
-            st.counter.grow(st.kind.size());
+            if (st.kind[id] != FitThread::k_feature) {
+                st.kind[id] = FitThread::k_feature;
+                st.counter.grow(st.kind.size());
+            }
             st.counter.add(id, tag);
         };
         analyze(
@@ -213,41 +256,74 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
                 return id;
             },
             [&](std::string_view g) { return st.intern(g); }, count_term);
-        span.end = st.counter.ids.size();
+        span.end = st.counter.size;
     });
     m_timings.tokenize = since(t0);
 
     t0 = Clock::now();
-    // Merge the per-thread vocabularies; sorting the union fixes every column regardless of
-    // which thread met a term first.
-    std::size_t guess = 0;
-    for (const auto& t : threads) guess = std::max<std::size_t>(guess, t.table.size());
-    TermTable global(guess);
-    std::vector<std::vector<std::uint32_t>> to_global(threads.size());
-    for (std::size_t t = 0; t < threads.size(); ++t) {
+    // Merge the per-thread vocabularies: each thread's terms are sorted (in parallel), then one
+    // k-way merge numbers the union in code point order, so that columns do not depend on which
+    // thread met a term first. Terms are compared by an 8-byte big-endian prefix first, which
+    // settles most comparisons without touching the term bytes scattered in the arena.
+    struct Key {
+        std::uint64_t prefix;
+        std::uint32_t id;
+    };
+    auto prefix_of = [](std::string_view t) {
+        unsigned char b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::memcpy(b, t.data(), std::min<std::size_t>(8, t.size()));
+        std::uint64_t k = 0;
+        for (unsigned char c : b) k = (k << 8) | c;
+        return k;
+    };
+    auto key_less = [](const Key& a, std::string_view ta, const Key& b, std::string_view tb) {
+        if (a.prefix != b.prefix) return a.prefix < b.prefix;
+        return ta < tb;
+    };
+    std::vector<std::vector<Key>> sorted(threads.size());
+    runtime::parallel_for(threads.size(), [&](std::size_t t) {
         const FitThread& st = threads[t];
-        to_global[t].assign(st.table.size(), TermTable::k_absent);
-        for (std::uint32_t id = 0; id < st.table.size(); ++id) {
-            if (st.kind[id] != FitThread::k_feature) continue;
-            bool inserted = false;
-            to_global[t][id] = global.insert(st.table.term(id), inserted);
+        auto& keys = sorted[t];
+        keys.reserve(st.table.size());
+        for (std::uint32_t id = 0; id < st.table.size(); ++id)
+            if (st.kind[id] == FitThread::k_feature) keys.push_back({prefix_of(st.table.term(id)), id});
+        std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+            return key_less(a, st.table.term(a.id), b, st.table.term(b.id));
+        });
+    }, 1);
+    std::vector<std::vector<std::uint32_t>> to_column(threads.size());
+    std::vector<std::size_t> head(threads.size(), 0);
+    std::size_t upper_bound = 0;
+    for (std::size_t t = 0; t < threads.size(); ++t) {
+        to_column[t].assign(threads[t].table.size(), TermTable::k_absent);
+        upper_bound += sorted[t].size();
+    }
+    m_vocabulary.clear();
+    m_vocabulary.reserve(upper_bound);
+    while (true) {
+        std::size_t best = threads.size();
+        for (std::size_t t = 0; t < threads.size(); ++t) {
+            if (head[t] == sorted[t].size()) continue;
+            if (best == threads.size() ||
+                key_less(sorted[t][head[t]], threads[t].table.term(sorted[t][head[t]].id), sorted[best][head[best]],
+                         threads[best].table.term(sorted[best][head[best]].id)))
+                best = t;
         }
+        if (best == threads.size()) break;
+        const Key least = sorted[best][head[best]];
+        const std::string_view least_term = threads[best].table.term(least.id);
+        const auto c = static_cast<std::uint32_t>(m_vocabulary.size());
+        for (std::size_t t = 0; t < threads.size(); ++t) {
+            if (head[t] == sorted[t].size()) continue;
+            const Key& k = sorted[t][head[t]];
+            if (k.prefix != least.prefix || threads[t].table.term(k.id) != least_term) continue;
+            to_column[t][k.id] = c;
+            ++head[t];
+        }
+        m_vocabulary.emplace_back(least_term);
     }
-    const std::uint32_t n_terms = global.size();
-    if (n_terms == 0)
-        throw DataError("empty vocabulary: every document is empty or only stop words");
-    std::vector<std::pair<std::string_view, std::uint32_t>> order(n_terms);
-    for (std::uint32_t id = 0; id < n_terms; ++id) order[id] = {global.term(id), id};
-    std::sort(order.begin(), order.end());
-    std::vector<std::uint32_t> column(n_terms);
-    m_vocabulary.resize(n_terms);
-    for (std::uint32_t c = 0; c < n_terms; ++c) {
-        column[order[c].second] = c;
-        m_vocabulary[c] = std::string(order[c].first);
-    }
-    for (auto& map : to_global)
-        for (auto& id : map)
-            if (id != TermTable::k_absent) id = column[id];
+    const auto n_terms = static_cast<std::uint32_t>(m_vocabulary.size());
+    if (n_terms == 0) throw DataError("empty vocabulary: every document is empty or only stop words");
 
     CsrMatrix<double> X;
     X.rows = static_cast<std::int64_t>(n_docs);
@@ -260,12 +336,13 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     runtime::parallel_for(n_docs, [&](std::size_t d) {
         const DocSpan& span = spans[d];
         const auto& st = threads[static_cast<std::size_t>(span.thread)];
-        const auto& map = to_global[static_cast<std::size_t>(span.thread)];
+        const auto& map = to_column[static_cast<std::size_t>(span.thread)];
         const std::size_t len = span.end - span.begin;
         thread_local std::vector<std::pair<std::int32_t, std::uint32_t>> row;
         row.resize(len);
         for (std::size_t k = 0; k < len; ++k)
-            row[k] = {static_cast<std::int32_t>(map[st.counter.ids[span.begin + k]]), st.counter.counts[span.begin + k]};
+            row[k] = {static_cast<std::int32_t>(map[st.counter.entries[span.begin + k].id]),
+                      st.counter.entries[span.begin + k].count};
         std::sort(row.begin(), row.end());
         const auto out = static_cast<std::size_t>(X.indptr[d]);
         for (std::size_t k = 0; k < len; ++k) {
@@ -418,8 +495,7 @@ CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) co
         thread_local std::string scratch, gram;
         thread_local TokenSequence seq;
         counter.grow(m_vocabulary.size());
-        counter.ids.clear();
-        counter.counts.clear();
+        counter.clear();
         // A fresh tag per call keeps stale last_doc entries from another transform apart.
         thread_local std::uint32_t tag = 0;
         if (++tag == 0) {
@@ -435,9 +511,9 @@ CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) co
             [&](std::string_view g) { return lookup.find(g); },
             [&](std::uint32_t id) { counter.add(id, tag); });
         auto& row = rows[d];
-        row.resize(counter.ids.size());
+        row.resize(counter.size);
         for (std::size_t k = 0; k < row.size(); ++k)
-            row[k] = {static_cast<std::int32_t>(counter.ids[k]), m_options.binary ? 1.0 : counter.counts[k]};
+            row[k] = {static_cast<std::int32_t>(counter.entries[k].id), m_options.binary ? 1.0 : counter.entries[k].count};
         std::sort(row.begin(), row.end());
     });
     CsrMatrix<double> X;

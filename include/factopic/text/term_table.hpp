@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,14 @@ public:
         return {m_arena.data() + m_offsets[id], m_lengths[id]};
     }
 
+    /// Reserves room for n terms of total length bytes (avoids growing while counting).
+    void reserve(std::size_t n, std::size_t bytes) {
+        if (2 * n > m_slots.size()) rehash(capacity_for(n));
+        m_arena.reserve(bytes);
+        m_offsets.reserve(n);
+        m_lengths.reserve(n);
+    }
+
     /// The id of s, or k_absent.
     std::uint32_t find(std::string_view s) const noexcept { return find(s, term_hash(s)); }
     std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
@@ -50,7 +59,7 @@ public:
         while (true) {
             const Slot& slot = m_slots[pos];
             if (slot.id == k_absent) return k_absent;
-            if (slot.hash == h && slot.length == s.size() && term(slot.id) == s) return slot.id;
+            if (slot.hash == static_cast<std::uint32_t>(h) && slot.length == s.size() && equal(slot, s)) return slot.id;
             pos = (pos + 1) & m_mask;
         }
     }
@@ -62,28 +71,51 @@ public:
         while (true) {
             Slot& slot = m_slots[pos];
             if (slot.id == k_absent) break;
-            if (slot.hash == h && slot.length == s.size() && term(slot.id) == s) {
+            if (slot.hash == static_cast<std::uint32_t>(h) && slot.length == s.size() && equal(slot, s)) {
                 inserted = false;
                 return slot.id;
             }
             pos = (pos + 1) & m_mask;
         }
         const auto id = size();
+        if (m_arena.size() + s.size() > 0xFFFFFFFFu) throw std::length_error("TermTable: more than 4 GiB of terms");
         m_offsets.push_back(m_arena.size());
         m_lengths.push_back(static_cast<std::uint32_t>(s.size()));
         m_arena.insert(m_arena.end(), s.begin(), s.end());
-        m_slots[pos] = Slot{h, id, static_cast<std::uint32_t>(s.size())};
+        m_slots[pos] = Slot{static_cast<std::uint32_t>(h), id, static_cast<std::uint32_t>(s.size()),
+                            static_cast<std::uint32_t>(m_offsets.back())};
         inserted = true;
         if (2 * (static_cast<std::size_t>(id) + 1) > m_slots.size()) rehash(m_slots.size() * 2);
         return id;
     }
 
 private:
+    // 16 bytes: the low 32 hash bits (enough to place the slot on rehash, and the bits above the
+    // mask still tell most neighbours apart), the length and the arena offset sit in the slot, so that a
+    // probe touches the slot and, on a likely match only, the term's bytes.
     struct Slot {
-        std::uint64_t hash = 0;
+        std::uint32_t hash = 0;
         std::uint32_t id = k_absent;
-        std::uint32_t length = 0;  // checked before the arena is touched: one cache miss fewer
+        std::uint32_t length = 0;
+        std::uint32_t offset = 0;
     };
+
+    // Inline word-at-a-time comparison: tokens are short, and a call to memcmp per probe showed
+    // up as a tenth of the counting time.
+    bool equal(const Slot& slot, std::string_view s) const noexcept {
+        const char* a = m_arena.data() + slot.offset;
+        const char* b = s.data();
+        std::size_t n = s.size();
+        for (; n >= 8; n -= 8, a += 8, b += 8) {
+            std::uint64_t x, y;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) return false;
+        }
+        for (; n > 0; --n, ++a, ++b)
+            if (*a != *b) return false;
+        return true;
+    }
 
     static std::size_t capacity_for(std::size_t n) {
         std::size_t c = 16;

@@ -37,47 +37,76 @@ char32_t lower_sigma_in_context(std::string_view text, std::size_t start, std::s
 /// scratch is reused between calls to avoid allocation; the view is valid only during emit.
 template <typename Emit>
 void tokenize(std::string_view text, std::string& scratch, Emit&& emit) {
-    scratch.clear();
-    std::size_t chars = 0;
-    auto flush = [&] {
-        if (chars >= 2) emit(std::string_view(scratch));
-        scratch.clear();
-        chars = 0;
-    };
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
+    scratch.clear();
+    std::size_t chars = 0;  // code points in scratch: a token being built on the general path
     while (i < n) {
-        const auto b = static_cast<unsigned char>(text[i]);
-        if (b < 0x80) {
-            if (detail::k_ascii.word[b]) {
-                scratch.push_back(detail::k_ascii.lower[b]);
-                ++chars;
-            } else if (chars) {
-                flush();
+        const unsigned b = p[i];
+        if (b < 0x80 && chars == 0) {
+            if (!detail::k_ascii.word[b]) {
+                ++i;
+                continue;
             }
-            ++i;
+            // Fast path: a run of ASCII word characters, emitted straight from the text when it
+            // has no capitals and is not continued by a non-ASCII character.
+            std::size_t j = i;
+            bool upper = false;
+            while (j < n && p[j] < 0x80 && detail::k_ascii.word[p[j]]) {
+                upper |= p[j] - 'A' < 26u;
+                ++j;
+            }
+            if (j == n || p[j] < 0x80) {
+                if (j - i >= 2) {
+                    if (!upper) {
+                        emit(text.substr(i, j - i));
+                    } else {
+                        scratch.assign(text.data() + i, j - i);
+                        for (auto& c : scratch) c = detail::k_ascii.lower[static_cast<unsigned char>(c)];
+                        emit(std::string_view(scratch));
+                        scratch.clear();
+                    }
+                }
+                i = j;
+                continue;
+            }
+            // The word goes on past ASCII: carry what was scanned over to the general path.
+            for (std::size_t k = i; k < j; ++k) scratch.push_back(detail::k_ascii.lower[p[k]]);
+            chars = j - i;
+            i = j;
             continue;
         }
-        const std::size_t start = i;
-        const char32_t cp = utf8_next(text, i);
+        // General path, one code point at a time (lower-casing may yield up to three).
         char32_t low[3];
         int count;
-        if (cp == 0x3A3) {
-            low[0] = detail::lower_sigma_in_context(text, start, i);
+        if (b < 0x80) {
+            low[0] = static_cast<unsigned char>(detail::k_ascii.lower[b]);
             count = 1;
+            ++i;
         } else {
-            count = lower_full(cp, low);
+            const std::size_t start = i;
+            const char32_t cp = utf8_next(text, i);
+            if (cp == 0x3A3) {
+                low[0] = detail::lower_sigma_in_context(text, start, i);
+                count = 1;
+            } else {
+                count = lower_full(cp, low);
+            }
         }
         for (int k = 0; k < count; ++k) {
             if (is_word(low[k])) {
                 utf8_append(scratch, low[k]);
                 ++chars;
             } else if (chars) {
-                flush();
+                if (chars >= 2) emit(std::string_view(scratch));
+                scratch.clear();
+                chars = 0;
             }
         }
     }
-    if (chars) flush();
+    if (chars >= 2) emit(std::string_view(scratch));
+    scratch.clear();
 }
 
 }  // namespace factopic::text
