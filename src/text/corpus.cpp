@@ -7,13 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "factopic/core/error.hpp"
+#include "factopic/core/file.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/newsgroups.hpp"
 #include "factopic/text/unicode.hpp"
@@ -132,15 +131,6 @@ private:
     bool m_newsgroups = false;
 };
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open " + path.string() + ": " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw IoError("cannot read " + path.string() + ": " + std::strerror(errno));
-    return std::move(ss).str();
-}
-
 std::vector<RawFile> scan_folder(const fs::path& root, Selector& selector) {
     std::vector<RawFile> files;
     std::error_code ec;
@@ -151,7 +141,7 @@ std::vector<RawFile> scan_folder(const fs::path& root, Selector& selector) {
         if (!it->is_regular_file(ec)) continue;
         auto kept = selector.classify(it->path().lexically_relative(root).generic_string());
         if (!kept) continue;
-        kept->bytes = read_file(it->path());
+        kept->bytes = read_file(it->path().string());
         files.push_back(std::move(*kept));
     }
     if (ec) throw IoError("cannot list " + root.string() + ": " + ec.message());
@@ -372,9 +362,9 @@ Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
     if (!fs::exists(path, ec)) throw IoError("cannot open " + path + ": no such file or directory");
     CorpusFormat format = options.format == CorpusFormat::Auto ? detect_format(path) : options.format;
     if (format == CorpusFormat::Folder && !fs::is_directory(path, ec))
-        throw InvalidArgument("format: folder, but " + path + " is not a directory");
+        throw IoError("cannot read " + path + " as a folder: it is not a directory");
     if (format != CorpusFormat::Folder && fs::is_directory(path, ec))
-        throw InvalidArgument("format: " + path + " is a directory; only the folder format reads directories");
+        throw IoError("cannot read " + path + ": it is a directory (only --format folder reads directories)");
     if (format != CorpusFormat::Jsonl && !options.label_field.empty())
         throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
     if ((format == CorpusFormat::Lines || format == CorpusFormat::Jsonl) && options.subset)

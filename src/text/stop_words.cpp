@@ -1,10 +1,6 @@
 #include "factopic/text/stop_words.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
-#include "factopic/core/error.hpp"
+#include "factopic/core/file.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/newsgroups.hpp"
 
@@ -50,11 +46,7 @@ const std::vector<std::string>& english_stop_words() {
 }
 
 std::vector<std::string> read_stop_words(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open stop-word file " + path + ": " + std::strerror(errno));
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw IoError("cannot read stop-word file " + path + ": " + std::strerror(errno));
-    const std::string text = decode_text(std::move(bytes), Encoding::Auto);
+    const std::string text = decode_text(read_file(path), Encoding::Auto);
     std::vector<std::string> words;
     std::size_t start = 0;
     while (start < text.size()) {

@@ -145,23 +145,10 @@ struct FitThread {
     std::string scratch, gram;
     TokenSequence seq;
 
-    // A small direct-mapped cache in front of the table: frequent words (most tokens, by Zipf's
-    // law) then hit 128 KiB that stay in L2 instead of cache lines scattered over the whole table.
-    struct Hot {
-        std::uint64_t hash = 0;
-        std::uint32_t id = TermTable::k_absent;
-    };
-    static constexpr std::size_t k_hot = 8192;
-    std::vector<Hot> hot = std::vector<Hot>(k_hot);
-
     std::uint32_t intern(std::string_view term) {
-        const std::uint64_t h = term_hash(term);
-        Hot& e = hot[h & (k_hot - 1)];
-        if (e.hash == h && e.id != TermTable::k_absent && table.term(e.id) == term) return e.id;
         bool inserted = false;
-        const std::uint32_t id = table.insert(term, h, inserted);
+        const std::uint32_t id = table.insert(term, inserted);
         if (inserted) kind.push_back(k_token);
-        e = {h, id};
         return id;
     }
 };

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a make target needs, and only those that are missing, so that
+# running it again costs a dpkg query. Usage: tools/install-deps.sh build|test|bench
+set -euo pipefail
+
+build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev)
+test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn)
+bench=("${test[@]}" python3-threadpoolctl)
+
+case "${1:-build}" in
+  build) want=("${build[@]}") ;;
+  test) want=("${test[@]}") ;;
+  bench) want=("${bench[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; then
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
