@@ -6,10 +6,12 @@
 #include <exception>
 #include <new>
 
+#include "allocator.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 
 int main(int argc, char** argv) {
+    factopic::cli::tune_allocator(argv);
     CLI::App app{"factopic: topics from text by matrix factorization", "factopic"};
     app.require_subcommand(1);
     app.fallthrough();

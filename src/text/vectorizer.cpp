@@ -64,26 +64,26 @@ struct TokenSequence {
     }
 };
 
-// Per-document counting without a hash map: last_doc[id] says whether id was already seen in
-// this document, slot[id] where its count lives. Entries are (id, count) pairs in one buffer.
+// Per-document counting without a hash map: seen[id] says whether id was already met in this
+// document (doc) and where its count lives (slot), side by side so that a rare term costs one
+// cache miss, not two. Entries are (id, count) pairs in one buffer.
 struct DocCounter {
     struct Entry {
         std::uint32_t id;
         std::uint32_t count;
     };
-    std::vector<std::uint32_t> last_doc;
-    std::vector<std::uint32_t> slot;
+    struct Seen {
+        std::uint32_t doc = 0;
+        std::uint32_t slot = 0;
+    };
+    std::vector<Seen> seen;
     // Not a std::vector: reserving room for every token must not write (and page in) it all.
     std::unique_ptr<Entry[]> entries;
     std::size_t size = 0;
     std::size_t capacity = 0;
 
     void grow(std::size_t n) {
-        if (last_doc.size() < n) {
-            const std::size_t m = std::max(n, 2 * last_doc.size());
-            last_doc.resize(m, 0);
-            slot.resize(m, 0);
-        }
+        if (seen.size() < n) seen.resize(std::max(n, 2 * seen.size()));
     }
     void reserve(std::size_t n) {
         if (n <= capacity) return;
@@ -94,13 +94,13 @@ struct DocCounter {
     }
     void clear() { size = 0; }
     void add(std::uint32_t id, std::uint32_t doc_tag) {
-        if (last_doc[id] == doc_tag) {
-            ++entries[slot[id]].count;
+        Seen& s = seen[id];
+        if (s.doc == doc_tag) {
+            ++entries[s.slot].count;
             return;
         }
         if (size == capacity) reserve(std::max<std::size_t>(1024, 2 * capacity));
-        last_doc[id] = doc_tag;
-        slot[id] = static_cast<std::uint32_t>(size);
+        s = {doc_tag, static_cast<std::uint32_t>(size)};
         entries[size++] = {id, 1};
     }
 };
@@ -483,10 +483,10 @@ CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) co
         thread_local TokenSequence seq;
         counter.grow(m_vocabulary.size());
         counter.clear();
-        // A fresh tag per call keeps stale last_doc entries from another transform apart.
+        // A fresh tag per call keeps stale seen entries from another transform apart.
         thread_local std::uint32_t tag = 0;
         if (++tag == 0) {
-            std::fill(counter.last_doc.begin(), counter.last_doc.end(), 0);
+            std::fill(counter.seen.begin(), counter.seen.end(), DocCounter::Seen{});
             tag = 1;
         }
         analyze(

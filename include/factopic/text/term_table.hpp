@@ -12,20 +12,30 @@
 
 namespace factopic::text {
 
-/// 64-bit hash of a short string (8 bytes per step, multiply–xorshift mixing).
+/// 64-bit hash of a short string: 8 bytes per multiply–xorshift step, and the last 1–7 bytes
+/// read as (possibly overlapping) fixed-size loads rather than a variable-length copy.
 inline std::uint64_t term_hash(std::string_view s) noexcept {
     constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
-    std::uint64_t h = s.size() * k;
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t h = (n + 1) * k;
+    for (; n >= 8; n -= 8, p += 8) {
         std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
+        std::memcpy(&w, p, 8);
         h = (h ^ w) * k;
         h ^= h >> 29;
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    h = (h ^ tail) * k;
+    if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        tail = a | (static_cast<std::uint64_t>(b) << 32);
+    } else if (n > 0) {
+        tail = static_cast<unsigned char>(p[0]) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+               (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+    }
+    h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 56)) * k;
     h ^= h >> 32;
     h *= 0xD6E8FEB86659FD93ULL;
     h ^= h >> 32;
