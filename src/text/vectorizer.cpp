@@ -325,16 +325,19 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         const auto& st = threads[static_cast<std::size_t>(span.thread)];
         const auto& map = to_column[static_cast<std::size_t>(span.thread)];
         const std::size_t len = span.end - span.begin;
-        thread_local std::vector<std::pair<std::int32_t, std::uint32_t>> row;
+        // (column, count) packed in one integer: sorting plain integers is branch-free and about
+        // twice as fast as sorting pairs.
+        thread_local std::vector<std::uint64_t> row;
         row.resize(len);
-        for (std::size_t k = 0; k < len; ++k)
-            row[k] = {static_cast<std::int32_t>(map[st.counter.entries[span.begin + k].id]),
-                      st.counter.entries[span.begin + k].count};
+        for (std::size_t k = 0; k < len; ++k) {
+            const auto& e = st.counter.entries[span.begin + k];
+            row[k] = (static_cast<std::uint64_t>(map[e.id]) << 32) | e.count;
+        }
         std::sort(row.begin(), row.end());
         const auto out = static_cast<std::size_t>(X.indptr[d]);
         for (std::size_t k = 0; k < len; ++k) {
-            X.indices[out + k] = row[k].first;
-            X.values[out + k] = m_options.binary ? 1.0 : static_cast<double>(row[k].second);
+            X.indices[out + k] = static_cast<std::int32_t>(row[k] >> 32);
+            X.values[out + k] = m_options.binary ? 1.0 : static_cast<double>(row[k] & 0xFFFFFFFFu);
         }
     }, 64);
     m_timings.merge = since(t0);
