@@ -19,66 +19,37 @@ Tasks
              The driver times the whole process (interpreter start and imports
              included), exactly as it times the factopic process.
 
-Document loading reproduces sklearn.datasets.fetch_20newsgroups(subset=...,
-categories=..., remove=..., shuffle=False) without its download/cache step:
+Document loading is the oracle tests' own (tests/oracle/sk_corpus.py,
+load_20news): sklearn.datasets.fetch_20newsgroups(subset=..., categories=...,
+remove=..., shuffle=False) without its download/cache step, i.e.
 load_files(container, encoding='latin1', shuffle=False) per subset (folders
 sorted, files sorted by name as strings), 'all' = train then test, then the
-cleaners in sklearn's order: headers, footers, quotes.
+cleaners in sklearn's order: headers, footers, quotes. Only the files asked for
+are kept in memory.
 """
 
 import argparse
 import json
 import os
 import sys
-import tarfile
 import time
 
 T_START = time.perf_counter()
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "oracle"))
+
 
 def load_20news(archive, subset, categories, remove):
     """Return the cleaned documents, in load_files(shuffle=False) order."""
-    from sklearn.datasets._twenty_newsgroups import (
-        strip_newsgroup_footer,
-        strip_newsgroup_header,
-        strip_newsgroup_quoting,
-    )
+    # Imported here, not at the top: the sklearn.datasets import it brings is
+    # part of loading, and is counted in timings.load.
+    import sk_corpus
 
-    subsets = ["train", "test"] if subset == "all" else [subset]
-    want = set(categories) if categories else None
-    raw = {s: {} for s in subsets}  # subset -> category -> [(file name, bytes)]
-    seen_categories = set()
-    with tarfile.open(archive, "r:*") as tf:
-        for member in tf:
-            parts = member.name.strip("/").split("/")
-            if len(parts) < 2 or not parts[0].startswith("20news-bydate-"):
-                continue
-            sub = parts[0][len("20news-bydate-"):]
-            if member.isdir() and len(parts) == 2:
-                seen_categories.add(parts[1])
-                continue
-            if not member.isfile() or len(parts) != 3:
-                continue
-            seen_categories.add(parts[1])
-            if sub not in raw or (want is not None and parts[1] not in want):
-                continue
-            raw[sub].setdefault(parts[1], []).append(
-                (parts[2], tf.extractfile(member).read()))
-    if want is not None and not want <= seen_categories:
-        sys.exit("peers.py: unknown categories %s (valid: %s)"
-                 % (sorted(want - seen_categories), ",".join(sorted(seen_categories))))
-
-    docs = []
-    for sub in subsets:
-        for cat in sorted(raw[sub]):
-            for _name, data in sorted(raw[sub][cat], key=lambda x: x[0]):
-                docs.append(data.decode("latin-1"))
-    if "headers" in remove:
-        docs = [strip_newsgroup_header(t) for t in docs]
-    if "footers" in remove:
-        docs = [strip_newsgroup_footer(t) for t in docs]
-    if "quotes" in remove:
-        docs = [strip_newsgroup_quoting(t) for t in docs]
+    try:
+        docs = sk_corpus.load_20news(archive, subset, categories or None, remove).data
+    except ValueError as e:
+        sys.exit(f"peers.py: {e}")
     if not docs:
         sys.exit("peers.py: no documents")
     return docs

@@ -31,6 +31,9 @@ import scipy.io
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Checks, read_lines  # noqa: E402
+
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
 FOUR_ARGS = ["--subset", "train", "--categories", ",".join(FOUR),
              "--remove", "headers,footers,quotes"]
@@ -40,31 +43,8 @@ ERROR_PREFIX = "factopic: error: "
 TIMEOUT = 300
 
 
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def run(self, name, fn):
-        try:
-            detail = fn()
-        except AssertionError as e:
-            self.failed += 1
-            print(f"FAIL {name} -- {e}", flush=True)
-        except subprocess.TimeoutExpired as e:
-            self.failed += 1
-            print(f"FAIL {name} -- no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}",
-                  flush=True)
-        except Exception as e:  # a crash in the test itself is still a failure
-            self.failed += 1
-            print(f"FAIL {name} -- {type(e).__name__}: {e}", flush=True)
-        else:
-            self.passed += 1
-            print(f"PASS {name}" + (f" -- {detail}" if detail else ""), flush=True)
-
-    @staticmethod
-    def skip(name, why):
-        print(f"SKIP {name} -- {why}", flush=True)
+def describe_timeout(e):
+    return f"no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}"
 
 
 class Env:
@@ -98,14 +78,6 @@ def drop_to_nobody():
 def out_args(outdir):
     return ["-o", os.path.join(outdir, "X.mtx"), "--vocab", os.path.join(outdir, "vocab.txt"),
             "--labels", os.path.join(outdir, "labels.txt"), "--ids", os.path.join(outdir, "ids.txt")]
-
-
-def read_lines(path):
-    with open(path, encoding="utf-8", newline="") as f:
-        text = f.read()
-    if text.endswith("\n"):
-        text = text[:-1]
-    return text.split("\n") if text else []
 
 
 def read_outputs(outdir):
@@ -584,7 +556,7 @@ def main():
     # never emptied.
     workdir = tempfile.mkdtemp(prefix="run-", dir=os.path.abspath(args.workdir))
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
-    checks = Checks()
+    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)])
 
     check_version(env, checks)
     check_json_run(env, checks)
@@ -598,7 +570,7 @@ def main():
     else:
         shutil.rmtree(workdir)
     print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
-    print(f"{checks.passed} passed, {checks.failed} failed")
+    print(checks.summary())
     return 1 if checks.failed else 0
 
 

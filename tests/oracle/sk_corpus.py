@@ -11,6 +11,10 @@ order of fetch_20newsgroups(shuffle=False), whose cache is built by load_files
 with its default shuffle=True, random_state=0, so its "unshuffled" rows are
 already permuted. Row order changes neither the vocabulary nor any value.
 
+load_20news() is the one-shot form: it keeps in memory only the files asked
+for. bench/peers.py uses it, so the benchmark's Python peer loads its documents
+exactly as the oracle does.
+
 run_factopic() runs the binary under test and loads what it wrote, so that the
 two sides can be compared as scipy CSR matrices and Python lists.
 
@@ -20,6 +24,7 @@ Must run under /usr/bin/python3 (Debian's sklearn 1.2.1 / numpy / scipy).
 import json
 import os
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -36,6 +41,9 @@ from sklearn.datasets._twenty_newsgroups import (
     strip_newsgroup_header,
     strip_newsgroup_quoting,
 )
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import read_lines  # noqa: E402  (tests/harness.py)
 
 TRAIN_FOLDER = "20news-bydate-train"
 TEST_FOLDER = "20news-bydate-test"
@@ -58,12 +66,22 @@ class Documents:
 
 
 class NewsArchive:
-    """All raw files of a by-date archive, read once into memory (~40 MB)."""
+    """The raw files of a by-date archive, read once into memory.
 
-    def __init__(self, path):
+    By default all of them (~40 MB), so that load() can serve any subset and
+    categories. Given `subset` and/or `categories`, only those files are kept
+    (the whole archive is still read through), and load() may ask for no more.
+    """
+
+    def __init__(self, path, subset=None, categories=None):
         self.path = path
+        if subset is not None and subset not in SUBSET_FOLDERS:
+            raise ValueError(f"subset must be train, test or all, not {subset!r}")
+        self.kept_folders = SUBSET_FOLDERS[subset if subset is not None else "all"]
+        self.kept_categories = None if categories is None else frozenset(categories)
         # {folder: {category: {file name: bytes}}}
         self.raw = {TRAIN_FOLDER: {}, TEST_FOLDER: {}}
+        seen = {TRAIN_FOLDER: set(), TEST_FOLDER: set()}  # categories with files
         with tarfile.open(path, "r:*") as tar:
             for member in tar:
                 parts = member.name.strip("/").split("/")
@@ -72,13 +90,20 @@ class NewsArchive:
                 if not member.isfile():
                     continue
                 split, category, name = parts
+                seen[split].add(category)
+                if split not in self.kept_folders or not self._keeps(category):
+                    continue
                 self.raw[split].setdefault(category, {})[name] = tar.extractfile(member).read()
-        if not self.raw[TRAIN_FOLDER] or not self.raw[TEST_FOLDER]:
+        if not seen[TRAIN_FOLDER] or not seen[TEST_FOLDER]:
             raise ValueError(f"{path} is not a 20news-bydate archive")
+        self._categories = sorted(seen[TRAIN_FOLDER])
+
+    def _keeps(self, category):
+        return self.kept_categories is None or category in self.kept_categories
 
     @property
     def categories(self):
-        return sorted(self.raw[TRAIN_FOLDER])
+        return list(self._categories)
 
     def load(self, subset="train", categories=None, remove=()):
         """Documents as fetch_20newsgroups(subset, categories, remove, shuffle=False)."""
@@ -94,8 +119,12 @@ class NewsArchive:
         if categories is not None:
             unknown = [c for c in categories if c not in names]
             if unknown:
-                raise ValueError(f"unknown categories {unknown}")
+                raise ValueError(f"unknown categories {unknown} (valid: {','.join(names)})")
             names = [c for c in names if c in set(categories)]
+        not_kept = [f for f in SUBSET_FOLDERS[subset] if f not in self.kept_folders]
+        not_kept += [c for c in names if not self._keeps(c)]
+        if not_kept:
+            raise ValueError(f"{not_kept} not kept when the archive was read")
 
         data, labels, ids, target = [], [], [], []
         for folder in SUBSET_FOLDERS[subset]:
@@ -122,6 +151,11 @@ class NewsArchive:
         return Documents(data, labels, ids, np.asarray(target, dtype=np.int64), list(names))
 
 
+def load_20news(path, subset="train", categories=None, remove=()):
+    """NewsArchive(path).load(...) keeping only the files asked for in memory."""
+    return NewsArchive(path, subset, categories).load(subset, categories, remove)
+
+
 @dataclass
 class FactopicRun:
     returncode: int
@@ -138,16 +172,6 @@ class FactopicRun:
 
 class FactopicError(RuntimeError):
     pass
-
-
-def _read_lines(path):
-    # Terms and labels are whole lines; splitlines() would also split on
-    # \x1c, \x85, \u2028 ..., which are legal inside a token.
-    with open(path, encoding="utf-8", newline="") as f:
-        text = f.read()
-    if text.endswith("\n"):
-        text = text[:-1]
-    return text.split("\n") if text else []
 
 
 def read_mtx(path):
@@ -190,9 +214,9 @@ def run_factopic(binary, corpus, args=(), outputs=True, json_out=False, check=Tr
             return run
         if outputs:
             run.X = read_mtx(paths["-o"])
-            run.vocab = _read_lines(paths["--vocab"])
-            run.labels = _read_lines(paths["--labels"])
-            run.ids = _read_lines(paths["--ids"])
+            run.vocab = read_lines(paths["--vocab"])
+            run.labels = read_lines(paths["--labels"])
+            run.ids = read_lines(paths["--ids"])
         if json_out:
             run.json = json.loads(proc.stdout)
         return run

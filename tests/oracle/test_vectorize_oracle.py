@@ -15,12 +15,13 @@ import argparse
 import os
 import sys
 import time
-import traceback
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
+from harness import Checks  # noqa: E402
 from sk_corpus import NewsArchive, FactopicError, canonical, run_factopic  # noqa: E402
 
 # Given unsorted on purpose: the output must come back in sorted category order.
@@ -38,32 +39,8 @@ TFIDF_TOL = 1e-12
 FLOAT32_TOL = 1e-6
 
 
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def run(self, name, fn):
-        try:
-            detail = fn()
-        except AssertionError as e:
-            self._fail(name, str(e))
-        except FactopicError as e:
-            self._fail(name, "factopic failed: " + str(e).replace("\n", " | "))
-        except Exception as e:  # a crash in the test itself is still a failure
-            tb = traceback.format_exc().strip().splitlines()
-            self._fail(name, f"{type(e).__name__}: {e} ({tb[-3].strip() if len(tb) > 2 else ''})")
-        else:
-            self.passed += 1
-            print(f"PASS {name}" + (f" -- {detail}" if detail else ""), flush=True)
-
-    def _fail(self, name, why):
-        self.failed += 1
-        print(f"FAIL {name} -- {why}", flush=True)
-
-    @staticmethod
-    def skip(name, why):
-        print(f"SKIP {name} -- {why}", flush=True)
+def describe_factopic_error(e):
+    return "factopic failed: " + str(e).replace("\n", " | ")
 
 
 class Lazy:
@@ -217,6 +194,17 @@ def shape_nnz(X, shape, nnz):
 
 # ---------------------------------------------------------------- main
 
+def count_checks(checks, part, what, fac_result, sk_counts, sk_vocab, docs, shape, nnz):
+    """The published figures, then factopic's count matrix against scikit-learn's, value by value."""
+    checks.run(f"{part}) sklearn reproduces the published {what} figures", lambda: shape_nnz(sk_counts, shape, nnz))
+    checks.run(f"{part}) count: shape and nnz as published", lambda: shape_nnz(fac_result().X, shape, nnz))
+    checks.run(f"{part}) count: vocabulary",
+               lambda: assert_vocab(fac_result().vocab, sk_vocab, docs.data, docs.ids))
+    checks.run(f"{part}) count: matrix", lambda: assert_counts(fac_result().X, sk_counts, sk_vocab, docs.ids))
+    checks.run(f"{part}) count: labels", lambda: assert_labels(fac_result().labels, docs))
+    checks.run(f"{part}) count: ids / row order", lambda: assert_ids(fac_result().ids, docs))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--factopic", required=True)
@@ -226,7 +214,7 @@ def main():
     fac_bin = os.path.abspath(args.factopic)
     data = os.path.abspath(args.data)
     t0 = time.perf_counter()
-    checks = Checks()
+    checks = Checks(extra=[(FactopicError, describe_factopic_error)], crash_location=True)
 
     archive = NewsArchive(data)
     four = archive.load("train", FOUR, REMOVE)
@@ -240,13 +228,7 @@ def main():
     sk_counts = sk_cv.fit_transform(four.data)
     sk_vocab = list(sk_cv.get_feature_names_out())
     f_counts = fac()
-    checks.run("a) sklearn reproduces the published 4-category figures",
-               lambda: shape_nnz(sk_counts, FOUR_SHAPE, FOUR_NNZ))
-    checks.run("a) count: shape and nnz as published", lambda: shape_nnz(f_counts().X, FOUR_SHAPE, FOUR_NNZ))
-    checks.run("a) count: vocabulary", lambda: assert_vocab(f_counts().vocab, sk_vocab, four.data, four.ids))
-    checks.run("a) count: matrix", lambda: assert_counts(f_counts().X, sk_counts, sk_vocab, four.ids))
-    checks.run("a) count: labels", lambda: assert_labels(f_counts().labels, four))
-    checks.run("a) count: ids / row order", lambda: assert_ids(f_counts().ids, four))
+    count_checks(checks, "a", "4-category", f_counts, sk_counts, sk_vocab, four, FOUR_SHAPE, FOUR_NNZ)
 
     sk_tfidf = TfidfVectorizer(stop_words="english").fit_transform(four.data)
     f_tfidf = fac("--weighting", "tfidf")
@@ -380,13 +362,7 @@ def main():
         vocab = list(cv.get_feature_names_out())
         all_args = ["--subset", "all", "--remove", ",".join(REMOVE)]
         F = Lazy(lambda: run_factopic(fac_bin, data, all_args))
-        checks.run("b) sklearn reproduces the published 20-category figures",
-                   lambda: shape_nnz(S, ALL_SHAPE, ALL_NNZ))
-        checks.run("b) count: shape and nnz as published", lambda: shape_nnz(F().X, ALL_SHAPE, ALL_NNZ))
-        checks.run("b) count: vocabulary", lambda: assert_vocab(F().vocab, vocab, alld.data, alld.ids))
-        checks.run("b) count: matrix", lambda: assert_counts(F().X, S, vocab, alld.ids))
-        checks.run("b) count: labels", lambda: assert_labels(F().labels, alld))
-        checks.run("b) count: ids / row order", lambda: assert_ids(F().ids, alld))
+        count_checks(checks, "b", "20-category", F, S, vocab, alld, ALL_SHAPE, ALL_NNZ)
         T = TfidfTransformer().fit_transform(
             CountVectorizer(stop_words="english", dtype=np.float64).fit_transform(alld.data))
         FT = Lazy(lambda: run_factopic(fac_bin, data, all_args + ["--weighting", "tfidf"]))
@@ -394,7 +370,7 @@ def main():
                    lambda: assert_close(FT().X, T, TFIDF_TOL, vocab, alld.ids))
 
     print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
-    print(f"{checks.passed} passed, {checks.failed} failed")
+    print(checks.summary())
     return 1 if checks.failed else 0
 
 

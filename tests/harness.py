@@ -1,0 +1,71 @@
+"""What factopic's Python test scripts share: check counting and line reading.
+
+Used by tests/cli/test_cli.py and (through sk_corpus.py) the oracle tests;
+each puts this folder on sys.path. Standard library only.
+"""
+
+import traceback
+
+
+class Checks:
+    """Runs named checks, printing one PASS/FAIL/SKIP line each and counting.
+
+    A check passes unless it raises. AssertionError is the check's own verdict
+    (its message is printed); any other exception is a crash in the test,
+    still a failure. `extra` lets a script explain exception types of its own:
+    (type, message(exc)) pairs, tried in order after AssertionError and before
+    the generic crash. With `crash_location`, a crash also names the file and
+    line it came from.
+    """
+
+    def __init__(self, extra=(), crash_location=False):
+        self.passed = 0
+        self.failed = 0
+        self.extra = tuple(extra)
+        self.crash_location = crash_location
+
+    def run(self, name, fn):
+        try:
+            detail = fn()
+        except AssertionError as e:
+            self._fail(name, str(e))
+        except Exception as e:  # a crash in the test itself is still a failure
+            self._fail(name, self._explain(e))
+        else:
+            self.passed += 1
+            print(f"PASS {name}" + (f" -- {detail}" if detail else ""), flush=True)
+
+    def _explain(self, e):
+        for kind, message in self.extra:
+            if isinstance(e, kind):
+                return message(e)
+        why = f"{type(e).__name__}: {e}"
+        if self.crash_location:
+            tb = traceback.format_exc().strip().splitlines()
+            why += f" ({tb[-3].strip() if len(tb) > 2 else ''})"
+        return why
+
+    def _fail(self, name, why):
+        self.failed += 1
+        print(f"FAIL {name} -- {why}", flush=True)
+
+    @staticmethod
+    def skip(name, why):
+        print(f"SKIP {name} -- {why}", flush=True)
+
+    def summary(self):
+        """The final line every script prints: "N passed, M failed"."""
+        return f"{self.passed} passed, {self.failed} failed"
+
+
+def read_lines(path):
+    """The lines of a UTF-8 text file, without their "\\n"; [] for an empty file.
+
+    Terms and labels are whole lines; splitlines() would also split on
+    \\x1c, \\x85, \\u2028 ..., which are legal inside a token.
+    """
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.split("\n") if text else []
