@@ -210,7 +210,9 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     // a token takes at least three bytes with its separator; vocabularies grow far slower.
     const std::size_t n_grams = static_cast<std::size_t>(m_options.ngram_max - m_options.ngram_min + 1);
     const std::size_t entries = text_bytes / 3 * n_grams / static_cast<std::size_t>(n_threads) + 1024;
-    const std::size_t terms = std::min<std::size_t>(entries, 1 << 16);
+    // Distinct terms grow far slower than tokens: about one per 160 bytes of text on the
+    // 20 Newsgroups (134,101 in 22 MB), so that is where a thread's table starts.
+    const std::size_t terms = text_bytes / 160 * n_grams / static_cast<std::size_t>(n_threads) + 1024;
     for (auto& t : threads) {
         t.table.reserve(terms, terms * 8);
         t.kind.reserve(terms);
@@ -347,10 +349,10 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
 void Vectorizer::prune(CsrMatrix<double>& X) {
     const auto n_cols = static_cast<std::size_t>(X.cols);
     std::vector<std::int64_t> df(n_cols, 0);
-    std::vector<double> totals(n_cols, 0.0);
+    std::vector<std::int64_t> totals(n_cols, 0);
     for (std::size_t k = 0; k < X.indices.size(); ++k) {
         ++df[static_cast<std::size_t>(X.indices[k])];
-        totals[static_cast<std::size_t>(X.indices[k])] += X.values[k];
+        totals[static_cast<std::size_t>(X.indices[k])] += static_cast<std::int64_t>(X.values[k]);
     }
     const double high = m_options.max_df.documents(X.rows);
     const double low = m_options.min_df.documents(X.rows);
@@ -377,10 +379,15 @@ void Vectorizer::prune(CsrMatrix<double>& X) {
     }
     if (kept == 0) throw DataError("after pruning no terms remain: lower --min-df or raise --max-df");
 
+    m_pruned.clear();
+    if (kept == n_cols) {  // nothing to drop: keep the vocabulary and the matrix as they are
+        m_df = std::move(df);
+        m_totals = std::move(totals);
+        return;
+    }
     std::vector<std::int32_t> new_index(n_cols, -1);
     std::vector<std::string> vocabulary;
     vocabulary.reserve(kept);
-    m_pruned.clear();
     m_df.clear();
     m_totals.clear();
     for (std::size_t j = 0; j < n_cols; ++j) {
@@ -391,10 +398,9 @@ void Vectorizer::prune(CsrMatrix<double>& X) {
         new_index[j] = static_cast<std::int32_t>(vocabulary.size());
         vocabulary.push_back(std::move(m_vocabulary[j]));
         m_df.push_back(df[j]);
-        m_totals.push_back(static_cast<std::int64_t>(totals[j]));
+        m_totals.push_back(totals[j]);
     }
     m_vocabulary = std::move(vocabulary);
-    if (kept == n_cols) return;
 
     CsrMatrix<double> Y;
     Y.rows = X.rows;
