@@ -6,9 +6,14 @@
         [--json-out bench/results.json] [--quick] [--only PATTERN] [--list]
 
 Every measurement is a separate process, started by this driver and reaped with
-os.wait4, so each has its own wall time and peak RSS (ru_maxrss).  Repetitions
-are interleaved (factopic, peer 1, peer 2, factopic, ...) so slow drift of the
-machine hits every tool alike.
+os.wait4, so each has its own wall time and peak RSS (ru_maxrss).  By default
+(--order blocked) each tool first runs --warmup times untimed, then its
+repetitions back to back: every tool is measured in its own steady state, as
+hyperfine and Google Benchmark do.  --order interleaved runs factopic, peer 1,
+peer 2, factopic, ... instead, so slow drift of the machine hits every tool
+alike, but every run then starts right after another tool's process: on a
+virtual machine that hands freed memory back to its host, that makes each run
+fault in cold memory.
 
 Adding rows: append a Benchmark to BENCHMARKS (see make_benchmarks).  A
 Benchmark is a name, a description, a list of Tools (the first one is factopic,
@@ -386,6 +391,11 @@ def main():
     ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "20news-bydate.tar.gz"))
     ap.add_argument("--repeat", type=int, default=None,
                     help="processes per tool per benchmark (default 3; >= 3 for a real run)")
+    ap.add_argument("--order", choices=["blocked", "interleaved"], default="blocked",
+                    help="blocked: each tool's warm-up then its repetitions back to back (default); "
+                         "interleaved: one run of each tool in turn")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed runs of each tool before its repetitions (blocked order only; default 1)")
     ap.add_argument("--json-out", default=None)
     ap.add_argument("--quick", action="store_true", help="4 categories only, repeat 3")
     ap.add_argument("--only", default=None, metavar="PATTERN",
@@ -412,6 +422,8 @@ def main():
             sys.exit("bench.py: no benchmark matches --only %r (see --list)" % a.only)
         if a.repeat < 1:
             sys.exit("bench.py: --repeat must be >= 1")
+        if a.warmup < 0:
+            sys.exit("bench.py: --warmup must be >= 0")
         if not os.access(fx, os.X_OK):
             sys.exit("bench.py: factopic binary %s not found or not executable (make build)" % fx)
         if not os.path.isfile(archive):
@@ -439,19 +451,25 @@ def run_all(a, fx, archive, benches):
     unset = ", ".join("%s=%s" % (k, os.environ[k]) if k in os.environ else "%s (not set)" % k
                       for k in PEER_UNSET)
     print("peer environment: unset %s (both together; factopic keeps the environment as is)" % unset)
-    print("repetitions: %d separate processes per tool, interleaved%s"
-          % (a.repeat, "" if a.repeat >= 3 else "  ** fewer than 3: not a valid benchmark **"))
+    order = ("interleaved" if a.order == "interleaved"
+             else "blocked, after %d untimed warm-up run(s) of each tool" % a.warmup)
+    print("repetitions: %d separate processes per tool, %s%s"
+          % (a.repeat, order, "" if a.repeat >= 3 else "  ** fewer than 3: not a valid benchmark **"))
     print()
 
     t_all = time.perf_counter()
     for b in benches:
         print("running %-22s" % b.name, end="", flush=True)
         t0 = time.perf_counter()
-        for _ in range(a.repeat):
-            for t in b.tools:
-                r = measure(t)
+        if a.order == "interleaved":
+            schedule = [(t, True) for _ in range(a.repeat) for t in b.tools]
+        else:
+            schedule = [(t, i >= a.warmup) for t in b.tools for i in range(a.warmup + a.repeat)]
+        for t, timed in schedule:
+            r = measure(t)
+            if timed or r.error:
                 t.runs.append(r)
-                print("." if not r.error else "E", end="", flush=True)
+            print(("." if timed else "w") if not r.error else "E", end="", flush=True)
         b.result = b.quality(b)
         print("  %.1fs" % (time.perf_counter() - t0))
     print()
@@ -504,7 +522,8 @@ def run_all(a, fx, archive, benches):
             "host": platform.node(), "cpus": os.cpu_count(),
             "driver_python": sys.version.split()[0],
             "factopic": fx, "factopic_version": ver.stdout.strip(),
-            "data": archive, "repeat": a.repeat, "quick": a.quick, "only": a.only,
+            "data": archive, "repeat": a.repeat, "order": a.order, "warmup": a.warmup, "quick": a.quick,
+            "only": a.only,
             "peer_env_unset": {k: os.environ.get(k) for k in PEER_UNSET},
             "ok": not failures, "failures": failures,
             "benchmarks": [],
