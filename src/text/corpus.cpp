@@ -262,7 +262,10 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
     std::set<std::string> wanted(options.categories.begin(), options.categories.end());
     std::set<std::string> seen;
     std::size_t number = 0;
-    for (const auto line : file_lines(text)) {
+    // A byte-order mark, which some editors put at the start of UTF-8 files, is not JSON.
+    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+    const std::string_view body = std::string_view(text).substr(text.rfind(k_bom, 0) == 0 ? k_bom.size() : 0);
+    for (const auto line : file_lines(body)) {
         ++number;
         if (python_strip(line).empty()) continue;
         nlohmann::json value;

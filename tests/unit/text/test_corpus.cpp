@@ -199,6 +199,8 @@ TEST(Corpus, JsonLines) {
     } catch (const ParseError& e) {
         EXPECT_EQ(e.line(), 2u);
     }
+    write(dir.path() / "bom.jsonl", "\xEF\xBB\xBF{\"body\": \"first\"}\n");
+    EXPECT_EQ(read_corpus((dir.path() / "bom.jsonl").string(), o).texts[0], "first");
     write(dir.path() / "nofield.jsonl", "{\"text\": \"ok\"}\n");
     EXPECT_THROW(read_corpus((dir.path() / "nofield.jsonl").string(), o), ParseError);
 }
