@@ -31,11 +31,6 @@ struct VectorizeArgs {
     bool json = false;
 };
 
-// Opened before any work, so that an unwritable path fails in a second, not after the corpus.
-std::unique_ptr<io::AtomicFile> open_output(const std::string& path) {
-    return path.empty() ? nullptr : std::make_unique<io::AtomicFile>(path);
-}
-
 void write_lines(io::AtomicFile* file, const std::vector<std::string>& lines) {
     if (!file) return;
     std::string out;
@@ -66,12 +61,9 @@ std::int64_t empty_rows(const CsrMatrix<T>& X) {
 }
 
 template <typename T>
-void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text::Corpus& corpus, double read_s,
-               Clock::time_point start) {
-    auto matrix_file = open_output(a.matrix_path);
-    auto vocab_file = open_output(a.vocab_path);
-    auto labels_file = open_output(a.labels_path);
-    auto ids_file = open_output(a.ids_path);
+void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text::Corpus& corpus,
+               io::OutputFiles& outputs, double read_s, Clock::time_point start) {
+    io::AtomicFile* matrix_file = outputs[0];
 
     const auto t0 = Clock::now();
     const CsrMatrix<T> X = vectorizer.fit_transform<T>(corpus.texts);
@@ -83,11 +75,10 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
                                 fmt::format("factopic vectorize: {} documents x {} terms ({})", X.rows, X.cols,
                                             a.vectorizer.weighting));
     }
-    write_lines(vocab_file.get(), vectorizer.vocabulary());
-    write_lines(labels_file.get(), corpus.labels);
-    write_lines(ids_file.get(), corpus.ids);
-    for (auto* f : {matrix_file.get(), vocab_file.get(), labels_file.get(), ids_file.get()})
-        if (f) f->commit();
+    write_lines(outputs[1], vectorizer.vocabulary());
+    write_lines(outputs[2], corpus.labels);
+    write_lines(outputs[3], corpus.ids);
+    outputs.commit();
     const double write_s = since(t1);
     const double total_s = since(start);
 
@@ -147,13 +138,15 @@ void run(const VectorizeArgs& a) {
     runtime::set_threads(a.threads);
     const auto corpus_opts = corpus_options(a.corpus);
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
+    // Opened before any work, so that an unwritable path fails at once, not after the corpus.
+    io::OutputFiles outputs({a.matrix_path, a.vocab_path, a.labels_path, a.ids_path});
     const auto t0 = Clock::now();
     const text::Corpus corpus = text::read_corpus(a.corpus.path, corpus_opts);
     const double read_s = since(t0);
     if (a.vectorizer.dtype == "float32")
-        run_typed<float>(a, vectorizer, corpus, read_s, start);
+        run_typed<float>(a, vectorizer, corpus, outputs, read_s, start);
     else
-        run_typed<double>(a, vectorizer, corpus, read_s, start);
+        run_typed<double>(a, vectorizer, corpus, outputs, read_s, start);
 }
 
 }  // namespace

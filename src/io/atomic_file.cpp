@@ -47,7 +47,7 @@ void AtomicFile::write(std::string_view bytes) {
     if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), m_file) != bytes.size()) fail("write");
 }
 
-void AtomicFile::commit() {
+void AtomicFile::finish() {
     if (!m_file) throw IoError("cannot write " + m_path + ": file already closed");
     if (std::fflush(m_file) != 0) fail("write");
     if (::fsync(::fileno(m_file)) != 0) fail("sync");
@@ -56,8 +56,39 @@ void AtomicFile::commit() {
         fail("close");
     }
     m_file = nullptr;
+    m_finished = true;
+}
+
+void AtomicFile::publish() {
+    if (!m_finished) throw IoError("cannot write " + m_path + ": not finished");
     if (std::rename(m_temp.c_str(), m_path.c_str()) != 0) fail("rename into");
     m_committed = true;
+}
+
+void AtomicFile::commit() {
+    finish();
+    publish();
+}
+
+OutputFiles::OutputFiles(const std::vector<std::string>& paths) {
+    std::vector<std::string> seen;
+    for (const auto& p : paths) {
+        if (p.empty()) continue;
+        std::error_code ec;
+        auto canonical = std::filesystem::weakly_canonical(p, ec).string();
+        if (ec) canonical = std::filesystem::absolute(p).lexically_normal().string();
+        for (const auto& s : seen)
+            if (s == canonical) throw InvalidArgument("output " + p + " is named twice: each output needs its own file");
+        seen.push_back(canonical);
+    }
+    for (const auto& p : paths) m_files.push_back(p.empty() ? nullptr : std::make_unique<AtomicFile>(p));
+}
+
+void OutputFiles::commit() {
+    for (auto& f : m_files)
+        if (f) f->finish();
+    for (auto& f : m_files)
+        if (f) f->publish();
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {

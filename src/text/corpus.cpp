@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -131,20 +132,36 @@ private:
     bool m_newsgroups = false;
 };
 
+// Walks dir in sorted name order, depth first (which is sorted path order). Directory symlinks
+// are followed, but each directory is read once, at its first path in that order: a link back up
+// the tree would otherwise repeat documents (skewing every document frequency) or never end.
+void walk_folder(const fs::path& root, const fs::path& dir, Selector& selector,
+                 std::set<std::pair<dev_t, ino_t>>& visited, std::vector<RawFile>& files) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !visited.insert({st.st_dev, st.st_ino}).second) return;
+    std::error_code ec;
+    std::vector<fs::path> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(it->path());
+    if (ec) throw IoError("cannot list " + dir.string() + ": " + ec.message());
+    std::sort(entries.begin(), entries.end(),
+              [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+    for (const auto& path : entries) {
+        const auto status = fs::status(path, ec);  // follows symlinks
+        if (fs::is_directory(status)) {
+            walk_folder(root, path, selector, visited, files);
+        } else if (fs::is_regular_file(status)) {
+            auto kept = selector.classify(path.lexically_relative(root).generic_string());
+            if (!kept) continue;
+            kept->bytes = read_file(path.string());
+            files.push_back(std::move(*kept));
+        }
+    }
+}
+
 std::vector<RawFile> scan_folder(const fs::path& root, Selector& selector) {
     std::vector<RawFile> files;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
-    if (ec) throw IoError("cannot list " + root.string() + ": " + ec.message());
-    for (; it != end; it.increment(ec)) {
-        if (ec) throw IoError("cannot list " + it->path().string() + ": " + ec.message());
-        if (!it->is_regular_file(ec)) continue;
-        auto kept = selector.classify(it->path().lexically_relative(root).generic_string());
-        if (!kept) continue;
-        kept->bytes = read_file(it->path().string());
-        files.push_back(std::move(*kept));
-    }
-    if (ec) throw IoError("cannot list " + root.string() + ": " + ec.message());
+    std::set<std::pair<dev_t, ino_t>> visited;
+    walk_folder(root, root, selector, visited, files);
     return files;
 }
 
@@ -180,7 +197,9 @@ std::vector<RawFile> scan_archive(const std::string& path, Selector& selector) {
             continue;
         }
         std::string bytes;
-        if (archive_entry_size_is_set(entry)) bytes.reserve(static_cast<std::size_t>(archive_entry_size(entry)));
+        // The header's size is only a hint: a corrupt one must not become a huge allocation.
+        if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0)
+            bytes.reserve(static_cast<std::size_t>(std::min<la_int64_t>(archive_entry_size(entry), 64 << 20)));
         char buf[1 << 16];
         while (true) {
             const la_ssize_t got = archive_read_data(ar.get(), buf, sizeof buf);
@@ -195,6 +214,10 @@ std::vector<RawFile> scan_archive(const std::string& path, Selector& selector) {
 }
 
 void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOptions& options) {
+    // scikit-learn's fetch_20newsgroups decodes every post as latin-1, valid UTF-8 or not; to give
+    // its matrix, so does factopic unless the user chose an encoding.
+    const Encoding encoding =
+        corpus.layout == "20newsgroups" && options.encoding == Encoding::Auto ? Encoding::Latin1 : options.encoding;
     const std::size_t n = files.size();
     corpus.texts.resize(n);
     corpus.ids.resize(n);
@@ -203,7 +226,7 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
     runtime::parallel_for(n, [&](std::size_t i) {
         std::string text;
         try {
-            text = decode_text(std::move(files[i].bytes), options.encoding);
+            text = decode_text(std::move(files[i].bytes), encoding);
         } catch (const DataError& e) {
             throw DataError(corpus.source + ": " + files[i].path + ": " + e.what());
         }
@@ -262,10 +285,7 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
     std::set<std::string> wanted(options.categories.begin(), options.categories.end());
     std::set<std::string> seen;
     std::size_t number = 0;
-    // A byte-order mark, which some editors put at the start of UTF-8 files, is not JSON.
-    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
-    const std::string_view body = std::string_view(text).substr(text.rfind(k_bom, 0) == 0 ? k_bom.size() : 0);
-    for (const auto line : file_lines(body)) {
+    for (const auto line : file_lines(strip_utf8_bom(text))) {
         ++number;
         if (python_strip(line).empty()) continue;
         nlohmann::json value;

@@ -3,6 +3,7 @@
 #include "factopic/core/file.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/newsgroups.hpp"
+#include "factopic/text/unicode.hpp"
 
 namespace factopic::text {
 
@@ -46,13 +47,14 @@ const std::vector<std::string>& english_stop_words() {
 }
 
 std::vector<std::string> read_stop_words(const std::string& path) {
-    const std::string text = decode_text(read_file(path), Encoding::Auto);
+    const std::string decoded = decode_text(read_file(path), Encoding::Auto);
+    const std::string_view text = strip_utf8_bom(decoded);
     std::vector<std::string> words;
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t nl = text.find('\n', start);
         if (nl == std::string::npos) nl = text.size();
-        const std::string_view line = python_strip(std::string_view(text).substr(start, nl - start));
+        const std::string_view line = python_strip(text.substr(start, nl - start));
         if (!line.empty() && line.front() != '#') words.emplace_back(line);
         start = nl + 1;
     }

@@ -81,6 +81,7 @@ struct DocCounter {
     std::unique_ptr<Entry[]> entries;
     std::size_t size = 0;
     std::size_t capacity = 0;
+    std::size_t begin = 0;
 
     void grow(std::size_t n) {
         if (seen.size() < n) seen.resize(std::max(n, 2 * seen.size()));
@@ -92,15 +93,20 @@ struct DocCounter {
         entries = std::move(bigger);
         capacity = n;
     }
-    void clear() { size = 0; }
+    void clear() { size = begin = 0; }
+    /// Starts a document: its entries follow those of the documents before it.
+    void start() noexcept { begin = size; }
     void add(std::uint32_t id, std::uint32_t doc_tag) {
         Seen& s = seen[id];
         if (s.doc == doc_tag) {
-            ++entries[s.slot].count;
+            if (++entries[begin + s.slot].count == 0)
+                throw DataError("a term occurs more than 4,294,967,295 times in one document");
             return;
         }
         if (size == capacity) reserve(std::max<std::size_t>(1024, 2 * capacity));
-        s = {doc_tag, static_cast<std::uint32_t>(size)};
+        // The slot is counted from the document's first entry: a document cannot hold 2^32
+        // distinct terms, whereas a thread's whole buffer can exceed 2^32 entries.
+        s = {doc_tag, static_cast<std::uint32_t>(size - begin)};
         entries[size++] = {id, 1};
     }
 };
@@ -188,7 +194,7 @@ void VectorizerOptions::validate() const {
                                   fmt_double(min_count));
         }
     };
-    check_df(min_df, "min_df", 0);
+    check_df(min_df, "min_df", 1);
     check_df(max_df, "max_df", 1);
     if (max_features && *max_features < 1)
         throw InvalidArgument("max_features = " + std::to_string(*max_features) + ": must be >= 1");
@@ -201,6 +207,8 @@ Vectorizer::Vectorizer(VectorizerOptions options) : m_options(std::move(options)
 
 CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     const std::size_t n_docs = documents.size();
+    // Document tags are 32-bit (0 = never seen) to keep the per-term bookkeeping in 8 bytes.
+    if (n_docs >= 0xFFFFFFFFu) throw DataError("more than 4,294,967,294 documents in one corpus");
     const int n_threads = std::max(1, runtime::max_threads());
     const auto stop_words = effective_stop_words(m_options);
     std::vector<FitThread> threads(static_cast<std::size_t>(n_threads));
@@ -230,6 +238,7 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         DocSpan& span = spans[d];
         span.thread = tid;
         span.begin = st.counter.size;
+        st.counter.start();
         auto count_term = [&](std::uint32_t id) {
             if (st.kind[id] != FitThread::k_feature) {
                 st.kind[id] = FitThread::k_feature;
@@ -311,8 +320,10 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         }
         m_vocabulary.emplace_back(least_term);
     }
+    if (m_vocabulary.empty()) throw DataError("empty vocabulary: every document is empty or only stop words");
+    if (m_vocabulary.size() > 0x7FFFFFFFu)
+        throw DataError("more than 2,147,483,647 distinct terms: raise --min-df or set --max-features");
     const auto n_terms = static_cast<std::uint32_t>(m_vocabulary.size());
-    if (n_terms == 0) throw DataError("empty vocabulary: every document is empty or only stop words");
 
     CsrMatrix<double> X;
     X.rows = static_cast<std::int64_t>(n_docs);
@@ -485,21 +496,24 @@ CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) co
         stops.insert(w, inserted);
     }
     const std::size_t n_docs = documents.size();
+    if (n_docs >= 0xFFFFFFFFu) throw DataError("more than 4,294,967,294 documents in one call");
     std::vector<std::vector<std::pair<std::int32_t, double>>> rows(n_docs);
-    runtime::parallel_for(n_docs, [&](std::size_t d) {
-        thread_local DocCounter counter;
-        thread_local std::string scratch, gram;
-        thread_local TokenSequence seq;
+    // One state per thread for this call only: the vocabulary-sized bookkeeping is not kept alive
+    // on the worker threads after transform returns. Tags are document numbers + 1, as in fit.
+    struct State {
+        DocCounter counter;
+        std::string scratch, gram;
+        TokenSequence seq;
+    };
+    std::vector<State> states(static_cast<std::size_t>(std::max(1, runtime::max_threads())));
+    runtime::parallel_for_thread(n_docs, [&](int tid, std::size_t d) {
+        State& st = states[static_cast<std::size_t>(tid)];
+        DocCounter& counter = st.counter;
         counter.grow(m_vocabulary.size());
         counter.clear();
-        // A fresh tag per call keeps stale seen entries from another transform apart.
-        thread_local std::uint32_t tag = 0;
-        if (++tag == 0) {
-            std::fill(counter.seen.begin(), counter.seen.end(), DocCounter::Seen{});
-            tag = 1;
-        }
+        const auto tag = static_cast<std::uint32_t>(d + 1);
         analyze(
-            documents[d], m_options.ngram_min, m_options.ngram_max, scratch, gram, seq,
+            documents[d], m_options.ngram_min, m_options.ngram_max, st.scratch, st.gram, st.seq,
             [&](std::string_view tok, bool& stop) {
                 stop = stops.find(tok) != TermTable::k_absent;
                 return stop ? TermTable::k_absent : lookup.find(tok);

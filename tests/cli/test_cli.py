@@ -492,6 +492,15 @@ def check_failures(env, checks):
     failure(env, checks, "missing CORPUS: exit 2", vec, code=2)
     failure(env, checks, "unknown subcommand: exit 2", ["vectorise", env.data], code=2)
 
+    def same_output_twice():
+        out = env.fresh_dir("fail-same")
+        target = os.path.join(out, "same.txt")
+        p = env.run("vectorize", env.data, *FOUR_ARGS, "-o", target, "--vocab", target)
+        err = expect_error(p, 2, contains=["named twice"])
+        expect_empty_dir(out)
+        return f"exit 2: {err[:140]!r}"
+    checks.run("one path for two outputs: exit 2 before any work, nothing written", same_output_twice)
+
     def missing_outdir():
         out = env.fresh_dir("fail-outdir")
         target = os.path.join(out, "no-such-dir", "X.mtx")

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,11 @@ public:
     AtomicFile& operator=(const AtomicFile&) = delete;
 
     void write(std::string_view bytes);
-    /// Flushes, fsyncs and renames into place; throws IoError on any failure.
+    /// Flushes, fsyncs and closes the temporary; throws IoError on any failure.
+    void finish();
+    /// Renames the finished temporary over the target; throws IoError on failure.
+    void publish();
+    /// finish() then publish().
     void commit();
     const std::string& path() const noexcept { return m_path; }
 
@@ -28,7 +33,25 @@ private:
     std::string m_path;
     std::string m_temp;
     std::FILE* m_file = nullptr;
+    bool m_finished = false;
     bool m_committed = false;
+};
+
+/// The outputs of one run, which appear together: every file is written and synced before any is
+/// renamed into place, so a failure leaves the old files (or none) rather than a mix of new and
+/// old. Opened before the run's work, so that an unwritable path fails at once.
+class OutputFiles {
+public:
+    /// Opens a temporary for each non-empty path (an empty path is an output not asked for).
+    /// Throws InvalidArgument when two paths name the same file, IoError when one cannot be created.
+    explicit OutputFiles(const std::vector<std::string>& paths);
+    /// The file for paths[i], or nullptr when paths[i] was empty.
+    AtomicFile* operator[](std::size_t i) const noexcept { return m_files[i].get(); }
+    /// Finishes every file, then publishes every file.
+    void commit();
+
+private:
+    std::vector<std::unique_ptr<AtomicFile>> m_files;
 };
 
 /// Writes a whole file atomically.

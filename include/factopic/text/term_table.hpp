@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -69,7 +70,7 @@ public:
         while (true) {
             const Slot& slot = m_slots[pos];
             if (slot.id == k_absent) return k_absent;
-            if (slot.hash == static_cast<std::uint32_t>(h) && slot.length == s.size() && equal(slot, s)) return slot.id;
+            if (slot.hash == static_cast<std::uint32_t>(h) && equal(slot, s)) return slot.id;
             pos = (pos + 1) & m_mask;
         }
     }
@@ -81,19 +82,19 @@ public:
         while (true) {
             Slot& slot = m_slots[pos];
             if (slot.id == k_absent) break;
-            if (slot.hash == static_cast<std::uint32_t>(h) && slot.length == s.size() && equal(slot, s)) {
+            if (slot.hash == static_cast<std::uint32_t>(h) && equal(slot, s)) {
                 inserted = false;
                 return slot.id;
             }
             pos = (pos + 1) & m_mask;
         }
         const auto id = size();
-        if (m_arena.size() + s.size() > 0xFFFFFFFFu) throw std::length_error("TermTable: more than 4 GiB of terms");
+        if (m_arena.size() + s.size() > k_max_arena)
+            throw std::length_error("more than 1 TiB of distinct terms in one thread's vocabulary");
         m_offsets.push_back(m_arena.size());
-        m_lengths.push_back(static_cast<std::uint32_t>(s.size()));
+        m_lengths.push_back(s.size());
         m_arena.insert(m_arena.end(), s.begin(), s.end());
-        m_slots[pos] = Slot{static_cast<std::uint32_t>(h), id, static_cast<std::uint32_t>(s.size()),
-                            static_cast<std::uint32_t>(m_offsets.back())};
+        m_slots[pos] = Slot{static_cast<std::uint32_t>(h), id, pack(m_offsets.back(), s.size())};
         inserted = true;
         if (2 * (static_cast<std::size_t>(id) + 1) > m_slots.size()) rehash(m_slots.size() * 2);
         return id;
@@ -101,19 +102,28 @@ public:
 
 private:
     // 16 bytes: the low 32 hash bits (enough to place the slot on rehash, and the bits above the
-    // mask still tell most neighbours apart), the length and the arena offset sit in the slot, so that a
-    // probe touches the slot and, on a likely match only, the term's bytes.
+    // mask still tell most neighbours apart), and the term's arena offset (40 bits) and length
+    // (24 bits; longer terms store k_long_term and are measured in m_lengths), so that a probe
+    // touches the slot and, on a likely match only, the term's bytes.
     struct Slot {
         std::uint32_t hash = 0;
         std::uint32_t id = k_absent;
-        std::uint32_t length = 0;
-        std::uint32_t offset = 0;
+        std::uint64_t place = 0;  // offset << 24 | min(length, k_long_term)
     };
+    static constexpr std::uint64_t k_long_term = (1u << 24) - 1;
+    static constexpr std::size_t k_max_arena = std::size_t{1} << 40;
+
+    static std::uint64_t pack(std::size_t offset, std::size_t length) noexcept {
+        return (static_cast<std::uint64_t>(offset) << 24) | std::min<std::uint64_t>(length, k_long_term);
+    }
 
     // Inline word-at-a-time comparison: tokens are short, and a call to memcmp per probe showed
     // up as a tenth of the counting time.
     bool equal(const Slot& slot, std::string_view s) const noexcept {
-        const char* a = m_arena.data() + slot.offset;
+        const std::uint64_t length = slot.place & k_long_term;
+        if (length != std::min<std::uint64_t>(s.size(), k_long_term)) return false;
+        if (length == k_long_term && m_lengths[slot.id] != s.size()) return false;
+        const char* a = m_arena.data() + (slot.place >> 24);
         const char* b = s.data();
         std::size_t n = s.size();
         for (; n >= 8; n -= 8, a += 8, b += 8) {
@@ -149,7 +159,7 @@ private:
     std::size_t m_mask = 0;
     std::vector<char> m_arena;
     std::vector<std::size_t> m_offsets;
-    std::vector<std::uint32_t> m_lengths;
+    std::vector<std::size_t> m_lengths;
 };
 
 }  // namespace factopic::text

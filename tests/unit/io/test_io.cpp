@@ -65,3 +65,29 @@ TEST(AtomicFile, UnwritablePlacesAreIoErrors) {
     EXPECT_THROW(io::AtomicFile(dir.path.string()), IoError);
     EXPECT_EQ(dir.entries(), 0u);
 }
+
+TEST(OutputFiles, DuplicateTargetsAreRejectedBeforeAnythingIsWritten) {
+    TempDir dir;
+    const auto a = (dir.path / "a.txt").string();
+    EXPECT_THROW(io::OutputFiles({a, "", (dir.path / "." / "a.txt").string()}), InvalidArgument);
+    EXPECT_EQ(dir.entries(), 0u);
+}
+
+TEST(OutputFiles, AllAppearTogether) {
+    TempDir dir;
+    const auto a = (dir.path / "a.txt").string(), b = (dir.path / "b.txt").string();
+    {
+        io::OutputFiles out({a, "", b});
+        EXPECT_EQ(out[1], nullptr);
+        out[0]->write("first");
+        out[2]->write("second");
+    }
+    EXPECT_EQ(dir.entries(), 0u);  // abandoned: neither appears
+    io::OutputFiles out({a, "", b});
+    out[0]->write("first");
+    out[2]->write("second");
+    out.commit();
+    EXPECT_EQ(slurp(a), "first");
+    EXPECT_EQ(slurp(b), "second");
+    EXPECT_EQ(dir.entries(), 2u);
+}

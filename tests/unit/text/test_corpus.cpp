@@ -9,6 +9,7 @@
 
 #include "factopic/core/error.hpp"
 #include "factopic/text/corpus.hpp"
+#include "factopic/text/stop_words.hpp"
 
 namespace fs = std::filesystem;
 using namespace factopic;
@@ -161,6 +162,26 @@ TEST(Corpus, NewsgroupsFolderAndPlainTar) {
     EXPECT_EQ(tar.ids, folder.ids);
 }
 
+TEST(Corpus, NewsgroupsAreLatin1LikeScikitLearn) {
+    // fetch_20newsgroups decodes every post as latin-1, even one that is valid UTF-8.
+    TempDir dir;
+    write_archive(dir.path() / "n.tar.gz", {{"20news-bydate-train/a/1", "caf\xc3\xa9"}});
+    EXPECT_EQ(read_corpus((dir.path() / "n.tar.gz").string(), {}).texts[0], "caf\xc3\x83\xc2\xa9");
+    CorpusOptions o;
+    o.encoding = Encoding::Utf8;
+    EXPECT_EQ(read_corpus((dir.path() / "n.tar.gz").string(), o).texts[0], "caf\xc3\xa9");
+}
+
+TEST(Corpus, FolderSymlinkCyclesAreReadOnce) {
+    TempDir dir;
+    write(dir.path() / "a" / "doc", "one document");
+    fs::create_directory_symlink("..", dir.path() / "a" / "up");
+    fs::create_directory_symlink(dir.path() / "a", dir.path() / "again");
+    const Corpus c = read_corpus(dir.path().string(), {});
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c.ids[0], "a/doc");
+}
+
 TEST(Corpus, SubsetOnlyAppliesToNewsgroups) {
     TempDir dir;
     write(dir.path() / "a" / "1", "x");
@@ -219,4 +240,11 @@ TEST(Corpus, Failures) {
     write(dir.path() / "half.tar.gz", bytes.substr(0, bytes.size() / 2));
     EXPECT_THROW(read_corpus((dir.path() / "half.tar.gz").string(), {}), ParseError);
     EXPECT_THROW(parse_cleaning("headers,signatures"), InvalidArgument);
+}
+
+TEST(StopWords, FileWithByteOrderMarkKeepsItsFirstWord) {
+    TempDir dir;
+    write(dir.path() / "stop.txt", "\xEF\xBB\xBFhello\n# comment\n\nworld\n");
+    EXPECT_EQ(read_stop_words((dir.path() / "stop.txt").string()), (std::vector<std::string>{"hello", "world"}));
+    EXPECT_THROW(read_stop_words(dir.path().string()), IoError);  // a directory
 }

@@ -57,3 +57,12 @@ TEST(Tokenizer, FinalSigma) {
 TEST(Tokenizer, UnicodeWhitespaceSeparates) {
     EXPECT_EQ(tokens("tab\tsep\u00a0nbsp\u2003em"), (V{"tab", "sep", "nbsp", "em"}));
 }
+
+TEST(Tokenizer, InvalidUtf8NeverReadsPastTheEnd) {
+    // The readers always hand over valid UTF-8; a library caller may not. Bad bytes act as
+    // U+FFFD, which is not a word character.
+    EXPECT_EQ(tokens("ab\xE2"), (V{"ab"}));
+    EXPECT_EQ(tokens("ab\xF0\x9F\x98"), (V{"ab"}));
+    EXPECT_EQ(tokens("ab\xC3" "cd"), (V{"ab", "cd"}));
+    EXPECT_EQ(tokens("\xED\xA0\x80xy"), (V{"xy"}));
+}

@@ -223,6 +223,7 @@ TEST(Vectorizer, OptionValidation) {
     };
     EXPECT_THROW(Vectorizer(bad([](auto& o) { o.min_df = DfBound::fraction(1.5); })), InvalidArgument);
     EXPECT_THROW(Vectorizer(bad([](auto& o) { o.max_df = DfBound::count(0); })), InvalidArgument);
+    EXPECT_THROW(Vectorizer(bad([](auto& o) { o.min_df = DfBound::count(0); })), InvalidArgument);  // as sklearn
     EXPECT_THROW(Vectorizer(bad([](auto& o) { o.max_features = 0; })), InvalidArgument);
     EXPECT_THROW(Vectorizer(bad([](auto& o) { o.ngram_min = 2, o.ngram_max = 1; })), InvalidArgument);
     EXPECT_THROW(Vectorizer(bad([](auto& o) { o.ngram_min = 0; })), InvalidArgument);
