@@ -3,15 +3,29 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <new>
 
 #include "allocator.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
+#include "factopic/io/atomic_file.hpp"
+
+namespace {
+
+// An interrupted run removes its temporary output files, then dies of the same signal.
+void on_fatal_signal(int sig) {
+    factopic::io::remove_pending_temporaries();
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     factopic::cli::tune_allocator(argv);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_fatal_signal);
     CLI::App app{"factopic: topics from text by matrix factorization", "factopic"};
     app.require_subcommand(1);
     app.fallthrough();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,27 @@
 #include "factopic/core/error.hpp"
 
 namespace factopic::io {
+namespace {
+
+// Temporaries that exist right now, for remove_pending_temporaries. A fixed table of atomic
+// pointers, because a signal handler may neither lock nor allocate.
+constexpr std::size_t k_max_pending = 64;
+std::atomic<const char*> g_pending[k_max_pending];
+
+std::atomic<const char*>* register_pending(const char* path) noexcept {
+    for (auto& slot : g_pending) {
+        const char* expected = nullptr;
+        if (slot.compare_exchange_strong(expected, path)) return &slot;
+    }
+    return nullptr;  // more than k_max_pending at once: still removed on failure, not on a signal
+}
+
+}  // namespace
+
+void remove_pending_temporaries() noexcept {
+    for (auto& slot : g_pending)
+        if (const char* path = slot.load()) ::unlink(path);
+}
 
 AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
     const std::filesystem::path target(m_path);
@@ -20,10 +42,12 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
     const int fd = ::mkstemp(m_temp.data());
     if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
     ::fchmod(fd, 0644);
+    m_pending = register_pending(m_temp.c_str());
     m_file = ::fdopen(fd, "wb");
     if (!m_file) {
         const int err = errno;
         ::close(fd);
+        unregister();
         ::unlink(m_temp.c_str());
         throw IoError("cannot write " + m_path + ": " + std::strerror(err));
     }
@@ -32,6 +56,12 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
 AtomicFile::~AtomicFile() {
     if (m_file) std::fclose(m_file);
     if (!m_committed) ::unlink(m_temp.c_str());
+    unregister();
+}
+
+void AtomicFile::unregister() noexcept {
+    if (m_pending) m_pending->store(nullptr);
+    m_pending = nullptr;
 }
 
 void AtomicFile::fail(const char* what) {
@@ -63,6 +93,7 @@ void AtomicFile::publish() {
     if (!m_finished) throw IoError("cannot write " + m_path + ": not finished");
     if (std::rename(m_temp.c_str(), m_path.c_str()) != 0) fail("rename into");
     m_committed = true;
+    unregister();
 }
 
 void AtomicFile::commit() {

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -500,6 +501,25 @@ def check_failures(env, checks):
         expect_empty_dir(out)
         return f"exit 2: {err[:140]!r}"
     checks.run("one path for two outputs: exit 2 before any work, nothing written", same_output_twice)
+
+    def interrupted():
+        # A long run (all 20 groups with trigrams) stopped by SIGTERM while its outputs are open
+        # must die of the signal and leave no temporary file behind.
+        out = env.fresh_dir("interrupted")
+        p = subprocess.Popen([env.binary, "vectorize", env.data, "--subset", "all", "--ngram", "1:3",
+                              *out_args(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while not any(n.startswith(".") for n in os.listdir(out)):
+            if p.poll() is not None or time.time() > deadline:
+                raise AssertionError(f"no temporary appeared before the run ended (exit {p.returncode})")
+            time.sleep(0.01)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=TIMEOUT)
+        if p.returncode != -signal.SIGTERM:
+            raise AssertionError(f"expected death by SIGTERM, got exit {p.returncode}")
+        expect_empty_dir(out)
+        return "killed by SIGTERM, output directory empty"
+    checks.run("SIGTERM during a run: no temporary left behind", interrupted)
 
     def missing_outdir():
         out = env.fresh_dir("fail-outdir")

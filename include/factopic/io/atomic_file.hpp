@@ -3,6 +3,7 @@
 // failure (or an exception before commit) removes the temporary and leaves any old file alone.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -30,11 +31,13 @@ public:
 
 private:
     void fail(const char* what);
+    void unregister() noexcept;
     std::string m_path;
     std::string m_temp;
     std::FILE* m_file = nullptr;
     bool m_finished = false;
     bool m_committed = false;
+    std::atomic<const char*>* m_pending = nullptr;  // this temporary's entry for signal handlers
 };
 
 /// The outputs of one run, which appear together: every file is written and synced before any is
@@ -53,6 +56,11 @@ public:
 private:
     std::vector<std::unique_ptr<AtomicFile>> m_files;
 };
+
+/// Unlinks the temporary file of every AtomicFile not yet committed or destroyed. Only
+/// async-signal-safe calls: meant for a signal handler (the CLI's, on SIGINT and SIGTERM), so that
+/// an interrupted run leaves no temporary behind either.
+void remove_pending_temporaries() noexcept;
 
 /// Writes a whole file atomically.
 void write_file_atomic(const std::string& path, std::string_view bytes);

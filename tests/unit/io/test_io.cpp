@@ -91,3 +91,12 @@ TEST(OutputFiles, AllAppearTogether) {
     EXPECT_EQ(slurp(b), "second");
     EXPECT_EQ(dir.entries(), 2u);
 }
+
+TEST(AtomicFile, PendingTemporariesCanBeRemovedFromASignalHandler) {
+    TempDir dir;
+    io::AtomicFile f((dir.path / "x.mtx").string());
+    f.write("partial");
+    EXPECT_EQ(dir.entries(), 1u);  // the temporary
+    io::remove_pending_temporaries();
+    EXPECT_EQ(dir.entries(), 0u);
+}
