@@ -12,6 +12,7 @@ namespace factopic::cli {
 
 void register_version(CLI::App& app) {
     auto* sub = app.add_subcommand("version", "Print the version, the BLAS it runs on and its thread count");
+    sub->footer("Example:\n  factopic version");
     sub->callback([] {
         fmt::print("factopic {}\n", k_version);
         fmt::print("blas     OpenBLAS ({}), {} threads\n", openblas_get_config(), openblas_get_num_threads());
