@@ -31,13 +31,22 @@ std::string join_lines(const std::vector<std::string_view>& lines, std::size_t c
     return out;
 }
 
+// scikit-learn's _QUOTE_RE: (writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>).
+// Searched as "writes" once plus each ':' once, instead of five scans of the line.
 bool quoted(std::string_view line) {
-    static constexpr std::array<std::string_view, 5> anywhere{"writes in", "writes:", "wrote:", "says:", "said:"};
     static constexpr std::array<std::string_view, 4> at_start{"In article", "Quoted from", "|", ">"};
     for (const auto p : at_start)
         if (line.substr(0, p.size()) == p) return true;
-    for (const auto p : anywhere)
-        if (line.find(p) != std::string_view::npos) return true;
+    for (std::size_t at = line.find("writes"); at != std::string_view::npos; at = line.find("writes", at + 1)) {
+        const std::string_view rest = line.substr(at + 6);
+        if (rest.substr(0, 1) == ":" || rest.substr(0, 3) == " in") return true;
+    }
+    static constexpr std::array<std::string_view, 3> before_colon{"wrote", "says", "said"};
+    for (std::size_t colon = line.find(':'); colon != std::string_view::npos; colon = line.find(':', colon + 1)) {
+        const std::string_view head = line.substr(0, colon);
+        for (const auto w : before_colon)
+            if (head.size() >= w.size() && head.substr(head.size() - w.size()) == w) return true;
+    }
     return false;
 }
 

@@ -3,6 +3,7 @@
 #include "factopic/text/tokenizer.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace factopic::text {
 namespace {
@@ -112,7 +113,27 @@ bool utf8_valid(std::string_view s) noexcept {
 std::string latin1_to_utf8(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size() + bytes.size() / 16);
-    for (const char ch : bytes) utf8_append(out, static_cast<unsigned char>(ch));
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::size_t n = bytes.size();
+    std::size_t i = 0;
+    while (i < n) {
+        // Runs of ASCII (nearly all of an English post) are copied as they are.
+        std::size_t j = i;
+        while (j + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + j, 8);
+            if (w & 0x8080808080808080ULL) break;
+            j += 8;
+        }
+        while (j < n && p[j] < 0x80) ++j;
+        out.append(bytes.data() + i, j - i);
+        if (j < n) {
+            out.push_back(static_cast<char>(0xC0 | (p[j] >> 6)));
+            out.push_back(static_cast<char>(0x80 | (p[j] & 0x3F)));
+            ++j;
+        }
+        i = j;
+    }
     return out;
 }
 

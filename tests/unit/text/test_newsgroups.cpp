@@ -27,6 +27,9 @@ TEST(Newsgroups, QuotingDropsAttributionsAndQuotedLines) {
                                       "He said: no\nQuoted from foo\nend"),
               "From: x\n\nkept line\nend");
     EXPECT_EQ(newsgroup_strip_quoting(" > not at start\nwrote: anywhere"), " > not at start");
+    EXPECT_EQ(newsgroup_strip_quoting("He writes inside\nrewrites: x\nwrote : no\nsays:yes\nsaid\nkeep writes\n"
+                                      "keep: said nothing\nwritesin"),
+              "wrote : no\nsaid\nkeep writes\nkeep: said nothing\nwritesin");
     EXPECT_EQ(newsgroup_strip_quoting(""), "");
 }
 
