@@ -31,16 +31,6 @@ struct VectorizeArgs {
     bool json = false;
 };
 
-void write_lines(io::AtomicFile* file, const std::vector<std::string>& lines) {
-    if (!file) return;
-    std::string out;
-    for (const auto& l : lines) {
-        out += l;
-        out += '\n';
-    }
-    file->write(out);
-}
-
 std::vector<std::pair<std::string, std::int64_t>> top_terms(const text::Vectorizer& v, int n) {
     const auto& totals = v.term_totals();
     std::vector<std::size_t> order(totals.size());
@@ -75,9 +65,9 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
                                 fmt::format("factopic vectorize: {} documents x {} terms ({})", X.rows, X.cols,
                                             a.vectorizer.weighting));
     }
-    write_lines(outputs[1], vectorizer.vocabulary());
-    write_lines(outputs[2], corpus.labels);
-    write_lines(outputs[3], corpus.ids);
+    if (outputs[1]) io::write_lines(*outputs[1], vectorizer.vocabulary());
+    if (outputs[2]) io::write_lines(*outputs[2], corpus.labels);
+    if (outputs[3]) io::write_lines(*outputs[3], corpus.ids);
     outputs.commit();
     const double write_s = since(t1);
     const double total_s = since(start);
@@ -106,12 +96,12 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
                         {"weight", vectorizer.timings().weight},
                         {"write", write_s},
                         {"total", total_s}};
-        nlohmann::json outputs = nlohmann::json::object();
-        if (!a.matrix_path.empty()) outputs["matrix"] = a.matrix_path;
-        if (!a.vocab_path.empty()) outputs["vocabulary"] = a.vocab_path;
-        if (!a.labels_path.empty()) outputs["labels"] = a.labels_path;
-        if (!a.ids_path.empty()) outputs["ids"] = a.ids_path;
-        j["outputs"] = outputs;
+        nlohmann::json written = nlohmann::json::object();
+        if (!a.matrix_path.empty()) written["matrix"] = a.matrix_path;
+        if (!a.vocab_path.empty()) written["vocabulary"] = a.vocab_path;
+        if (!a.labels_path.empty()) written["labels"] = a.labels_path;
+        if (!a.ids_path.empty()) written["ids"] = a.ids_path;
+        j["outputs"] = written;
         fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
     }

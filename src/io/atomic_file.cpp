@@ -38,7 +38,10 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
     const std::filesystem::path target(m_path);
     std::error_code ec;
     if (std::filesystem::is_directory(target, ec)) throw IoError("cannot write " + m_path + ": it is a directory");
-    m_temp = (target.parent_path() / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    std::string name = target.filename().string();
+    name.insert(name.begin(), '.');
+    name.append(".tmp-XXXXXX");
+    m_temp = (target.parent_path() / name).string();
     const int fd = ::mkstemp(m_temp.data());
     if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
     ::fchmod(fd, 0644);
@@ -128,13 +131,13 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     f.commit();
 }
 
-void write_lines_atomic(const std::string& path, const std::vector<std::string>& lines) {
+void write_lines(AtomicFile& file, const std::vector<std::string>& lines) {
     std::string out;
     for (const auto& l : lines) {
         out += l;
         out += '\n';
     }
-    write_file_atomic(path, out);
+    file.write(out);
 }
 
 }  // namespace factopic::io

@@ -13,14 +13,17 @@ void write_matrix_market(AtomicFile& file, const CsrMatrix<T>& A, const std::str
     buf += "%%MatrixMarket matrix coordinate real general\n";
     if (!comment.empty()) buf += "% " + comment + "\n";
     buf += std::to_string(A.rows) + " " + std::to_string(A.cols) + " " + std::to_string(A.nnz()) + "\n";
-    char num[64];
+    // A line is at most 19 + 1 + 10 + 1 + 24 + 1 characters; each field stops one short of the
+    // end so that its separator always fits.
+    char num[96];
+    char* const last = num + sizeof num - 1;
     for (std::int64_t i = 0; i < A.rows; ++i) {
         for (std::int64_t k = A.indptr[i]; k < A.indptr[i + 1]; ++k) {
-            char* p = std::to_chars(num, num + sizeof num, i + 1).ptr;
+            char* p = std::to_chars(num, last, i + 1).ptr;
             *p++ = ' ';
-            p = std::to_chars(p, num + sizeof num, static_cast<std::int64_t>(A.indices[k]) + 1).ptr;
+            p = std::to_chars(p, last, static_cast<std::int64_t>(A.indices[k]) + 1).ptr;
             *p++ = ' ';
-            p = std::to_chars(p, num + sizeof num, A.values[k]).ptr;
+            p = std::to_chars(p, last, A.values[k]).ptr;
             *p++ = '\n';
             buf.append(num, p);
         }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -60,7 +61,8 @@ struct CsrMatrix {
         out.cols = cols;
         out.indptr = indptr;
         out.indices = indices;
-        out.values.assign(values.begin(), values.end());
+        out.values.resize(values.size());
+        std::transform(values.begin(), values.end(), out.values.begin(), [](T v) { return static_cast<U>(v); });
         return out;
     }
 };

@@ -65,7 +65,7 @@ void remove_pending_temporaries() noexcept;
 /// Writes a whole file atomically.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
-/// Writes one string per line atomically (vocabulary, labels, ids).
-void write_lines_atomic(const std::string& path, const std::vector<std::string>& lines);
+/// Writes one string per line, each followed by '\n' (vocabulary, labels, ids).
+void write_lines(AtomicFile& file, const std::vector<std::string>& lines);
 
 }  // namespace factopic::io

@@ -54,7 +54,7 @@ void tokenize(std::string_view text, std::string& scratch, Emit&& emit) {
             std::size_t j = i;
             bool upper = false;
             while (j < n && p[j] < 0x80 && detail::k_ascii.word[p[j]]) {
-                upper |= p[j] - 'A' < 26u;
+                upper |= static_cast<unsigned>(p[j] - 'A') < 26u;
                 ++j;
             }
             if (j == n || p[j] < 0x80) {

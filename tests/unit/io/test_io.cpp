@@ -54,7 +54,11 @@ TEST(AtomicFile, CommitReplacesAndAbandonLeavesNothing) {
     }
     EXPECT_EQ(slurp(target), "old");
     EXPECT_EQ(dir.entries(), 1u);
-    io::write_lines_atomic(target, {"a", "b"});
+    {
+        io::AtomicFile f(target);
+        io::write_lines(f, {"a", "b"});
+        f.commit();
+    }
     EXPECT_EQ(slurp(target), "a\nb\n");
     EXPECT_EQ(dir.entries(), 1u);
 }
