@@ -55,6 +55,14 @@ bool path_less(const std::string& a, const std::string& b) {
     return a.size() < b.size();
 }
 
+// scikit-learn's cleaners in fetch_20newsgroups' order: headers, footers, quotes.
+std::string clean(std::string text, const NewsgroupsCleaning& remove) {
+    if (remove.headers) text = newsgroup_strip_header(text);
+    if (remove.footers) text = newsgroup_strip_footer(text);
+    if (remove.quotes) text = newsgroup_strip_quoting(text);
+    return text;
+}
+
 std::string join(const std::set<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -230,9 +238,7 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
         } catch (const DataError& e) {
             throw DataError(corpus.source + ": " + files[i].path + ": " + e.what());
         }
-        if (options.remove.headers) text = newsgroup_strip_header(text);
-        if (options.remove.footers) text = newsgroup_strip_footer(text);
-        if (options.remove.quotes) text = newsgroup_strip_quoting(text);
+        text = clean(std::move(text), options.remove);
         corpus.texts[i] = std::move(text);
         corpus.ids[i] = std::move(files[i].path);
         corpus.labels[i] = std::move(files[i].label);
@@ -270,9 +276,7 @@ void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& op
     for (const auto line : file_lines(text)) {
         ++number;
         std::string doc(line);
-        if (options.remove.headers) doc = newsgroup_strip_header(doc);
-        if (options.remove.footers) doc = newsgroup_strip_footer(doc);
-        if (options.remove.quotes) doc = newsgroup_strip_quoting(doc);
+        doc = clean(std::move(doc), options.remove);
         corpus.texts.push_back(std::move(doc));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.emplace_back();
@@ -308,9 +312,7 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
             if (!wanted.empty() && !wanted.count(label)) continue;
         }
         std::string doc = field->get<std::string>();
-        if (options.remove.headers) doc = newsgroup_strip_header(doc);
-        if (options.remove.footers) doc = newsgroup_strip_footer(doc);
-        if (options.remove.quotes) doc = newsgroup_strip_quoting(doc);
+        doc = clean(std::move(doc), options.remove);
         corpus.texts.push_back(std::move(doc));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.push_back(std::move(label));

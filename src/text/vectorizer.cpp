@@ -215,7 +215,7 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     std::size_t text_bytes = 0;
     for (const auto& d : documents) text_bytes += d.size();
     // Sizes that let a thread count without regrowing (regrowth copies and page-faults afresh):
-    // a token takes at least three bytes with its separator; vocabularies grow far slower.
+    // a token takes at least three bytes with its separator.
     const std::size_t n_grams = static_cast<std::size_t>(m_options.ngram_max - m_options.ngram_min + 1);
     const std::size_t entries = text_bytes / 3 * n_grams / static_cast<std::size_t>(n_threads) + 1024;
     // Distinct terms grow far slower than tokens: about one per 160 bytes of text on the
