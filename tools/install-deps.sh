@@ -3,7 +3,7 @@
 # running it again costs a dpkg query. Usage: tools/install-deps.sh build|test|bench
 set -euo pipefail
 
-build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev)
+build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev libplplot-dev plplot-driver-cairo)
 test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn)
 bench=("${test[@]}" python3-threadpoolctl)
 

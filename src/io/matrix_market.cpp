@@ -1,10 +1,370 @@
 #include "factopic/io/matrix_market.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
 
+#include "factopic/core/error.hpp"
+#include "factopic/core/file.hpp"
 #include "factopic/io/atomic_file.hpp"
 
 namespace factopic::io {
+
+namespace {
+
+enum class MmFormat { coordinate, array };
+enum class MmField { real, integer, pattern };
+enum class MmSymmetry { general, symmetric, skew_symmetric };
+
+// Column indices are int32; rows share the limit so that a corrupt size line cannot ask for an
+// indptr array of absurd size.
+constexpr std::int64_t max_dimension = std::numeric_limits<std::int32_t>::max();
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+struct Line {
+    std::string_view text;   ///< without the line end and surrounding white space
+    std::size_t number = 0;  ///< 1-based
+};
+
+class Lines {
+public:
+    explicit Lines(std::string_view bytes) : m_rest(bytes) {}
+
+    bool next(Line& line) {
+        if (m_rest.empty()) return false;
+        const std::size_t nl = m_rest.find('\n');
+        std::string_view text = m_rest.substr(0, nl);
+        m_rest = nl == std::string_view::npos ? std::string_view{} : m_rest.substr(nl + 1);
+        while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+        while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+        line = {text, ++m_number};
+        return true;
+    }
+
+    /// The next line that is neither blank nor a '%' comment.
+    bool next_data(Line& line) {
+        while (next(line))
+            if (!line.text.empty() && line.text.front() != '%') return true;
+        return false;
+    }
+
+private:
+    std::string_view m_rest;
+    std::size_t m_number = 0;
+};
+
+/// Splits a trimmed line at white space into out; returns the number of fields, N + 1 when
+/// there are more than N.
+template <std::size_t N>
+std::size_t split_fields(std::string_view text, std::array<std::string_view, N>& out) {
+    std::size_t n = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && is_blank(text[i])) ++i;
+        if (i == text.size()) break;
+        std::size_t j = i;
+        while (j < text.size() && !is_blank(text[j])) ++j;
+        if (n == N) return N + 1;
+        out[n++] = text.substr(i, j - i);
+        i = j;
+    }
+    return n;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+/// A token for an error message, quoted and cut short.
+std::string quoted(std::string_view token) {
+    constexpr std::size_t max_shown = 40;
+    // Appending rather than operator+ keeps GCC 12's -Wrestrict false positive away.
+    std::string out(1, '\'');
+    out.append(token.substr(0, max_shown));
+    if (token.size() > max_shown) out.append("...");
+    out.push_back('\'');
+    return out;
+}
+
+template <typename T>
+constexpr const char* scalar_name() {
+    return std::is_same_v<T, float> ? "float" : "double";
+}
+
+class Parser {
+public:
+    explicit Parser(const std::string& path) : m_path(path) {}
+
+    [[noreturn]] void fail(std::size_t line, const std::string& message) const {
+        throw ParseError(m_path, line, message);
+    }
+
+    /// A 1-based index in [1, bound], returned 0-based.
+    std::int32_t index(std::string_view token, std::int64_t bound, const char* what, std::size_t line) const {
+        std::int64_t v = 0;
+        const char* const last = token.data() + token.size();
+        const auto [ptr, ec] = std::from_chars(token.data(), last, v);
+        if (ec == std::errc::invalid_argument || ptr != last)
+            fail(line, std::string("malformed ") + what + " index " + quoted(token));
+        if (ec == std::errc::result_out_of_range || v < 1 || v > bound)
+            fail(line, std::string(what) + " index " + std::string(token) + " out of range [1, " +
+                           std::to_string(bound) + "]");
+        return static_cast<std::int32_t>(v - 1);
+    }
+
+    /// A count on the size line: a non-negative integer.
+    std::int64_t count(std::string_view token, const char* what, std::string_view text, std::size_t line) const {
+        std::int64_t v = 0;
+        const char* const last = token.data() + token.size();
+        const auto [ptr, ec] = std::from_chars(token.data(), last, v);
+        if (ec != std::errc{} || ptr != last || v < 0)
+            fail(line, "bad size line " + quoted(text) + ": " + what + " " + quoted(token) +
+                           " is not a non-negative 64-bit integer");
+        return v;
+    }
+
+    template <typename T>
+    T value(std::string_view token, MmField field, std::size_t line) const {
+        std::string_view t = token;
+        // C's strtod accepts a leading '+', from_chars does not.
+        if (t.size() > 1 && t[0] == '+' && t[1] != '+' && t[1] != '-') t.remove_prefix(1);
+        const char* const last = t.data() + t.size();
+        if (field == MmField::integer) {
+            std::int64_t v = 0;
+            const auto [ptr, ec] = std::from_chars(t.data(), last, v);
+            if (ec == std::errc::invalid_argument || ptr != last)
+                fail(line, "malformed integer value " + quoted(token));
+            if (ec == std::errc::result_out_of_range)
+                fail(line, "integer value " + quoted(token) + " does not fit in 64 bits");
+            return static_cast<T>(v);
+        }
+        T v{};
+        const auto [ptr, ec] = std::from_chars(t.data(), last, v);
+        if (ec == std::errc::invalid_argument || ptr != last) fail(line, "malformed value " + quoted(token));
+        if (ec == std::errc::result_out_of_range) {
+            // from_chars reports both overflow and underflow; only overflow is an error, an
+            // underflow rounds to zero as strtod's result does.
+            const std::string copy(t);
+            if (std::fabs(std::strtold(copy.c_str(), nullptr)) >= 1)
+                fail(line, "value " + quoted(token) + " is out of range for " + scalar_name<T>());
+            return T(0);
+        }
+        if (!std::isfinite(v)) fail(line, "NaN/Inf value " + quoted(token) + " is not allowed");
+        return v;
+    }
+
+private:
+    const std::string& m_path;
+};
+
+template <typename T>
+struct Triplet {
+    std::int32_t row;
+    std::int32_t col;
+    T value;
+};
+
+template <typename T>
+struct ColumnValue {
+    std::int32_t col;
+    T value;
+};
+
+}  // namespace
+
+template <typename T>
+CsrMatrix<T> read_matrix_market(const std::string& path) {
+    const std::string bytes = read_file(path);
+    const Parser parser(path);
+    Lines lines(bytes);
+    Line line;
+
+    // Banner: %%MatrixMarket matrix <format> <field> <symmetry>
+    if (!lines.next(line)) parser.fail(0, "empty file: no %%MatrixMarket banner");
+    std::array<std::string_view, 5> words;
+    const std::size_t n_words = split_fields(line.text, words);
+    if (n_words == 0 || lower_ascii(words[0]) != "%%matrixmarket")
+        parser.fail(line.number, "missing Matrix Market banner: the first line must start with %%MatrixMarket");
+    if (n_words != 5)
+        parser.fail(line.number, "bad banner " + quoted(line.text) +
+                                     ": expected '%%MatrixMarket matrix <format> <field> <symmetry>'");
+    const std::string object = lower_ascii(words[1]);
+    const std::string format_word = lower_ascii(words[2]);
+    const std::string field_word = lower_ascii(words[3]);
+    const std::string symmetry_word = lower_ascii(words[4]);
+    if (object != "matrix") parser.fail(line.number, "unsupported object " + quoted(words[1]) + ": expected 'matrix'");
+    MmFormat format{};
+    if (format_word == "coordinate")
+        format = MmFormat::coordinate;
+    else if (format_word == "array")
+        format = MmFormat::array;
+    else
+        parser.fail(line.number, "unknown format " + quoted(words[2]) + ": expected 'coordinate' or 'array'");
+    MmField field{};
+    if (field_word == "real" || field_word == "double")
+        field = MmField::real;
+    else if (field_word == "integer")
+        field = MmField::integer;
+    else if (field_word == "pattern")
+        field = MmField::pattern;
+    else if (field_word == "complex")
+        parser.fail(line.number, "complex matrices are not supported");
+    else
+        parser.fail(line.number,
+                    "unknown field " + quoted(words[3]) + ": expected 'real', 'double', 'integer' or 'pattern'");
+    MmSymmetry symmetry{};
+    if (symmetry_word == "general")
+        symmetry = MmSymmetry::general;
+    else if (symmetry_word == "symmetric")
+        symmetry = MmSymmetry::symmetric;
+    else if (symmetry_word == "skew-symmetric")
+        symmetry = MmSymmetry::skew_symmetric;
+    else if (symmetry_word == "hermitian")
+        parser.fail(line.number, "hermitian matrices are not supported (they are complex)");
+    else
+        parser.fail(line.number,
+                    "unknown symmetry " + quoted(words[4]) + ": expected 'general', 'symmetric' or 'skew-symmetric'");
+    if (format == MmFormat::array && field == MmField::pattern)
+        parser.fail(line.number, "'array pattern' is not a valid Matrix Market type");
+    if (field == MmField::pattern && symmetry == MmSymmetry::skew_symmetric)
+        parser.fail(line.number, "'pattern skew-symmetric' is not a valid Matrix Market type");
+
+    // Size line: "rows cols entries" (coordinate) or "rows cols" (array).
+    if (!lines.next_data(line)) parser.fail(0, "missing size line after the banner");
+    const std::size_t size_line = line.number;
+    const std::size_t size_fields = format == MmFormat::coordinate ? 3 : 2;
+    const char* const size_rule =
+        format == MmFormat::coordinate ? "expected 'rows columns entries'" : "expected 'rows columns'";
+    std::array<std::string_view, 3> fields;
+    if (split_fields(line.text, fields) != size_fields)
+        parser.fail(size_line, "bad size line " + quoted(line.text) + ": " + size_rule);
+    const std::int64_t rows = parser.count(fields[0], "rows", line.text, size_line);
+    const std::int64_t cols = parser.count(fields[1], "columns", line.text, size_line);
+    if (rows > max_dimension || cols > max_dimension)
+        parser.fail(size_line, "bad size line " + quoted(line.text) + ": rows and columns are limited to " +
+                                   std::to_string(max_dimension));
+    if (rows == 0 || cols == 0)
+        throw DataError(path + ": empty matrix (" + std::to_string(rows) + " rows, " + std::to_string(cols) +
+                        " columns)");
+    if (symmetry != MmSymmetry::general && rows != cols)
+        parser.fail(size_line, std::string(symmetry == MmSymmetry::symmetric ? "symmetric" : "skew-symmetric") +
+                                   " matrix must be square, the size line declares " + std::to_string(rows) +
+                                   " rows and " + std::to_string(cols) + " columns");
+    std::int64_t expected = 0;
+    if (format == MmFormat::coordinate)
+        expected = parser.count(fields[2], "entries", line.text, size_line);
+    else if (symmetry == MmSymmetry::general)
+        expected = rows * cols;
+    else if (symmetry == MmSymmetry::symmetric)
+        expected = rows * (rows + 1) / 2;
+    else
+        expected = rows * (rows - 1) / 2;
+
+    // Entries, mirrored ones included, in file order. A line takes at least two bytes, which
+    // bounds the reservation whatever the size line claims.
+    const bool mirrored = symmetry != MmSymmetry::general;
+    Array<Triplet<T>> triplets;
+    triplets.reserve(
+        static_cast<std::size_t>(std::min<std::int64_t>(expected, static_cast<std::int64_t>(bytes.size() / 2))) *
+        (mirrored ? 2 : 1));
+    const auto add = [&](std::int32_t i, std::int32_t j, T v) {
+        triplets.push_back({i, j, v});
+        if (mirrored && i != j) triplets.push_back({j, i, symmetry == MmSymmetry::skew_symmetric ? -v : v});
+    };
+    const std::size_t entry_fields = format == MmFormat::array ? 1 : field == MmField::pattern ? 2 : 3;
+    const char* const entry_rule = format == MmFormat::array   ? "expected 1 value"
+                                   : field == MmField::pattern ? "expected 2 fields (row column)"
+                                                               : "expected 3 fields (row column value)";
+    // Next array position (column-major; the lower triangle for symmetric, strict for skew).
+    std::int64_t ai = symmetry == MmSymmetry::skew_symmetric ? 1 : 0;
+    std::int64_t aj = 0;
+    std::int64_t found = 0;
+    while (lines.next_data(line)) {
+        if (found == expected)
+            parser.fail(line.number, "too many entries: the size line (line " + std::to_string(size_line) +
+                                         ") declares " + std::to_string(expected) + ", this is entry " +
+                                         std::to_string(expected + 1));
+        const std::size_t n = split_fields(line.text, fields);
+        if (n != entry_fields)
+            parser.fail(line.number,
+                        std::string(entry_rule) + ", found " +
+                            (n > fields.size() ? "more than " + std::to_string(fields.size()) : std::to_string(n)) +
+                            " in " + quoted(line.text));
+        if (format == MmFormat::coordinate) {
+            const std::int32_t i = parser.index(fields[0], rows, "row", line.number);
+            const std::int32_t j = parser.index(fields[1], cols, "column", line.number);
+            if (symmetry == MmSymmetry::skew_symmetric && i == j)
+                parser.fail(line.number, "skew-symmetric matrix has a diagonal entry (" + std::to_string(i + 1) + ", " +
+                                             std::to_string(j + 1) + ")");
+            add(i, j, field == MmField::pattern ? T(1) : parser.value<T>(fields[2], field, line.number));
+        } else {
+            const T v = parser.value<T>(fields[0], field, line.number);
+            if (v != T(0)) add(static_cast<std::int32_t>(ai), static_cast<std::int32_t>(aj), v);
+            if (++ai == rows) {
+                ++aj;
+                ai = symmetry == MmSymmetry::general ? 0 : symmetry == MmSymmetry::symmetric ? aj : aj + 1;
+            }
+        }
+        ++found;
+    }
+    if (found < expected)
+        parser.fail(size_line, "too few entries: the size line declares " + std::to_string(expected) +
+                                   ", the file has " + std::to_string(found));
+
+    // CSR: count per row, scatter in file order, then sort each row stably by column and sum
+    // duplicates in file order.
+    Array<std::int64_t> start(static_cast<std::size_t>(rows) + 1, 0);
+    for (const auto& t : triplets) ++start[static_cast<std::size_t>(t.row) + 1];
+    for (std::size_t i = 0; i < static_cast<std::size_t>(rows); ++i) start[i + 1] += start[i];
+    Array<ColumnValue<T>> by_row(triplets.size());
+    {
+        Array<std::int64_t> next(start.begin(), start.end() - 1);
+        for (const auto& t : triplets)
+            by_row[static_cast<std::size_t>(next[static_cast<std::size_t>(t.row)]++)] = {t.col, t.value};
+    }
+    Array<Triplet<T>>().swap(triplets);  // free before the CSR arrays grow
+
+    CsrMatrix<T> A;
+    A.rows = rows;
+    A.cols = cols;
+    A.indptr.resize(static_cast<std::size_t>(rows) + 1);
+    A.indptr[0] = 0;
+    A.indices.reserve(by_row.size());
+    A.values.reserve(by_row.size());
+    const auto by_col = [](const ColumnValue<T>& a, const ColumnValue<T>& b) { return a.col < b.col; };
+    for (std::size_t i = 0; i < static_cast<std::size_t>(rows); ++i) {
+        const auto b = by_row.begin() + start[i];
+        const auto e = by_row.begin() + start[i + 1];
+        if (!std::is_sorted(b, e, by_col)) std::stable_sort(b, e, by_col);
+        for (auto it = b; it != e;) {
+            const std::int32_t col = it->col;
+            T sum = it->value;
+            for (++it; it != e && it->col == col; ++it) sum += it->value;
+            if (sum == T(0)) continue;
+            if (!std::isfinite(sum))
+                throw DataError(path + ": the entries at row " + std::to_string(i + 1) + ", column " +
+                                std::to_string(col + 1) + " sum to Inf in " + scalar_name<T>());
+            A.indices.push_back(col);
+            A.values.push_back(sum);
+        }
+        A.indptr[i + 1] = static_cast<std::int64_t>(A.indices.size());
+    }
+    return A;
+}
+
+template CsrMatrix<double> read_matrix_market<double>(const std::string&);
+template CsrMatrix<float> read_matrix_market<float>(const std::string&);
 
 template <typename T>
 void write_matrix_market(AtomicFile& file, const CsrMatrix<T>& A, const std::string& comment) {

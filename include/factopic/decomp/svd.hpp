@@ -1,0 +1,92 @@
+// Singular value decompositions of a sparse document–term matrix A (m × n):
+//  - full_svd: the thin SVD A = U·diag(s)·Vᵀ, r = min(m, n), exact to working precision;
+//  - truncated_svd: the k leading singular triplets, never densifying A, by the randomized
+//    range finder (Halko, Martinsson & Tropp 2011, as scikit-learn's randomized_svd) or by a
+//    block Krylov method with full reorthogonalisation and a residual-based stop.
+// Every result has its signs fixed by scikit-learn's svd_flip (u-based): in each column of U
+// the entry of largest magnitude is positive. Results do not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "factopic/core/csr.hpp"
+#include "factopic/linalg/dense.hpp"
+
+namespace factopic::decomp {
+
+enum class SvdMethod {
+    gram,    ///< full: Gram eigen-decomposition + selective refinement (see svd.cpp)
+    gesdd,   ///< full: LAPACK gesdd on the densified matrix (the reference)
+    rsvd,    ///< truncated: randomized range finder with power iterations
+    krylov,  ///< truncated: block Krylov (block Lanczos) with Rayleigh–Ritz
+};
+std::string to_string(SvdMethod m);
+/// Parses "gram", "gesdd", "rsvd", "krylov"; anything else throws InvalidArgument.
+SvdMethod parse_svd_method(const std::string& name);
+bool is_full(SvdMethod m);
+
+enum class Normalizer { automatic, none, lu, qr };
+std::string to_string(Normalizer n);
+Normalizer parse_normalizer(const std::string& name);
+
+struct FullSvdOptions {
+    SvdMethod method = SvdMethod::gram;
+};
+
+struct TruncatedSvdOptions {
+    std::int64_t k = 10;
+    SvdMethod method = SvdMethod::krylov;
+    int oversamples = 10;       ///< extra columns in the range finder / Krylov block
+    int power_iters = -1;       ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
+    Normalizer normalizer = Normalizer::automatic;  ///< rsvd; auto: none if ≤ 2 iterations, else LU
+    std::uint64_t seed = 0;
+    double tol = 1e-8;          ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs
+    int max_blocks = 0;         ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
+};
+
+/// Wall time of one named phase of a decomposition, in seconds.
+using Phase = std::pair<std::string, double>;
+
+template <typename T>
+struct SvdResult {
+    linalg::Matrix<T> u;   ///< m × k
+    std::vector<T> s;      ///< k, descending
+    linalg::Matrix<T> vt;  ///< k × n
+    SvdMethod method = SvdMethod::gram;
+    int iterations = 0;          ///< rsvd: power iterations; krylov: blocks
+    std::int64_t refined = 0;    ///< gram: singular pairs that needed the refinement step
+    std::vector<Phase> phases;
+    double seconds = 0;          ///< the whole decomposition
+};
+
+/// The full thin SVD. InvalidArgument if A is empty (0 rows or 0 columns).
+template <typename T>
+SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options = {});
+
+/// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n).
+template <typename T>
+SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options);
+
+struct SvdCheck {
+    double reconstruction_error = 0;  ///< ‖A − U·diag(s)·Vᵀ‖_F / ‖A‖_F
+    double u_orthogonality_error = 0; ///< max |UᵀU − I|
+    double v_orthogonality_error = 0; ///< max |VᵀV − I|
+    double seconds = 0;
+};
+
+/// Checks a decomposition against A without forming A or U·diag(s)·Vᵀ densely whole: the
+/// residual is accumulated over blocks of rows (exactly), or for a truncated result whose
+/// error is far above rounding, from ‖A‖² − 2·tr(S·UᵀAV) + ‖U·S·Vᵀ‖².
+template <typename T>
+SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r);
+
+/// ‖A − U_k·diag(s_k)·V_kᵀ‖_F / ‖A‖_F for each prefix k of a decomposition's triplets, by the
+/// same identity (for the truncation curve of the sweep).
+template <typename T>
+std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r,
+                                      const std::vector<std::int64_t>& ks);
+
+}  // namespace factopic::decomp

@@ -1,0 +1,65 @@
+// The BLAS and LAPACK calls the decompositions make, as overloads for float and double over
+// OpenBLAS's Fortran symbols (Debian's OpenBLAS ships no LAPACKE). Workspace queries and the
+// info codes are handled here: a failure throws factopic::Error naming the routine.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "factopic/linalg/dense.hpp"
+
+namespace factopic::linalg {
+
+/// C = alpha·op(A)·op(B) + beta·C, op = transpose when the flag is 'T'.
+void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
+void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc);
+
+/// C = alpha·A·Aᵀ + beta·C (trans 'N', A n × k) or alpha·Aᵀ·A + beta·C (trans 'T', A k × n);
+/// only the uplo triangle of C is written.
+void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+          double beta, double* c, std::int64_t ldc);
+void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, float alpha, const float* a, std::int64_t lda,
+          float beta, float* c, std::int64_t ldc);
+
+/// Eigen-decomposition of the symmetric n × n matrix a (its lower triangle) by divide and
+/// conquer: a becomes the eigenvectors, w the eigenvalues in ascending order.
+void syevd(Matrix<double>& a, std::vector<double>& w);
+
+/// Thin SVD of the m × n matrix a (destroyed) by divide and conquer: u (m × r), s (r),
+/// vt (r × n), r = min(m, n), singular values descending.
+void gesdd(Matrix<double>& a, Matrix<double>& u, std::vector<double>& s, Matrix<double>& vt);
+void gesdd(Matrix<float>& a, Matrix<float>& u, std::vector<float>& s, Matrix<float>& vt);
+
+/// Householder QR of the m × n matrix a (m ≥ n) in place: a becomes the thin Q; if r is
+/// given it receives the n × n upper triangular R.
+void qr(Matrix<double>& a, Matrix<double>* r = nullptr);
+void qr(Matrix<float>& a, Matrix<float>* r = nullptr);
+
+/// LU with partial pivoting of the m × n matrix a (m ≥ n) in place: a becomes P·L, the row-
+/// permuted unit lower trapezoidal factor (scipy.linalg.lu(a, permute_l=True)[0]).
+void permuted_lower(Matrix<double>& a);
+void permuted_lower(Matrix<float>& a);
+
+/// While alive, BLAS and LAPACK calls run on one thread. OpenBLAS's OpenMP build splits work
+/// by omp_get_max_threads(), and how it splits changes the rounding (measured: gemm, geqrf,
+/// syevd and gesdd all differ in the last bits between 1 and 2 threads).
+class SerialBlas {
+public:
+    SerialBlas();
+    ~SerialBlas();
+    SerialBlas(const SerialBlas&) = delete;
+    SerialBlas& operator=(const SerialBlas&) = delete;
+
+private:
+    int m_saved;
+};
+
+/// gemm whose result does not depend on the thread count: C is cut into fixed blocks of
+/// columns (or of rows, when C is narrow), each computed by a single-threaded gemm, the blocks
+/// in parallel.
+void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+                std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
+
+}  // namespace factopic::linalg

@@ -1,0 +1,29 @@
+// Sparse × dense kernels on CSR matrices, multi-threaded over output columns, each output
+// element summed in a fixed order so that results do not depend on the thread count.
+// Dense blocks are kept "row-wise": a k × n column-major Matrix whose column j is row j of the
+// n × k block it stands for, so that a kernel reads contiguous rows.
+#pragma once
+
+#include "factopic/core/csr.hpp"
+#include "factopic/linalg/dense.hpp"
+
+namespace factopic::linalg {
+
+/// Aᵀ in CSR form (the CSC form of A).
+template <typename T>
+CsrMatrix<T> transpose(const CsrMatrix<T>& a);
+
+/// Y(:, i) = Σ_j A(i, j)·X(:, j): X is k × A.cols, Y becomes k × A.rows. In the row-wise
+/// convention this is Y = A·X.
+template <typename T, typename U>
+void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
+
+/// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).
+template <typename T>
+Matrix<double> gram_rows(const CsrMatrix<T>& a, const CsrMatrix<T>& at);
+
+/// ‖A‖_F, summed in double.
+template <typename T>
+double frobenius_norm(const CsrMatrix<T>& a);
+
+}  // namespace factopic::linalg

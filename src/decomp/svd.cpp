@@ -1,0 +1,803 @@
+// Singular value decompositions. Everything is computed in double; float inputs are widened
+// and the outputs rounded, which is both faster and far more accurate than LAPACK's float
+// routines (measured in docs/research/full-svd.md).
+//
+// The full SVD ("gram") works on the short side (m ≤ n; a tall matrix is transposed):
+//  1. Exactly parallel columns with a single non-zero (14,428 of the 26,576 columns of the
+//     4-category counts) are merged into one column per row: Ã = A·B with B's columns
+//     orthonormal, so Ã's right singular vectors expand to A's exactly.
+//  2. G = ÃÃᵀ by a sparse kernel, and its eigen-decomposition G = U₀ΛU₀ᵀ (LAPACK syevd).
+//  3. Z = U₀ᵀÃ, so that Ã = U₀Z exactly up to U₀'s rounding. The rows of Z are the would-be
+//     σᵢvᵢᵀ; their Gram matrix M = ZZᵀ shows which ones are orthogonal to working precision.
+//     Row j is accepted (set T) if it is not negligible and |Mᵢⱼ|/(dᵢdⱼ) ≤ 1e-13 for every
+//     accepted i < j, with dⱼ = ‖Z row j‖ its singular value. Syevd's error on G is about
+//     ε·σ₁²/(σᵢσⱼ) in these cosines, so what fails is the small and the null singular values.
+//  4. The other rows R (refined) are orthogonalised against the accepted ones twice
+//     (classical Gram–Schmidt, twice is enough), QR-factorised, and the QR repeated until
+//     its basis is orthogonal to the accepted rows (a rank-deficient block's completion
+//     columns need this). Then R = K·Qᵀ with a small triangular core K, whose SVD (gesdd)
+//     gives the remaining singular values and vectors.
+//  5. The reconstruction error is the dropped coupling between R and T, at most 1e-13 of
+//     the refined singular values; the orthogonality errors are at working precision.
+#include "factopic/decomp/svd.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+#include "factopic/core/error.hpp"
+#include "factopic/linalg/lapack.hpp"
+#include "factopic/linalg/sparse.hpp"
+#include "factopic/runtime/parallel.hpp"
+
+namespace factopic::decomp {
+
+std::string to_string(SvdMethod m) {
+    switch (m) {
+        case SvdMethod::gram: return "gram";
+        case SvdMethod::gesdd: return "gesdd";
+        case SvdMethod::rsvd: return "rsvd";
+        case SvdMethod::krylov: return "krylov";
+    }
+    return "?";
+}
+
+SvdMethod parse_svd_method(const std::string& name) {
+    for (const auto m : {SvdMethod::gram, SvdMethod::gesdd, SvdMethod::rsvd, SvdMethod::krylov})
+        if (name == to_string(m)) return m;
+    throw InvalidArgument(fmt::format("unknown SVD method '{}' (choose gram, gesdd, rsvd or krylov)", name));
+}
+
+bool is_full(SvdMethod m) { return m == SvdMethod::gram || m == SvdMethod::gesdd; }
+
+std::string to_string(Normalizer n) {
+    switch (n) {
+        case Normalizer::automatic: return "auto";
+        case Normalizer::none: return "none";
+        case Normalizer::lu: return "lu";
+        case Normalizer::qr: return "qr";
+    }
+    return "?";
+}
+
+Normalizer parse_normalizer(const std::string& name) {
+    for (const auto n : {Normalizer::automatic, Normalizer::none, Normalizer::lu, Normalizer::qr})
+        if (name == to_string(n)) return n;
+    throw InvalidArgument(fmt::format("unknown power-iteration normalizer '{}' (choose auto, none, lu or qr)", name));
+}
+
+namespace {
+
+using linalg::Matrix;
+using Clock = std::chrono::steady_clock;
+constexpr double eps = std::numeric_limits<double>::epsilon();
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+class PhaseTimer {
+public:
+    explicit PhaseTimer(std::vector<Phase>& out) : m_out(out), m_t(Clock::now()) {}
+    void mark(const char* name) {
+        const auto now = Clock::now();
+        m_out.emplace_back(name, std::chrono::duration<double>(now - m_t).count());
+        m_t = now;
+    }
+
+private:
+    std::vector<Phase>& m_out;
+    Clock::time_point m_t;
+};
+
+void require_nonempty(std::int64_t m, std::int64_t n) {
+    if (m <= 0 || n <= 0)
+        throw InvalidArgument(fmt::format("cannot decompose an empty matrix ({} x {})", m, n));
+}
+
+/// svd_flip(u, v, u_based_decision=True): the largest-magnitude entry of each column of U
+/// becomes positive (the first such entry on ties), and the matching row of Vᵀ follows.
+double flip_sign(const double* col, std::int64_t n) {
+    std::int64_t best = 0;
+    for (std::int64_t i = 1; i < n; ++i)
+        if (std::abs(col[i]) > std::abs(col[best])) best = i;
+    return n == 0 || col[best] >= 0 ? 1.0 : -1.0;
+}
+
+void flip_signs(Matrix<double>& u, Matrix<double>& vt) {
+    for (std::int64_t c = 0; c < u.cols; ++c) {
+        if (flip_sign(u.col(c), u.rows) > 0) continue;
+        double* uc = u.col(c);
+        for (std::int64_t i = 0; i < u.rows; ++i) uc[i] = -uc[i];
+        for (std::int64_t j = 0; j < vt.cols; ++j) vt(c, j) = -vt(c, j);
+    }
+}
+
+SvdResult<double> transposed(SvdResult<double>&& r) {
+    Matrix<double> u = linalg::transpose(r.vt);
+    Matrix<double> vt = linalg::transpose(r.u);
+    r.u = std::move(u);
+    r.vt = std::move(vt);
+    return std::move(r);
+}
+
+template <typename T>
+SvdResult<T> finish(SvdResult<double>&& r, Clock::time_point start) {
+    flip_signs(r.u, r.vt);
+    SvdResult<T> out;
+    if constexpr (std::is_same_v<T, double>) {
+        out.u = std::move(r.u);
+        out.vt = std::move(r.vt);
+        out.s = std::move(r.s);
+    } else {
+        out.u = r.u.template cast<T>();
+        out.vt = r.vt.template cast<T>();
+        out.s.assign(r.s.begin(), r.s.end());
+    }
+    out.method = r.method;
+    out.iterations = r.iterations;
+    out.refined = r.refined;
+    out.phases = std::move(r.phases);
+    out.seconds = since(start);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Full SVD by LAPACK on the dense matrix.
+
+SvdResult<double> full_gesdd(const CsrMatrix<double>& a) {
+    SvdResult<double> r;
+    r.method = SvdMethod::gesdd;
+    PhaseTimer timer(r.phases);
+    Matrix<double> dense = Matrix<double>::zeros(a.rows, a.cols);
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) dense(i, a.indices[p]) = a.values[p];
+    timer.mark("densify");
+    linalg::gesdd(dense, r.u, r.s, r.vt);
+    timer.mark("gesdd");
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Full SVD by the Gram matrix and selective refinement (m ≤ n).
+
+/// Ã's columns as the rows of a CSR matrix, and how A's columns expand from them.
+struct MergedColumns {
+    CsrMatrix<double> rows;             ///< Ãᵀ, n′ × m
+    std::vector<std::int32_t> group;    ///< A's column j is weight[j] × Ã's column group[j]; −1: empty
+    std::vector<double> weight;
+};
+
+MergedColumns merge_columns(const CsrMatrix<double>& at, std::int64_t m) {
+    const std::int64_t n = at.rows;
+    MergedColumns out;
+    out.group.assign(static_cast<std::size_t>(n), -1);
+    out.weight.assign(static_cast<std::size_t>(n), 0.0);
+    std::vector<std::int32_t> row_group(static_cast<std::size_t>(m), -1);  // single-entry group of each row
+    std::vector<double> sumsq;
+    std::vector<std::int64_t> first;  // the A column that opened each group
+    for (std::int64_t j = 0; j < n; ++j) {
+        const auto nnz = at.row_nnz(j);
+        if (nnz == 0) continue;
+        std::int32_t g;
+        if (nnz == 1) {
+            auto& rg = row_group[static_cast<std::size_t>(at.indices[at.indptr[j]])];
+            if (rg < 0) {
+                rg = static_cast<std::int32_t>(first.size());
+                first.push_back(j);
+                sumsq.push_back(0);
+            }
+            g = rg;
+            const double v = at.values[at.indptr[j]];
+            sumsq[static_cast<std::size_t>(g)] += v * v;
+        } else {
+            g = static_cast<std::int32_t>(first.size());
+            first.push_back(j);
+            sumsq.push_back(0);
+        }
+        out.group[static_cast<std::size_t>(j)] = g;
+    }
+    const auto n_merged = static_cast<std::int64_t>(first.size());
+    if (n_merged < m) {
+        // Too few columns left to carry m orthonormal right singular vectors: do not merge.
+        out.rows = at;
+        std::iota(out.group.begin(), out.group.end(), 0);
+        std::fill(out.weight.begin(), out.weight.end(), 1.0);
+        return out;
+    }
+    CsrMatrix<double>& r = out.rows;
+    r.rows = n_merged;
+    r.cols = m;
+    r.indptr.resize(static_cast<std::size_t>(n_merged + 1));
+    r.indptr[0] = 0;
+    for (std::int64_t g = 0; g < n_merged; ++g) {
+        const auto j = first[static_cast<std::size_t>(g)];
+        const auto nnz = at.row_nnz(j);
+        r.indptr[g + 1] = r.indptr[g] + nnz;
+        if (nnz == 1) {
+            r.indices.push_back(at.indices[at.indptr[j]]);
+            r.values.push_back(std::sqrt(sumsq[static_cast<std::size_t>(g)]));
+        } else {
+            r.indices.insert(r.indices.end(), at.indices.begin() + at.indptr[j], at.indices.begin() + at.indptr[j + 1]);
+            r.values.insert(r.values.end(), at.values.begin() + at.indptr[j], at.values.begin() + at.indptr[j + 1]);
+        }
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+        const auto g = out.group[static_cast<std::size_t>(j)];
+        if (g < 0) continue;
+        out.weight[static_cast<std::size_t>(j)] =
+            at.row_nnz(j) == 1 ? at.values[at.indptr[j]] / r.values[r.indptr[g]] : 1.0;
+    }
+    return out;
+}
+
+/// x ← x − Zᵀ·D·Z·x over the accepted rows of z (D = 1/d² on them, 0 elsewhere): removes
+/// from the columns of x their components along the accepted right singular vectors.
+void project_out(const Matrix<double>& z, const std::vector<double>& inv_d2, Matrix<double>& x) {
+    const std::int64_t m = z.rows, n = z.cols, q = x.cols;
+    Matrix<double> c(m, q);
+    linalg::gemm('N', 'N', m, q, n, 1.0, z.ptr(), m, x.ptr(), n, 0.0, c.ptr(), m);
+    for (std::int64_t col = 0; col < q; ++col)
+        for (std::int64_t i = 0; i < m; ++i) c(i, col) *= inv_d2[static_cast<std::size_t>(i)];
+    linalg::gemm('T', 'N', n, q, m, -1.0, z.ptr(), m, c.ptr(), m, 1.0, x.ptr(), n);
+}
+
+/// max over accepted rows i and columns c of |vᵢᵀx_c| (vᵢ = z row i / dᵢ).
+double coupling(const Matrix<double>& z, const std::vector<double>& inv_d2, const Matrix<double>& x) {
+    const std::int64_t m = z.rows, n = z.cols, q = x.cols;
+    Matrix<double> c(m, q);
+    linalg::gemm('N', 'N', m, q, n, 1.0, z.ptr(), m, x.ptr(), n, 0.0, c.ptr(), m);
+    double worst = 0;
+    for (std::int64_t col = 0; col < q; ++col)
+        for (std::int64_t i = 0; i < m; ++i)
+            worst = std::max(worst, std::abs(c(i, col)) * std::sqrt(inv_d2[static_cast<std::size_t>(i)]));
+    return worst;
+}
+
+Matrix<double> upper_product(const Matrix<double>& a, const Matrix<double>& b) {
+    const std::int64_t q = a.rows;
+    Matrix<double> c = Matrix<double>::zeros(q, q);
+    for (std::int64_t j = 0; j < q; ++j)
+        for (std::int64_t l = 0; l <= j; ++l) {
+            const double blj = b(l, j);
+            if (blj == 0) continue;
+            for (std::int64_t i = 0; i <= l; ++i) c(i, j) += a(i, l) * blj;
+        }
+    return c;
+}
+
+SvdResult<double> full_gram(const CsrMatrix<double>& a) {
+    SvdResult<double> r;
+    r.method = SvdMethod::gram;
+    PhaseTimer timer(r.phases);
+    const std::int64_t m = a.rows, n = a.cols;
+
+    const MergedColumns merged = merge_columns(linalg::transpose(a), m);
+    const CsrMatrix<double>& mt = merged.rows;  // Ãᵀ
+    const std::int64_t nm = mt.rows;
+    Matrix<double> g = linalg::gram_rows(linalg::transpose(mt), mt);
+    timer.mark("gram");
+
+    std::vector<double> lambda;
+    linalg::syevd(g, lambda);  // ascending; column m−1−c of g is U₀'s column c
+    Matrix<double> u0t(m, m);  // column i = row i of U₀
+    for (std::int64_t c = 0; c < m; ++c) {
+        const double* src = g.col(m - 1 - c);
+        for (std::int64_t i = 0; i < m; ++i) u0t(c, i) = src[i];
+    }
+    timer.mark("eigen");
+
+    Matrix<double> z;
+    linalg::multiply_rowwise(mt, u0t, z);  // m × n′, Z = U₀ᵀÃ
+    Matrix<double> gz(m, m);
+    linalg::syrk('U', 'N', m, nm, 1.0, z.ptr(), m, 0.0, gz.ptr(), m);
+    timer.mark("project");
+
+    std::vector<double> d(static_cast<std::size_t>(m));
+    for (std::int64_t j = 0; j < m; ++j) d[static_cast<std::size_t>(j)] = std::sqrt(std::max(gz(j, j), 0.0));
+    const double dmax = *std::max_element(d.begin(), d.end());
+    const double negligible = std::sqrt(10.0 * static_cast<double>(m) * eps) * dmax;
+    constexpr double cosine_tol = 1e-13;
+    std::vector<char> accepted(static_cast<std::size_t>(m), 0);
+    std::vector<std::int64_t> accepted_rows, refined_rows;
+    for (std::int64_t j = 0; j < m; ++j) {
+        const double dj = d[static_cast<std::size_t>(j)];
+        bool ok = dj > negligible;
+        for (std::int64_t i = 0; ok && i < j; ++i)
+            if (accepted[static_cast<std::size_t>(i)] &&
+                std::abs(gz(i, j)) > cosine_tol * d[static_cast<std::size_t>(i)] * dj)
+                ok = false;
+        accepted[static_cast<std::size_t>(j)] = ok;
+        (ok ? accepted_rows : refined_rows).push_back(j);
+    }
+    std::vector<double> inv_d2(static_cast<std::size_t>(m), 0.0);
+    for (const auto j : accepted_rows) inv_d2[static_cast<std::size_t>(j)] = 1.0 / (d[static_cast<std::size_t>(j)] * d[static_cast<std::size_t>(j)]);
+    const auto q = static_cast<std::int64_t>(refined_rows.size());
+    r.refined = q;
+
+    // The refined block: R = K·Qᵀ with Q (n′ × q) orthonormal and orthogonal to the accepted rows.
+    Matrix<double> u_core, vt_core_rows;  // U₀_R·W (m × q), (Q·X)ᵀ (q × n′)
+    std::vector<double> s_core;
+    if (q > 0) {
+        Matrix<double> basis(nm, q);
+        for (std::int64_t c = 0; c < q; ++c) {
+            const auto row = refined_rows[static_cast<std::size_t>(c)];
+            double* dst = basis.col(c);
+            for (std::int64_t gidx = 0; gidx < nm; ++gidx) dst[gidx] = z(row, gidx);
+        }
+        Matrix<double> tri, tri2;
+        project_out(z, inv_d2, basis);
+        project_out(z, inv_d2, basis);
+        linalg::qr(basis, &tri);
+        for (int round = 0; round < 4; ++round) {
+            if (coupling(z, inv_d2, basis) <= 1e-15 * std::sqrt(static_cast<double>(nm))) break;
+            project_out(z, inv_d2, basis);
+            project_out(z, inv_d2, basis);
+            linalg::qr(basis, &tri2);
+            tri = upper_product(tri2, tri);
+        }
+        Matrix<double> core = linalg::transpose(tri);  // K = trᵀ (q × q)
+        Matrix<double> w, xt;
+        linalg::gesdd(core, w, s_core, xt);
+        Matrix<double> u0r(m, q);
+        for (std::int64_t c = 0; c < q; ++c) {
+            const double* src = g.col(m - 1 - refined_rows[static_cast<std::size_t>(c)]);
+            std::copy(src, src + m, u0r.col(c));
+        }
+        u_core = Matrix<double>(m, q);
+        linalg::gemm('N', 'N', m, q, q, 1.0, u0r.ptr(), m, w.ptr(), q, 0.0, u_core.ptr(), m);
+        Matrix<double> v_core(nm, q);
+        linalg::gemm('N', 'T', nm, q, q, 1.0, basis.ptr(), nm, xt.ptr(), q, 0.0, v_core.ptr(), nm);
+        vt_core_rows = linalg::transpose(v_core);
+    }
+    timer.mark("refine");
+
+    // Order the triplets by descending singular value: entry ≥ 0 is an accepted row of Z,
+    // entry < 0 is core triplet −1 − entry.
+    std::vector<std::pair<double, std::int64_t>> order;
+    order.reserve(static_cast<std::size_t>(m));
+    for (const auto j : accepted_rows) order.emplace_back(d[static_cast<std::size_t>(j)], j);
+    for (std::int64_t c = 0; c < q; ++c) order.emplace_back(s_core[static_cast<std::size_t>(c)], -1 - c);
+    std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+
+    // Signs are fixed here (svd_flip), so that Vᵀ is written once, already flipped.
+    r.s.resize(static_cast<std::size_t>(m));
+    r.u = Matrix<double>(m, m);
+    std::vector<double> scale(static_cast<std::size_t>(m));
+    std::vector<std::int64_t> source(static_cast<std::size_t>(m));
+    for (std::int64_t p = 0; p < m; ++p) {
+        const auto [sv, src] = order[static_cast<std::size_t>(p)];
+        r.s[static_cast<std::size_t>(p)] = sv;
+        source[static_cast<std::size_t>(p)] = src;
+        const double* col = src >= 0 ? g.col(m - 1 - src) : u_core.col(-1 - src);
+        const double sign = flip_sign(col, m);
+        double* out = r.u.col(p);
+        for (std::int64_t i = 0; i < m; ++i) out[i] = sign * col[i];
+        scale[static_cast<std::size_t>(p)] = sign / (src >= 0 ? d[static_cast<std::size_t>(src)] : 1.0);
+    }
+    r.vt = Matrix<double>(m, n);
+    runtime::parallel_for(
+        static_cast<std::size_t>(n),
+        [&](std::size_t jj) {
+            double* out = r.vt.col(static_cast<std::int64_t>(jj));
+            const auto grp = merged.group[jj];
+            if (grp < 0) {
+                std::fill(out, out + m, 0.0);
+                return;
+            }
+            const double wj = merged.weight[jj];
+            const double* zc = z.col(grp);
+            const double* cc = q > 0 ? vt_core_rows.col(grp) : nullptr;
+            for (std::int64_t p = 0; p < m; ++p) {
+                const auto src = source[static_cast<std::size_t>(p)];
+                const double v = src >= 0 ? zc[src] : cc[-1 - src];
+                out[p] = v * scale[static_cast<std::size_t>(p)] * wj;
+            }
+        },
+        64);
+    timer.mark("assemble");
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Truncated SVD. M is A or Aᵀ, whichever is tall (M.rows ≥ M.cols).
+
+struct Oriented {
+    CsrMatrix<double> m, mt;  // M and Mᵀ
+    bool transposed = false;  // M = Aᵀ
+};
+
+Oriented orient(const CsrMatrix<double>& a) {
+    Oriented o;
+    if (a.rows >= a.cols) {
+        o.m = a;
+        o.mt = linalg::transpose(a);
+    } else {
+        o.mt = a;
+        o.m = linalg::transpose(a);
+        o.transposed = true;
+    }
+    return o;
+}
+
+/// A rows × cols matrix of independent standard normals from one seed (serially drawn, so
+/// the thread count cannot change it).
+Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
+    Matrix<double> x(rows, cols);
+    std::mt19937_64 gen(seed);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (auto& v : x.data) v = normal(gen);
+    return x;
+}
+
+/// Y = M·X for X given column-major (cols × l): returns rows × l column-major.
+Matrix<double> apply(const CsrMatrix<double>& mat, const Matrix<double>& x) {
+    Matrix<double> xr = linalg::transpose(x), yr;
+    linalg::multiply_rowwise(mat, xr, yr);
+    return linalg::transpose(yr);
+}
+
+void normalize(Matrix<double>& y, Normalizer how) {
+    if (how == Normalizer::lu)
+        {
+            const linalg::SerialBlas serial;
+            linalg::permuted_lower(y);
+        }
+    else if (how == Normalizer::qr)
+        {
+            const linalg::SerialBlas serial;
+            linalg::qr(y);
+        }
+}
+
+/// From an orthonormal basis v (M.cols × b) of a right subspace, the SVD of M·v: returns
+/// the k leading triplets of M restricted to it, U = M·v·X·Σ⁻¹ through a QR, so that U is
+/// orthonormal even for zero singular values.
+void restricted_svd(const CsrMatrix<double>& mat, const Matrix<double>& v, std::int64_t k, Matrix<double>& u_out,
+                    std::vector<double>& s_out, Matrix<double>& v_out) {
+    Matrix<double> mv = apply(mat, v);  // long × b
+    Matrix<double> tri;
+    {
+        const linalg::SerialBlas serial;
+        linalg::qr(mv, &tri);
+    }
+    Matrix<double> w, xt;
+    std::vector<double> s;
+    {
+        const linalg::SerialBlas serial;
+        linalg::gesdd(tri, w, s, xt);
+    }
+    const std::int64_t b = v.cols, long_side = mat.rows, short_side = mat.cols;
+    u_out = Matrix<double>(long_side, k);
+    linalg::gemm_fixed('N', 'N', long_side, k, b, 1.0, mv.ptr(), long_side, w.ptr(), b, 0.0, u_out.ptr(), long_side);
+    v_out = Matrix<double>(short_side, k);
+    linalg::gemm_fixed('N', 'T', short_side, k, b, 1.0, v.ptr(), short_side, xt.ptr(), b, 0.0, v_out.ptr(), short_side);
+    s_out.assign(s.begin(), s.begin() + k);
+}
+
+/// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and
+/// among themselves (classical Gram–Schmidt twice, Householder QR, then once more so that
+/// QR's completion of a rank-deficient x is orthogonal to the basis too).
+void orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x) {
+    const std::int64_t n = x.rows, l = x.cols;
+    Matrix<double> c(std::max<std::int64_t>(b, 1), l);
+    for (int round = 0; round < 2; ++round) {
+        for (int pass = 0; pass < 2 && b > 0; ++pass) {
+            linalg::gemm_fixed('T', 'N', b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, 0.0, c.ptr(), b);
+            linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
+        }
+        {
+            const linalg::SerialBlas serial;
+            linalg::qr(x);
+        }
+    }
+}
+
+SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k) {
+    SvdResult<double> r;
+    r.method = SvdMethod::rsvd;
+    PhaseTimer timer(r.phases);
+    const std::int64_t short_side = o.m.cols;
+    const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), short_side);
+    const int iters = opt.power_iters >= 0 ? opt.power_iters : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
+    Normalizer how = opt.normalizer;
+    if (how == Normalizer::automatic) how = iters <= 2 ? Normalizer::none : Normalizer::lu;
+    r.iterations = iters;
+
+    Matrix<double> q = gaussian(short_side, l, opt.seed);  // scikit-learn: Q on M's short side
+    for (int it = 0; it < iters; ++it) {
+        Matrix<double> y = apply(o.m, q);
+        normalize(y, how);
+        q = apply(o.mt, y);
+        normalize(q, how);
+    }
+    Matrix<double> y = apply(o.m, q);
+    {
+        const linalg::SerialBlas serial;
+        linalg::qr(y);
+    }  // long × l, orthonormal range basis
+    timer.mark("range");
+    // B = Qᵀ·M (l × short), then its SVD.
+    Matrix<double> b = linalg::transpose(apply(o.mt, y));
+    Matrix<double> ub, vtb;
+    std::vector<double> s;
+    {
+        const linalg::SerialBlas serial;
+        linalg::gesdd(b, ub, s, vtb);
+    }
+    const std::int64_t long_side = o.m.rows;
+    r.u = Matrix<double>(long_side, k);
+    linalg::gemm_fixed('N', 'N', long_side, k, l, 1.0, y.ptr(), long_side, ub.ptr(), l, 0.0, r.u.ptr(), long_side);
+    r.vt = Matrix<double>(k, short_side);
+    for (std::int64_t j = 0; j < short_side; ++j)
+        for (std::int64_t i = 0; i < k; ++i) r.vt(i, j) = vtb(i, j);
+    r.s.assign(s.begin(), s.begin() + k);
+    timer.mark("svd");
+    return r;
+}
+
+SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k) {
+    SvdResult<double> r;
+    r.method = SvdMethod::krylov;
+    PhaseTimer timer(r.phases);
+    const std::int64_t n = o.m.cols;  // the short side: the Krylov space of MᵀM lives here
+    const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 1), n);
+    const std::int64_t max_blocks = opt.max_blocks > 0 ? opt.max_blocks : (n + l - 1) / l;
+    const std::int64_t capacity = std::min<std::int64_t>(n, l * max_blocks);
+    Matrix<double> basis, images;  // Q and MᵀM·Q, n × b in use, grown by doubling
+    std::int64_t b = 0;
+    const auto reserve = [&](std::int64_t width) {
+        if (b + width <= basis.cols) return;
+        const std::int64_t cols = std::min(capacity, std::max(2 * basis.cols, std::max<std::int64_t>(b + width, 4 * l)));
+        for (Matrix<double>* mat : {&basis, &images}) {
+            Matrix<double> grown(n, cols);
+            std::copy(mat->ptr(), mat->ptr() + n * b, grown.ptr());
+            *mat = std::move(grown);
+        }
+    };
+
+    Matrix<double> block = gaussian(n, l, opt.seed);
+    {
+        const linalg::SerialBlas serial;
+        linalg::qr(block);
+    }
+    Matrix<double> y;  // Ritz vectors' coefficients
+    std::int64_t converged_b = 0;
+    for (std::int64_t step = 0;; ++step) {
+        const std::int64_t width = block.cols;
+        reserve(width);
+        std::copy(block.ptr(), block.ptr() + n * width, basis.col(b));
+        Matrix<double> image = apply(o.mt, apply(o.m, block));
+        std::copy(image.ptr(), image.ptr() + n * width, images.col(b));
+        b += width;
+        r.iterations = static_cast<int>(step + 1);
+
+        // Rayleigh–Ritz: H = Qᵀ·MᵀM·Q, its leading eigenpairs and their residuals.
+        Matrix<double> h(b, b);
+        linalg::gemm_fixed('T', 'N', b, b, n, 1.0, basis.ptr(), n, images.ptr(), n, 0.0, h.ptr(), b);
+        for (std::int64_t j = 0; j < b; ++j)
+            for (std::int64_t i = 0; i < j; ++i) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
+        std::vector<double> lambda;
+        {
+            const linalg::SerialBlas serial;
+            linalg::syevd(h, lambda);
+        }
+        const std::int64_t kk = std::min(k, b);
+        y = Matrix<double>(b, kk);
+        std::vector<double> lk(static_cast<std::size_t>(kk));
+        for (std::int64_t c = 0; c < kk; ++c) {
+            std::copy(h.col(b - 1 - c), h.col(b - 1 - c) + b, y.col(c));
+            lk[static_cast<std::size_t>(c)] = lambda[static_cast<std::size_t>(b - 1 - c)];
+        }
+        bool done = b >= capacity;
+        if (!done && kk == k) {
+            Matrix<double> res(n, kk), qy(n, kk);
+            linalg::gemm_fixed('N', 'N', n, kk, b, 1.0, images.ptr(), n, y.ptr(), b, 0.0, res.ptr(), n);
+            linalg::gemm_fixed('N', 'N', n, kk, b, 1.0, basis.ptr(), n, y.ptr(), b, 0.0, qy.ptr(), n);
+            const double noise = 10.0 * static_cast<double>(n) * eps * std::max(lk[0], 0.0);
+            done = true;
+            for (std::int64_t c = 0; c < kk && done; ++c) {
+                double norm2 = 0;
+                const double lc = lk[static_cast<std::size_t>(c)];
+                for (std::int64_t i = 0; i < n; ++i) {
+                    const double e = res(i, c) - lc * qy(i, c);
+                    norm2 += e * e;
+                }
+                done = std::sqrt(norm2) <= opt.tol * std::max(lc, 0.0) + noise;
+            }
+        }
+        if (done) {
+            converged_b = b;
+            break;
+        }
+        // The next block: MᵀM times the last block, orthonormalised against the basis.
+        block = std::move(image);
+        if (b + block.cols > capacity) block = linalg::columns(block, 0, capacity - b);
+        orthonormalize_against(basis, b, block);
+    }
+    timer.mark("krylov");
+    Matrix<double> v(n, k);  // Ritz vectors Q·Y
+    linalg::gemm_fixed('N', 'N', n, k, converged_b, 1.0, basis.ptr(), n, y.ptr(), converged_b, 0.0, v.ptr(), n);
+    Matrix<double> u_m, v_m;
+    restricted_svd(o.m, v, k, u_m, r.s, v_m);
+    r.u = std::move(u_m);
+    r.vt = linalg::transpose(v_m);
+    timer.mark("ritz");
+    return r;
+}
+
+}  // namespace
+
+template <typename T>
+SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
+    const auto start = Clock::now();
+    require_nonempty(a.rows, a.cols);
+    if (!is_full(options.method))
+        throw InvalidArgument(fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
+    CsrMatrix<double> ad;
+    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
+    SvdResult<double> r;
+    if (options.method == SvdMethod::gesdd)
+        r = full_gesdd(ad);
+    else if (ad.rows <= ad.cols)
+        r = full_gram(ad);
+    else
+        r = transposed(full_gram(linalg::transpose(ad)));
+    return finish<T>(std::move(r), start);
+}
+
+template <typename T>
+SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options) {
+    const auto start = Clock::now();
+    require_nonempty(a.rows, a.cols);
+    const std::int64_t r_max = std::min(a.rows, a.cols);
+    if (options.k < 1 || options.k > r_max)
+        throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", options.k,
+                                          a.rows, a.cols, r_max));
+    if (options.tol <= 0 || !std::isfinite(options.tol))
+        throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
+    CsrMatrix<double> ad;
+    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
+    const Oriented o = orient(ad);
+    SvdResult<double> r;
+    switch (options.method) {
+        case SvdMethod::rsvd: r = truncated_rsvd(o, options, options.k); break;
+        case SvdMethod::krylov: r = truncated_krylov(o, options, options.k); break;
+        default:
+            throw InvalidArgument(fmt::format("'{}' is not a truncated SVD method (choose rsvd or krylov)",
+                                              to_string(options.method)));
+    }
+    if (o.transposed) r = transposed(std::move(r));
+    return finish<T>(std::move(r), start);
+}
+
+namespace {
+
+struct Gramians {
+    Matrix<double> utu, vtv, utav;  // k × k each
+};
+
+Gramians gramians(const CsrMatrix<double>& a, const Matrix<double>& u, const Matrix<double>& vt) {
+    const std::int64_t k = u.cols, m = u.rows, n = vt.cols;
+    Gramians g{Matrix<double>(k, k), Matrix<double>(k, k), Matrix<double>(k, k)};
+    linalg::gemm_fixed('T', 'N', k, k, m, 1.0, u.ptr(), m, u.ptr(), m, 0.0, g.utu.ptr(), k);
+    linalg::gemm_fixed('N', 'T', k, k, n, 1.0, vt.ptr(), k, vt.ptr(), k, 0.0, g.vtv.ptr(), k);
+    Matrix<double> av;  // (A·V)ᵀ, k × m
+    linalg::multiply_rowwise(a, vt, av);
+    linalg::gemm_fixed('N', 'N', k, k, m, 1.0, av.ptr(), k, u.ptr(), m, 0.0, g.utav.ptr(), k);  // (AV)ᵀU = (UᵀAV)ᵀ
+    return g;
+}
+
+/// ‖A − U_k S_k V_kᵀ‖_F² from the identity, for the first kk triplets.
+double residual2_identity(double norm2, const Gramians& g, const std::vector<double>& s, std::int64_t kk) {
+    double cross = 0, model = 0;
+    for (std::int64_t i = 0; i < kk; ++i) {
+        cross += s[static_cast<std::size_t>(i)] * g.utav(i, i);
+        for (std::int64_t j = 0; j < kk; ++j)
+            model += s[static_cast<std::size_t>(i)] * s[static_cast<std::size_t>(j)] * g.utu(i, j) * g.vtv(i, j);
+    }
+    return norm2 - 2 * cross + model;
+}
+
+double max_identity_error(const Matrix<double>& gram) {
+    double worst = 0;
+    for (std::int64_t j = 0; j < gram.cols; ++j)
+        for (std::int64_t i = 0; i < gram.rows; ++i) worst = std::max(worst, std::abs(gram(i, j) - (i == j ? 1.0 : 0.0)));
+    return worst;
+}
+
+/// ‖A − U·diag(s)·Vᵀ‖_F² accumulated exactly over blocks of 256 rows.
+double residual2_blocked(const CsrMatrix<double>& a, const Matrix<double>& u, const std::vector<double>& s,
+                         const Matrix<double>& vt) {
+    const std::int64_t m = a.rows, n = a.cols, k = u.cols;
+    constexpr std::int64_t rows_per_block = 256;
+    double total = 0;
+    Matrix<double> us(std::min(rows_per_block, m), k), block(std::min(rows_per_block, m), n);
+    for (std::int64_t i0 = 0; i0 < m; i0 += rows_per_block) {
+        const std::int64_t br = std::min(rows_per_block, m - i0);
+        for (std::int64_t c = 0; c < k; ++c)
+            for (std::int64_t i = 0; i < br; ++i) us.ptr()[i + c * br] = u(i0 + i, c) * s[static_cast<std::size_t>(c)];
+        linalg::gemm('N', 'N', br, n, k, 1.0, us.ptr(), br, vt.ptr(), k, 0.0, block.ptr(), br);
+        for (std::int64_t i = 0; i < br; ++i)
+            for (std::int64_t p = a.indptr[i0 + i]; p < a.indptr[i0 + i + 1]; ++p)
+                block.ptr()[i + static_cast<std::int64_t>(a.indices[p]) * br] -= a.values[p];
+        double part = 0;
+        const double* d = block.ptr();
+        const std::int64_t count = br * n;
+#pragma omp parallel for reduction(+ : part) schedule(static)
+        for (std::int64_t e = 0; e < count; ++e) part += d[e] * d[e];
+        total += part;
+    }
+    return total;
+}
+
+}  // namespace
+
+template <typename T>
+SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
+    const auto start = Clock::now();
+    CsrMatrix<double> ad;
+    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
+    Matrix<double> u, vt;
+    if constexpr (std::is_same_v<T, double>) {
+        u = r.u;
+        vt = r.vt;
+    } else {
+        u = r.u.template cast<double>();
+        vt = r.vt.template cast<double>();
+    }
+    std::vector<double> s(r.s.begin(), r.s.end());
+    const Gramians g = gramians(ad, u, vt);
+    SvdCheck c;
+    c.u_orthogonality_error = max_identity_error(g.utu);
+    c.v_orthogonality_error = max_identity_error(g.vtv);
+    const double norm = linalg::frobenius_norm(ad);
+    const double norm2 = norm * norm;
+    double res2 = residual2_identity(norm2, g, s, static_cast<std::int64_t>(s.size()));
+    // The identity cancels to rounding noise when the residual is small: then sum it exactly.
+    if (!(res2 > 1e-6 * norm2)) res2 = residual2_blocked(ad, u, s, vt);
+    c.reconstruction_error = norm > 0 ? std::sqrt(std::max(res2, 0.0)) / norm : std::sqrt(std::max(res2, 0.0));
+    c.seconds = since(start);
+    return c;
+}
+
+template <typename T>
+std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r, const std::vector<std::int64_t>& ks) {
+    CsrMatrix<double> ad;
+    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
+    Matrix<double> u, vt;
+    if constexpr (std::is_same_v<T, double>) {
+        u = r.u;
+        vt = r.vt;
+    } else {
+        u = r.u.template cast<double>();
+        vt = r.vt.template cast<double>();
+    }
+    std::vector<double> s(r.s.begin(), r.s.end());
+    const Gramians g = gramians(ad, u, vt);
+    const double norm = linalg::frobenius_norm(ad);
+    std::vector<double> out;
+    for (const auto kk : ks) {
+        if (kk < 0 || kk > static_cast<std::int64_t>(s.size()))
+            throw InvalidArgument(fmt::format("k = {} exceeds the {} computed triplets", kk, s.size()));
+        const double res2 = residual2_identity(norm * norm, g, s, kk);
+        out.push_back(norm > 0 ? std::sqrt(std::max(res2, 0.0)) / norm : 0.0);
+    }
+    return out;
+}
+
+#define FACTOPIC_SVD(T)                                                                        \
+    template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&);                \
+    template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&);      \
+    template SvdCheck check_svd(const CsrMatrix<T>&, const SvdResult<T>&);                     \
+    template std::vector<double> truncation_errors(const CsrMatrix<T>&, const SvdResult<T>&, \
+                                                   const std::vector<std::int64_t>&);
+FACTOPIC_SVD(float)
+FACTOPIC_SVD(double)
+#undef FACTOPIC_SVD
+
+}  // namespace factopic::decomp

@@ -1,0 +1,219 @@
+// Fortran BLAS/LAPACK through OpenBLAS. Character arguments carry gfortran's hidden length
+// arguments (size_t, appended), which the C-implemented BLAS ignore and LAPACK may read.
+#include "factopic/linalg/lapack.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <optional>
+
+#include "factopic/core/error.hpp"
+#include "factopic/runtime/parallel.hpp"
+
+using fint = int;  // OpenBLAS's default (LP64) integer
+using flen = std::size_t;
+
+extern "C" {
+void dgemm_(const char*, const char*, const fint*, const fint*, const fint*, const double*, const double*,
+            const fint*, const double*, const fint*, const double*, double*, const fint*, flen, flen);
+void sgemm_(const char*, const char*, const fint*, const fint*, const fint*, const float*, const float*,
+            const fint*, const float*, const fint*, const float*, float*, const fint*, flen, flen);
+void dsyrk_(const char*, const char*, const fint*, const fint*, const double*, const double*, const fint*,
+            const double*, double*, const fint*, flen, flen);
+void ssyrk_(const char*, const char*, const fint*, const fint*, const float*, const float*, const fint*,
+            const float*, float*, const fint*, flen, flen);
+void dsyevd_(const char*, const char*, const fint*, double*, const fint*, double*, double*, const fint*, fint*,
+             const fint*, fint*, flen, flen);
+void dgesdd_(const char*, const fint*, const fint*, double*, const fint*, double*, double*, const fint*, double*,
+             const fint*, double*, const fint*, fint*, fint*, flen);
+void sgesdd_(const char*, const fint*, const fint*, float*, const fint*, float*, float*, const fint*, float*,
+             const fint*, float*, const fint*, fint*, fint*, flen);
+void dgeqrf_(const fint*, const fint*, double*, const fint*, double*, double*, const fint*, fint*);
+void sgeqrf_(const fint*, const fint*, float*, const fint*, float*, float*, const fint*, fint*);
+void dorgqr_(const fint*, const fint*, const fint*, double*, const fint*, const double*, double*, const fint*,
+             fint*);
+void sorgqr_(const fint*, const fint*, const fint*, float*, const fint*, const float*, float*, const fint*, fint*);
+void dgetrf_(const fint*, const fint*, double*, const fint*, fint*, fint*);
+void sgetrf_(const fint*, const fint*, float*, const fint*, fint*, fint*);
+}
+
+namespace factopic::linalg {
+namespace {
+
+fint to_fint(std::int64_t v, const char* what) {
+    if (v < 0 || v > std::numeric_limits<fint>::max())
+        throw InvalidArgument(fmt::format("{} = {} is outside what 32-bit LAPACK can take", what, v));
+    return static_cast<fint>(v);
+}
+
+void check(fint info, const char* routine) {
+    if (info < 0) throw Error(fmt::format("{}: argument {} had an illegal value", routine, -info));
+    if (info > 0) throw DataError(fmt::format("{} did not converge (info = {})", routine, info));
+}
+
+template <typename T>
+fint work_size(T w) {
+    return static_cast<fint>(static_cast<double>(w) * (1 + 1e-7)) + 1;
+}
+
+template <typename T, typename Geqrf, typename Orgqr>
+void qr_impl(Matrix<T>& a, Matrix<T>* r, Geqrf geqrf, Orgqr orgqr) {
+    const fint m = to_fint(a.rows, "rows"), n = to_fint(a.cols, "cols"), lda = to_fint(a.ld(), "ld");
+    if (m < n) throw InvalidArgument(fmt::format("qr: {} x {} matrix is wider than tall", m, n));
+    if (n == 0) return;
+    HugeArray<T> tau(static_cast<std::size_t>(n));
+    fint info = 0, lwork = -1;
+    T q1{}, q2{};
+    geqrf(&m, &n, a.ptr(), &lda, tau.data(), &q1, &lwork, &info);
+    orgqr(&m, &n, &n, a.ptr(), &lda, tau.data(), &q2, &lwork, &info);
+    lwork = std::max({work_size(q1), work_size(q2), n * 64});
+    HugeArray<T> work(static_cast<std::size_t>(lwork));
+    geqrf(&m, &n, a.ptr(), &lda, tau.data(), work.data(), &lwork, &info);
+    check(info, "geqrf");
+    if (r) {
+        *r = Matrix<T>::zeros(n, n);
+        for (fint j = 0; j < n; ++j)
+            for (fint i = 0; i <= j; ++i) (*r)(i, j) = a(i, j);
+    }
+    orgqr(&m, &n, &n, a.ptr(), &lda, tau.data(), work.data(), &lwork, &info);
+    check(info, "orgqr");
+}
+
+template <typename T, typename Getrf>
+void permuted_lower_impl(Matrix<T>& a, Getrf getrf) {
+    const fint m = to_fint(a.rows, "rows"), n = to_fint(a.cols, "cols"), lda = to_fint(a.ld(), "ld");
+    if (m < n) throw InvalidArgument(fmt::format("lu: {} x {} matrix is wider than tall", m, n));
+    HugeArray<fint> ipiv(static_cast<std::size_t>(std::max(n, 1)));
+    fint info = 0;
+    getrf(&m, &n, a.ptr(), &lda, ipiv.data(), &info);
+    if (info < 0) check(info, "getrf");  // info > 0 (an exact zero pivot) still yields a valid L
+    // L: unit lower trapezoidal part of the factored a.
+    for (fint j = 0; j < n; ++j) {
+        T* c = a.col(j);
+        std::fill(c, c + j, T(0));
+        c[j] = T(1);
+    }
+    // P·L: undo the row interchanges in reverse order.
+    for (fint i = n - 1; i >= 0; --i) {
+        const fint p = ipiv[static_cast<std::size_t>(i)] - 1;
+        if (p == i) continue;
+        for (fint j = 0; j < n; ++j) std::swap(a(i, j), a(p, j));
+    }
+}
+
+template <typename T, typename Gesdd>
+void gesdd_impl(Matrix<T>& a, Matrix<T>& u, std::vector<T>& s, Matrix<T>& vt, Gesdd f) {
+    const fint m = to_fint(a.rows, "rows"), n = to_fint(a.cols, "cols"), lda = to_fint(a.ld(), "ld");
+    const fint r = std::min(m, n);
+    u = Matrix<T>(m, r);
+    vt = Matrix<T>(r, n);
+    s.assign(static_cast<std::size_t>(r), T(0));
+    if (r == 0) return;
+    HugeArray<T> sa(static_cast<std::size_t>(r));
+    const fint ldu = std::max<fint>(m, 1), ldvt = std::max<fint>(r, 1);
+    HugeArray<fint> iwork(static_cast<std::size_t>(8 * r));
+    fint info = 0, lwork = -1;
+    T query{};
+    f("S", &m, &n, a.ptr(), &lda, sa.data(), u.ptr(), &ldu, vt.ptr(), &ldvt, &query, &lwork, iwork.data(), &info, 1);
+    check(info, "gesdd (workspace query)");
+    lwork = work_size(query);
+    HugeArray<T> work(static_cast<std::size_t>(lwork));
+    f("S", &m, &n, a.ptr(), &lda, sa.data(), u.ptr(), &ldu, vt.ptr(), &ldvt, work.data(), &lwork, iwork.data(), &info,
+      1);
+    check(info, "gesdd");
+    std::copy(sa.begin(), sa.end(), s.begin());
+}
+
+}  // namespace
+
+void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    const fint M = to_fint(m, "m"), N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
+               LB = to_fint(std::max<std::int64_t>(ldb, 1), "ldb"), LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
+    dgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+}
+
+void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    const fint M = to_fint(m, "m"), N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
+               LB = to_fint(std::max<std::int64_t>(ldb, 1), "ldb"), LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
+    sgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+}
+
+void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+          double beta, double* c, std::int64_t ldc) {
+    if (n == 0) return;
+    const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
+               LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
+    dsyrk_(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);
+}
+
+void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, float alpha, const float* a, std::int64_t lda,
+          float beta, float* c, std::int64_t ldc) {
+    if (n == 0) return;
+    const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
+               LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
+    ssyrk_(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);
+}
+
+void syevd(Matrix<double>& a, std::vector<double>& w) {
+    const fint n = to_fint(a.rows, "n"), lda = to_fint(a.ld(), "ld");
+    w.assign(static_cast<std::size_t>(n), 0.0);
+    if (n == 0) return;
+    HugeArray<double> wa(static_cast<std::size_t>(n));
+    fint info = 0, lwork = -1, liwork = -1, iquery = 0;
+    double query = 0;
+    dsyevd_("V", "L", &n, a.ptr(), &lda, wa.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1);
+    check(info, "syevd (workspace query)");
+    lwork = work_size(query);
+    liwork = iquery;
+    HugeArray<double> work(static_cast<std::size_t>(lwork));
+    HugeArray<fint> iwork(static_cast<std::size_t>(liwork));
+    dsyevd_("V", "L", &n, a.ptr(), &lda, wa.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
+    check(info, "syevd");
+    std::copy(wa.begin(), wa.end(), w.begin());
+}
+
+SerialBlas::SerialBlas() : m_saved(runtime::max_threads()) { runtime::set_threads(1); }
+SerialBlas::~SerialBlas() { runtime::set_threads(m_saved); }
+
+void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+                std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+    constexpr std::int64_t col_block = 32, row_block = 512;
+    const bool by_cols = n >= 2 * col_block || m < 2 * row_block;
+    const std::int64_t step = by_cols ? col_block : row_block, extent = by_cols ? n : m;
+    const auto blocks = static_cast<std::size_t>((extent + step - 1) / step);
+    // Inside a parallel region OpenBLAS runs single-threaded; with one block, force it.
+    std::optional<SerialBlas> serial;
+    if (blocks == 1) serial.emplace();
+    runtime::parallel_for(
+        blocks,
+        [&](std::size_t blk) {
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, extent - lo);
+            if (by_cols) {
+                const double* bb = tb == 'N' ? b + lo * ldb : b + lo;
+                gemm(ta, tb, m, len, k, alpha, a, lda, bb, ldb, beta, c + lo * ldc, ldc);
+            } else {
+                const double* aa = ta == 'N' ? a + lo : a + lo * lda;
+                gemm(ta, tb, len, n, k, alpha, aa, lda, b, ldb, beta, c + lo, ldc);
+            }
+        },
+        1);
+}
+
+void gesdd(Matrix<double>& a, Matrix<double>& u, std::vector<double>& s, Matrix<double>& vt) {
+    gesdd_impl(a, u, s, vt, dgesdd_);
+}
+void gesdd(Matrix<float>& a, Matrix<float>& u, std::vector<float>& s, Matrix<float>& vt) {
+    gesdd_impl(a, u, s, vt, sgesdd_);
+}
+void qr(Matrix<double>& a, Matrix<double>* r) { qr_impl(a, r, dgeqrf_, dorgqr_); }
+void qr(Matrix<float>& a, Matrix<float>* r) { qr_impl(a, r, sgeqrf_, sorgqr_); }
+void permuted_lower(Matrix<double>& a) { permuted_lower_impl(a, dgetrf_); }
+void permuted_lower(Matrix<float>& a) { permuted_lower_impl(a, sgetrf_); }
+
+}  // namespace factopic::linalg

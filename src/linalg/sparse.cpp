@@ -1,0 +1,88 @@
+#include "factopic/linalg/sparse.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "factopic/runtime/parallel.hpp"
+
+namespace factopic::linalg {
+
+template <typename T>
+CsrMatrix<T> transpose(const CsrMatrix<T>& a) {
+    CsrMatrix<T> t;
+    t.rows = a.cols;
+    t.cols = a.rows;
+    t.indptr.assign(static_cast<std::size_t>(a.cols + 1), 0);
+    for (const auto j : a.indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
+    for (std::int64_t j = 0; j < a.cols; ++j) t.indptr[j + 1] += t.indptr[j];
+    t.indices.resize(a.indices.size());
+    t.values.resize(a.values.size());
+    std::vector<std::int64_t> next(t.indptr.begin(), t.indptr.end() - 1);
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
+            const auto q = next[static_cast<std::size_t>(a.indices[p])]++;
+            t.indices[q] = static_cast<std::int32_t>(i);
+            t.values[q] = a.values[p];
+        }
+    return t;
+}
+
+template <typename T, typename U>
+void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y) {
+    const std::int64_t k = x.rows;
+    if (y.rows != k || y.cols != a.rows) y = Matrix<U>(k, a.rows);
+    runtime::parallel_for(
+        static_cast<std::size_t>(a.rows),
+        [&](std::size_t ii) {
+            const auto i = static_cast<std::int64_t>(ii);
+            U* out = y.col(i);
+            std::fill(out, out + k, U(0));
+            for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
+                const U v = static_cast<U>(a.values[p]);
+                const U* in = x.col(a.indices[p]);
+                for (std::int64_t r = 0; r < k; ++r) out[r] += v * in[r];
+            }
+        },
+        8);
+}
+
+template <typename T>
+Matrix<double> gram_rows(const CsrMatrix<T>& a, const CsrMatrix<T>& at) {
+    const std::int64_t m = a.rows;
+    Matrix<double> g(m, m);
+    runtime::parallel_for(
+        static_cast<std::size_t>(m),
+        [&](std::size_t ii) {
+            const auto i = static_cast<std::int64_t>(ii);
+            double* out = g.col(i);
+            std::fill(out, out + m, 0.0);
+            for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
+                const double v = static_cast<double>(a.values[p]);
+                const auto j = a.indices[p];
+                for (std::int64_t q = at.indptr[j]; q < at.indptr[j + 1]; ++q)
+                    out[at.indices[q]] += v * static_cast<double>(at.values[q]);
+            }
+        },
+        4);
+    return g;
+}
+
+template <typename T>
+double frobenius_norm(const CsrMatrix<T>& a) {
+    double s = 0;
+    for (const T v : a.values) s += static_cast<double>(v) * static_cast<double>(v);
+    return std::sqrt(s);
+}
+
+#define FACTOPIC_SPARSE(T)                                                                       \
+    template CsrMatrix<T> transpose(const CsrMatrix<T>&);                                        \
+    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<float>&, Matrix<float>&);   \
+    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<double>&, Matrix<double>&); \
+    template Matrix<double> gram_rows(const CsrMatrix<T>&, const CsrMatrix<T>&);                 \
+    template double frobenius_norm(const CsrMatrix<T>&);
+FACTOPIC_SPARSE(float)
+FACTOPIC_SPARSE(double)
+#undef FACTOPIC_SPARSE
+
+}  // namespace factopic::linalg
