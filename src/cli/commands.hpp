@@ -6,6 +6,9 @@
 namespace factopic::cli {
 
 void register_vectorize(CLI::App& app);
+void register_svd(CLI::App& app);
+void register_sweep(CLI::App& app);
+void register_topics(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace factopic::cli

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough();
     factopic::cli::register_vectorize(app);
+    factopic::cli::register_svd(app);
+    factopic::cli::register_sweep(app);
+    factopic::cli::register_topics(app);
     factopic::cli::register_version(app);
     try {
         app.parse(argc, argv);

@@ -36,7 +36,9 @@ struct VectorizerArgs {
     std::string dtype = "float64";
 };
 
-void add_corpus_options(CLI::App& app, CorpusArgs& args);
+/// Binds the corpus options; positional_help replaces the CORPUS argument's description.
+void add_corpus_options(CLI::App& app, CorpusArgs& args, const char* positional_name = "CORPUS",
+                        const char* positional_help = nullptr);
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& args);
 
 text::CorpusOptions corpus_options(const CorpusArgs& args);

@@ -1,0 +1,136 @@
+#include "matrix_input.hpp"
+
+#include <fmt/core.h>
+#include <sys/resource.h>
+
+#include <chrono>
+
+#include "factopic/core/error.hpp"
+#include "factopic/core/file.hpp"
+#include "factopic/io/atomic_file.hpp"
+#include "factopic/io/matrix_market.hpp"
+#include "factopic/runtime/parallel.hpp"
+#include "factopic/text/corpus.hpp"
+#include "factopic/text/vectorizer.hpp"
+
+namespace factopic::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::vector<std::string> read_vocabulary(const std::string& path, std::int64_t cols) {
+    const std::string text = read_file(path);
+    std::vector<std::string> terms;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        terms.push_back(std::move(line));
+        start = end + 1;
+    }
+    if (static_cast<std::int64_t>(terms.size()) != cols)
+        throw DataError(fmt::format("{}: {} terms, but the matrix has {} columns", path, terms.size(), cols));
+    return terms;
+}
+
+}  // namespace
+
+void add_matrix_options(CLI::App& app, MatrixArgs& a) {
+    add_corpus_options(app, a.corpus, "CORPUS|X.mtx",
+                       "A corpus (folder, archive, lines or JSON Lines, as for vectorize) or a Matrix Market file "
+                       "(.mtx: rows are documents, columns terms)");
+    add_vectorizer_options(app, a.vectorizer);
+    app.add_option("--vocabulary", a.vocabulary_file,
+                   "For a .mtx input: the term of each column, one per line (vectorize --vocab writes it)");
+    app.add_option("--threads", a.threads, "Threads to use (default: all cores)")->check(CLI::NonNegativeNumber);
+}
+
+bool is_matrix_market(const std::string& path) {
+    const auto dot = path.rfind('.');
+    if (dot == std::string::npos) return false;
+    std::string ext = path.substr(dot);
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".mtx" || ext == ".mm";
+}
+
+template <typename T>
+LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
+    runtime::set_threads(a.threads);
+    LoadedMatrix<T> out;
+    if (is_matrix_market(a.corpus.path)) {
+        const auto t0 = Clock::now();
+        out.x = io::read_matrix_market<T>(a.corpus.path);
+        if (!a.vocabulary_file.empty()) out.vocabulary = read_vocabulary(a.vocabulary_file, out.x.cols);
+        out.read_s = since(t0);
+        out.description = fmt::format("{} (Matrix Market)", a.corpus.path);
+        return out;
+    }
+    if (!a.vocabulary_file.empty())
+        throw InvalidArgument("--vocabulary applies to a Matrix Market input; a corpus brings its own");
+    const auto corpus_opts = corpus_options(a.corpus);
+    text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
+    const auto t0 = Clock::now();
+    const text::Corpus corpus = text::read_corpus(a.corpus.path, corpus_opts);
+    out.read_s = since(t0);
+    const auto t1 = Clock::now();
+    out.x = vectorizer.fit_transform<T>(corpus.texts);
+    out.vectorize_s = since(t1);
+    out.vocabulary = vectorizer.vocabulary();
+    const std::string selection = describe_selection(a.corpus);
+    out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout, selection.empty() ? "" : ": " + selection,
+                                  a.vectorizer.weighting);
+    return out;
+}
+
+template LoadedMatrix<float> load_matrix(const MatrixArgs&);
+template LoadedMatrix<double> load_matrix(const MatrixArgs&);
+
+double peak_memory_mb() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+void probe_writable(const std::string& path) {
+    if (path.empty()) return;
+    io::AtomicFile probe(path);  // creates the temporary beside path; destroying it removes it
+}
+
+namespace {
+std::string term(const std::vector<std::string>& vocabulary, std::int64_t j) {
+    return j < static_cast<std::int64_t>(vocabulary.size()) ? vocabulary[static_cast<std::size_t>(j)]
+                                                             : fmt::format("#{}", j);
+}
+std::string joined(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
+    std::string out;
+    for (const auto& t : terms) out += (out.empty() ? "" : " ") + term(vocabulary, t.term);
+    return out;
+}
+}  // namespace
+
+void print_topics(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary, bool signed_) {
+    for (std::size_t i = 0; i < topics.size(); ++i) {
+        if (!signed_) {
+            fmt::print("  {:>3}  {}\n", i, joined(topics[i].top, vocabulary));
+            continue;
+        }
+        fmt::print("  {:>3}  + {}\n", i, joined(topics[i].top, vocabulary));
+        if (!topics[i].negative.empty()) fmt::print("       - {}\n", joined(topics[i].negative, vocabulary));
+    }
+}
+
+nlohmann::json topics_json(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : topics) {
+        nlohmann::json top = nlohmann::json::array(), neg = nlohmann::json::array();
+        for (const auto& w : t.top) top.push_back({term(vocabulary, w.term), w.weight});
+        for (const auto& w : t.negative) neg.push_back({term(vocabulary, w.term), w.weight});
+        out.push_back({{"top", top}, {"negative", neg}});
+    }
+    return out;
+}
+
+}  // namespace factopic::cli

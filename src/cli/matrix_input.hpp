@@ -1,0 +1,53 @@
+// What the decomposing sub-commands (svd, sweep, topics) share: the matrix they work on comes
+// from a corpus (read and vectorized) or from a Matrix Market file, and their reports show
+// timings, memory and topics the same way.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "factopic/core/csr.hpp"
+#include "factopic/decomp/topics.hpp"
+#include "options.hpp"
+
+namespace factopic::cli {
+
+struct MatrixArgs {
+    CorpusArgs corpus;
+    VectorizerArgs vectorizer;
+    std::string vocabulary_file;  ///< terms of a Matrix Market input's columns, one per line
+    int threads = 0;
+};
+
+/// Binds CORPUS|X.mtx, the corpus and vectorizer options, --vocabulary and --threads.
+void add_matrix_options(CLI::App& app, MatrixArgs& args);
+
+bool is_matrix_market(const std::string& path);
+
+template <typename T>
+struct LoadedMatrix {
+    CsrMatrix<T> x;
+    std::vector<std::string> vocabulary;  ///< empty when not known
+    std::string description;              ///< one line: where the matrix came from
+    double read_s = 0, vectorize_s = 0;
+};
+
+/// Reads the matrix (and its vocabulary when there is one). Sets the thread count first.
+template <typename T>
+LoadedMatrix<T> load_matrix(const MatrixArgs& args);
+
+/// Largest resident set of this process so far, in MB.
+double peak_memory_mb();
+
+/// Fails now, with IoError naming path, if a file cannot be created there (an empty path passes).
+void probe_writable(const std::string& path);
+
+/// Topics as printed lines: "  3  + term term ...\n       − term term ..." (signed) or
+/// "  3  term term ..." (non-negative factors).
+void print_topics(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary, bool signed_);
+
+nlohmann::json topics_json(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary);
+
+}  // namespace factopic::cli
