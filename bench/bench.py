@@ -50,6 +50,16 @@ REMOVE = "headers,footers,quotes"
 # Environment variables the peers run without (unset together; see README).
 PEER_UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
+# SVD rows (issue 3): truncated ranks, and the "exact" leading singular values
+# they are checked against: scipy.sparse.linalg.svds(X, k=EXACT_K, tol=0) run
+# once per (dataset, weighting) with a start vector seeded EXACT_SEED, not the
+# svds peer's 0, so that the svds peer is not compared with its own run.
+SVD_KS = (5, 10, 50)
+EXACT_K = 50
+EXACT_SEED = 1
+SVD_FULL_TOL = 1e-10   # svd-full: max|s_factopic - s_scipy| / s_max
+SVD_K_TOL = 1e-6       # svd-k: max_i |s_i - exact_i| / exact_i of factopic's default (krylov)
+
 
 @dataclass
 class Dataset:
@@ -103,6 +113,7 @@ class Tool:
     quality_of: Optional[Callable] = None  # (Run, Tool) -> dict
     env_unset: tuple = ()
     outfile: Optional[str] = None  # a matrix file the process writes (checked, removed)
+    short: str = ""  # name in the quality text (svd rows)
     runs: list = field(default_factory=list)
 
     def env(self):
@@ -121,6 +132,7 @@ class Benchmark:
     quality: Callable  # (Benchmark) -> (ok, text)
     quality_desc: str
     result: Optional[tuple] = None
+    info: dict = field(default_factory=dict)  # extra data for --json-out (svd rows: the exact reference)
 
 
 # ----------------------------------------------------------------------------
@@ -252,11 +264,213 @@ def same_shape_nnz(expected):
     return check
 
 
+def factopic_svd(method):
+    """quality_of for `factopic svd --json`: shape/nnz, k, and the method it
+    says it used (checked against the one the row is about)."""
+    def q(run, tool):
+        d = run.data
+        if d.get("method") != method:
+            raise ValueError("factopic reports method %r, this row is about %r" % (d.get("method"), method))
+        return {"shape": [int(d["rows"]), int(d["cols"])], "nnz": int(d["nnz"]),
+                "k": len(d["singular_values"]), "method": d["method"]}
+    return q
+
+
+def peer_svd(run, tool):
+    q = peer_shape(run, tool)
+    q["k"] = len(run.data["singular_values"])
+    return q
+
+
+def fmt_err(e):
+    return "%.0e" % e if e > 0 else "0"
+
+
+def svd_full_check(expected):
+    """svd-full: every tool's runs give the same shape/nnz (= spec), all
+    min(m, n) singular values, and factopic's agree with scipy's full SVD:
+    max_i |s_i - s_scipy_i| / s_scipy_max <= SVD_FULL_TOL."""
+    shape_check = same_shape_nnz(expected)
+
+    def check(bench):
+        ok, text = shape_check(bench)
+        ref_tool = bench.tools[1]
+        ref = next((r.data["singular_values"] for r in ref_tool.runs if not r.error and r.data), None)
+        if ref is None:
+            return False, "no scipy run to compare with | " + text
+        smax = ref[0]
+        problems, errs = [], []
+        for t in bench.tools:
+            for i, r in enumerate(t.runs):
+                if r.error or not r.data:
+                    continue
+                sv = r.data["singular_values"]
+                if len(sv) != len(ref):
+                    problems.append("%s#%d: %d singular values, scipy %d" % (t.label, i + 1, len(sv), len(ref)))
+                    continue
+                if any(sv[j] < sv[j + 1] for j in range(len(sv) - 1)):
+                    problems.append("%s#%d: singular values not descending" % (t.label, i + 1))
+                if t.role == "factopic":
+                    errs.append(max(abs(a - b) for a, b in zip(sv, ref)) / smax)
+        if not errs:
+            problems.append("no factopic run to compare")
+        elif max(errs) > SVD_FULL_TOL:
+            problems.append("max|s_fx - s_scipy|/s_max = %.1e > %.0e" % (max(errs), SVD_FULL_TOL))
+        bench.info["max_abs_sv_diff_over_smax"] = max(errs) if errs else None
+        etext = "max|s_fx - s_scipy|/s_max = %s (%d values)" % (fmt_err(max(errs)) if errs else "?", len(ref))
+        if problems or not ok:
+            return False, " | ".join(problems + [etext, text])
+        return True, etext + ", " + text
+    return check
+
+
+class ExactReference:
+    """The "exact" leading EXACT_K singular values of one (dataset, weighting)
+    matrix: `peers.py svds --k EXACT_K --seed EXACT_SEED` (ARPACK, tol=0), run
+    once per driver run and cached in its tmpdir (the JSON the peer printed)."""
+
+    def __init__(self, archive, tmpdir):
+        self.archive, self.tmpdir = archive, tmpdir
+
+    def argv(self, ds, weighting):
+        return ([PYTHON, PEERS, "svds", "--archive", self.archive, "--vectorizer", weighting,
+                 "--k", str(EXACT_K), "--seed", str(EXACT_SEED)] + ds.peer_args())
+
+    def get(self, ds, weighting):
+        path = os.path.join(self.tmpdir, "exact-%s-%s.json" % (ds.key, weighting))
+        if not os.path.exists(path):
+            argv = self.argv(ds, weighting)
+            env = dict(os.environ)
+            for k in PEER_UNSET:
+                env.pop(k, None)
+            r = run_process(argv, env)
+            if r.rc != 0:
+                raise RuntimeError("exit %d: %s (command: %s)" % (
+                    r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1], " ".join(argv)))
+            d = parse_json(r.stdout)
+            if len(d["singular_values"]) != EXACT_K:
+                raise RuntimeError("reference has %d singular values, not %d" % (len(d["singular_values"]), EXACT_K))
+            d["command"] = argv
+            d["wall"] = r.wall
+            with open(path, "w") as f:
+                json.dump(d, f)
+        with open(path) as f:
+            return json.load(f)
+
+
+def svd_k_check(expected, exact, ds, weighting, k):
+    """svd-k rows: shape/nnz as everywhere; every run returns k singular values;
+    per tool, the worst over its runs of max_i |s_i - exact_i| / exact_i against
+    the exact reference; ok when factopic's default (tools[0]) is <= SVD_K_TOL."""
+    shape_check = same_shape_nnz(expected)
+
+    def check(bench):
+        ok, text = shape_check(bench)
+        try:
+            ref = exact.get(ds, weighting)
+        except Exception as e:  # noqa: BLE001 - a failed reference fails the row, loudly
+            return False, "exact reference failed: %s: %s | %s" % (type(e).__name__, e, text)
+        bench.info["exact"] = {"command": ref["command"], "singular_values": ref["singular_values"],
+                               "decompose_seconds": ref["seconds"], "wall_seconds": ref["wall"]}
+        problems = []
+        ref_key = (ref["documents"], ref["terms"], ref["nnz"])
+        seen = next(((r.quality["shape"][0], r.quality["shape"][1], r.quality["nnz"])
+                     for t in bench.tools for r in t.runs if r.quality), None)
+        if seen is not None and ref_key != seen:
+            problems.append("exact reference is of a %dx%d nnz=%d matrix, the tools' is %dx%d nnz=%d"
+                            % (ref_key + seen))
+        ex = ref["singular_values"][:k]
+        worst = {}
+        for t in bench.tools:
+            for i, r in enumerate(t.runs):
+                if r.error or not r.data:
+                    continue
+                sv = r.data["singular_values"]
+                if len(sv) != k:
+                    problems.append("%s#%d: %d singular values, asked %d" % (t.label, i + 1, len(sv), k))
+                    continue
+                e = max(abs(a - b) / b for a, b in zip(sv, ex))
+                worst[t.short or t.label] = max(e, worst.get(t.short or t.label, 0.0))
+        bench.info["max_rel_sv_error"] = worst
+        fx = bench.tools[0].short or bench.tools[0].label
+        if fx not in worst:
+            problems.append("no factopic run to compare")
+        elif worst[fx] > SVD_K_TOL:
+            problems.append("%s: max rel. error %.1e > %.0e" % (fx, worst[fx], SVD_K_TOL))
+        etext = "rel.err " + ", ".join("%s %s" % (n, fmt_err(e)) for n, e in worst.items())
+        if problems or not ok:
+            return False, " | ".join(problems + [etext, text])
+        return True, etext + "; " + text
+    return check
+
+
+def svd_benchmarks(fx, archive, ds, exact):
+    benches = []
+    if ds.key == "4cat":
+        # full thin SVD, counts: factopic --full (gram) vs scipy.linalg.svd on the dense matrix
+        benches.append(Benchmark(
+            name="svd-full-count/%s" % ds.key,
+            group="svd-full",
+            description="%s, count matrix: full thin SVD, all %d singular values"
+                        % (ds.title, min(ds.expected[:2]) if ds.expected else 0),
+            tools=[
+                Tool(label="factopic --full (gram)", role="factopic", short="factopic",
+                     argv=[fx, "svd", archive] + ds.factopic_args() + ["--full", "--top", "0", "--json"],
+                     metric="reported", metric_desc="timings.decompose from --json",
+                     value_of=lambda d: d["timings"]["decompose"], quality_of=factopic_svd("gram")),
+                Tool(label="scipy.linalg.svd dense", role="peer", short="scipy",
+                     argv=[PYTHON, PEERS, "svd-full", "--archive", archive, "--vectorizer", "count"]
+                     + ds.peer_args(),
+                     metric="reported",
+                     metric_desc="perf_counter around scipy.linalg.svd(X.toarray(), full_matrices=False) [gesdd]",
+                     value_of=lambda d: d["seconds"], quality_of=peer_svd, env_unset=PEER_UNSET),
+            ],
+            quality=svd_full_check(ds.expected),
+            quality_desc="max|s_factopic - s_scipy| / s_max <= %.0e (+ shape/nnz)" % SVD_FULL_TOL))
+
+    for weighting in ("count", "tfidf"):
+        # the spec's shape/nnz are those of the count matrix; tf-idf has the same
+        wflag = ["--weighting", "tfidf"] if weighting == "tfidf" else []
+        for k in SVD_KS:
+            fx_argv = [fx, "svd", archive] + ds.factopic_args() + wflag + ["-k", str(k), "--top", "0", "--json"]
+            peer = [PYTHON, PEERS, "--archive", archive, "--vectorizer", weighting, "--k", str(k)] + ds.peer_args()
+            def peer_tool(task, label, short, desc):
+                return Tool(label=label, role="peer", short=short, argv=peer[:2] + [task] + peer[2:],
+                            metric="reported", metric_desc=desc, value_of=lambda d: d["seconds"],
+                            quality_of=peer_svd, env_unset=PEER_UNSET)
+            benches.append(Benchmark(
+                name="svd-k%d-%s/%s" % (k, weighting, ds.key),
+                group="svd-k",
+                description="%s, %s matrix: the %d leading singular triplets" % (ds.title, weighting, k),
+                tools=[
+                    Tool(label="factopic -k %d (krylov)" % k, role="factopic", short="factopic",
+                         argv=fx_argv, metric="reported", metric_desc="timings.decompose from --json",
+                         value_of=lambda d: d["timings"]["decompose"], quality_of=factopic_svd("krylov")),
+                    Tool(label="factopic -k %d --method rsvd" % k, role="factopic", short="fx-rsvd",
+                         argv=fx_argv + ["--method", "rsvd"], metric="reported",
+                         metric_desc="timings.decompose from --json",
+                         value_of=lambda d: d["timings"]["decompose"], quality_of=factopic_svd("rsvd")),
+                    peer_tool("svds", "scipy svds (ARPACK)", "svds",
+                              "perf_counter around scipy.sparse.linalg.svds(X, k=%d, tol=0, random_state=0)" % k),
+                    peer_tool("randomized_svd", "sklearn randomized_svd", "rsvd",
+                              "perf_counter around sklearn.utils.extmath.randomized_svd(X, %d, random_state=0)" % k),
+                    peer_tool("lsi", "gensim LsiModel", "lsi",
+                              "perf_counter around gensim.models.LsiModel(Sparse2Corpus(X, documents_columns=False),"
+                              " num_topics=%d, id2word=vocabulary, random_seed=0)" % k),
+                ],
+                quality=svd_k_check(ds.expected, exact, ds, weighting, k),
+                quality_desc="max_i |s_i - exact_i| / exact_i per tool; factopic (krylov) <= %.0e; exact = "
+                             "scipy svds(X, k=%d, tol=0, random_state=%d), once per matrix"
+                             % (SVD_K_TOL, EXACT_K, EXACT_SEED)))
+    return benches
+
+
 # ----------------------------------------------------------------------------
 # the benchmark definitions
 
 def make_benchmarks(fx, archive, tmpdir):
     benches = []
+    exact = ExactReference(archive, tmpdir)
     for ds in DATASETS:
         # 1. vectorize stage, documents already in memory
         for weighting, cls in (("count", "CountVectorizer"), ("tfidf", "TfidfVectorizer")):
@@ -306,6 +520,9 @@ def make_benchmarks(fx, archive, tmpdir):
                      quality_of=peer_shape, env_unset=PEER_UNSET, outfile=pk_out),
             ],
             quality=same_shape_nnz(ds.expected), quality_desc="shape/nnz equal (+ .mtx size line)"))
+
+        # 3. SVD (issue 3): the decomposition only, matrix already in memory
+        benches += svd_benchmarks(fx, archive, ds, exact)
     return benches
 
 
@@ -483,6 +700,13 @@ def run_all(a, fx, archive, benches):
           "process's ru_maxrss.")
     print("e2e rows: factopic writes the .mtx (-o); 'no write' peer builds the matrix and writes nothing; "
           "'mmwrite' peer also writes it with scipy.io.mmwrite.")
+    if any(b.group.startswith("svd") for b in benches):
+        print("svd rows: in-proc = the decomposition only, matrix in memory (factopic: --json timings.decompose; "
+              "peers: perf_counter around the library call on a float64 CSR X, or X.toarray() for svd-full);")
+        print("       peer/fx is also given for the second factopic row (rsvd).  svd-full quality: "
+              "max|s_factopic - s_scipy| / s_max over all %s values;" % "min(m, n)")
+        print("       svd-k quality: per tool, max_i |s_i - exact_i| / exact_i (worst run), exact = svds(X, k=%d, tol=0, "
+              "random_state=%d) computed once per matrix, untimed." % (EXACT_K, EXACT_SEED))
 
     # BLAS / thread report per peer, from threadpoolctl inside the peer process
     print()
@@ -533,6 +757,8 @@ def run_all(a, fx, archive, benches):
             bd = {"name": b.name, "group": b.group, "description": b.description,
                   "quality": {"check": b.quality_desc, "ok": b.result[0], "detail": b.result[1]},
                   "tools": []}
+            if b.info:
+                bd["info"] = b.info
             for t in b.tools:
                 st = tool_stats(t)
                 first = next((r for r in t.runs if r.data), None)

@@ -235,26 +235,22 @@ MergedColumns merge_columns(const CsrMatrix<double>& at, std::int64_t m) {
     return out;
 }
 
-/// x ← x − Zᵀ·D·Z·x over the accepted rows of z (D = 1/d² on them, 0 elsewhere): removes
-/// from the columns of x their components along the accepted right singular vectors.
-void project_out(const Matrix<double>& z, const std::vector<double>& inv_d2, Matrix<double>& x) {
-    const std::int64_t m = z.rows, n = z.cols, q = x.cols;
-    Matrix<double> c(m, q);
-    linalg::gemm('N', 'N', m, q, n, 1.0, z.ptr(), m, x.ptr(), n, 0.0, c.ptr(), m);
-    for (std::int64_t col = 0; col < q; ++col)
-        for (std::int64_t i = 0; i < m; ++i) c(i, col) *= inv_d2[static_cast<std::size_t>(i)];
-    linalg::gemm('T', 'N', n, q, m, -1.0, z.ptr(), m, c.ptr(), m, 1.0, x.ptr(), n);
-}
-
-/// max over accepted rows i and columns c of |vᵢᵀx_c| (vᵢ = z row i / dᵢ).
-double coupling(const Matrix<double>& z, const std::vector<double>& inv_d2, const Matrix<double>& x) {
+/// Removes from the columns of x their components along the accepted right singular vectors
+/// vᵢ = z row i / dᵢ (inv_d2 = 1/dᵢ² on accepted rows, 0 elsewhere): x ← x − Σᵢ vᵢ(vᵢᵀx).
+/// Returns the largest |vᵢᵀx_c| found; when that is at most `skip_below`, x is left as it is.
+double project_out(const Matrix<double>& z, const std::vector<double>& inv_d2, Matrix<double>& x,
+                   double skip_below = -1) {
     const std::int64_t m = z.rows, n = z.cols, q = x.cols;
     Matrix<double> c(m, q);
     linalg::gemm('N', 'N', m, q, n, 1.0, z.ptr(), m, x.ptr(), n, 0.0, c.ptr(), m);
     double worst = 0;
     for (std::int64_t col = 0; col < q; ++col)
-        for (std::int64_t i = 0; i < m; ++i)
-            worst = std::max(worst, std::abs(c(i, col)) * std::sqrt(inv_d2[static_cast<std::size_t>(i)]));
+        for (std::int64_t i = 0; i < m; ++i) {
+            const double w = inv_d2[static_cast<std::size_t>(i)];
+            worst = std::max(worst, std::abs(c(i, col)) * std::sqrt(w));
+            c(i, col) *= w;
+        }
+    if (worst > skip_below) linalg::gemm('T', 'N', n, q, m, -1.0, z.ptr(), m, c.ptr(), m, 1.0, x.ptr(), n);
     return worst;
 }
 
@@ -293,9 +289,10 @@ SvdResult<double> full_gram(const CsrMatrix<double>& a) {
 
     Matrix<double> z;
     linalg::multiply_rowwise(mt, u0t, z);  // m × n′, Z = U₀ᵀÃ
+    timer.mark("project");
     Matrix<double> gz(m, m);
     linalg::syrk('U', 'N', m, nm, 1.0, z.ptr(), m, 0.0, gz.ptr(), m);
-    timer.mark("project");
+    timer.mark("cosines");
 
     std::vector<double> d(static_cast<std::size_t>(m));
     for (std::int64_t j = 0; j < m; ++j) d[static_cast<std::size_t>(j)] = std::sqrt(std::max(gz(j, j), 0.0));
@@ -329,13 +326,24 @@ SvdResult<double> full_gram(const CsrMatrix<double>& a) {
             double* dst = basis.col(c);
             for (std::int64_t gidx = 0; gidx < nm; ++gidx) dst[gidx] = z(row, gidx);
         }
+        // First pass: the coefficients vᵢᵀ(z row j) = M_ij / dᵢ are already known from the cosines.
+        {
+            Matrix<double> c = Matrix<double>::zeros(m, q);
+            for (std::int64_t col = 0; col < q; ++col) {
+                const auto j = refined_rows[static_cast<std::size_t>(col)];
+                for (const auto i : accepted_rows)
+                    c(i, col) = (i <= j ? gz(i, j) : gz(j, i)) * inv_d2[static_cast<std::size_t>(i)];
+            }
+            linalg::gemm('T', 'N', nm, q, m, -1.0, z.ptr(), m, c.ptr(), m, 1.0, basis.ptr(), nm);
+        }
+        project_out(z, inv_d2, basis);  // twice is enough (Kahan, Parlett)
         Matrix<double> tri, tri2;
-        project_out(z, inv_d2, basis);
-        project_out(z, inv_d2, basis);
         linalg::qr(basis, &tri);
-        for (int round = 0; round < 4; ++round) {
-            if (coupling(z, inv_d2, basis) <= 1e-15 * std::sqrt(static_cast<double>(nm))) break;
-            project_out(z, inv_d2, basis);
+        // QR completes a rank-deficient block (the null rows) with arbitrary directions, which
+        // need the projection again; a full-rank block passes the check at once.
+        const double tol = 1e-15 * std::sqrt(static_cast<double>(nm));
+        for (int round = 0; round < 3; ++round) {
+            if (project_out(z, inv_d2, basis, tol) <= tol) break;
             project_out(z, inv_d2, basis);
             linalg::qr(basis, &tri2);
             tri = upper_product(tri2, tri);
@@ -434,11 +442,24 @@ Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed
     return x;
 }
 
-/// Y = M·X for X given column-major (cols × l): returns rows × l column-major.
+/// Buffers reused from one sparse product to the next: the row-wise forms of the operands
+/// (fresh memory costs a page fault per 4 KiB here, a sizeable part of a product's time).
+struct ProductBuffers {
+    Matrix<double> in, out;
+};
+
+/// Y = M·X for X given column-major (cols × l): Y is rows × l column-major.
+void apply(const CsrMatrix<double>& mat, const Matrix<double>& x, Matrix<double>& y, ProductBuffers& buf) {
+    linalg::transpose_into(x, buf.in);
+    linalg::multiply_rowwise(mat, buf.in, buf.out);
+    linalg::transpose_into(buf.out, y);
+}
+
 Matrix<double> apply(const CsrMatrix<double>& mat, const Matrix<double>& x) {
-    Matrix<double> xr = linalg::transpose(x), yr;
-    linalg::multiply_rowwise(mat, xr, yr);
-    return linalg::transpose(yr);
+    ProductBuffers buf;
+    Matrix<double> y;
+    apply(mat, x, y, buf);
+    return y;
 }
 
 void normalize(Matrix<double>& y, Normalizer how) {
@@ -479,21 +500,37 @@ void restricted_svd(const CsrMatrix<double>& mat, const Matrix<double>& v, std::
     s_out.assign(s.begin(), s.begin() + k);
 }
 
-/// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and
-/// among themselves (classical Gram–Schmidt twice, Householder QR, then once more so that
-/// QR's completion of a rank-deficient x is orthogonal to the basis too).
+/// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and among
+/// themselves: classical Gram–Schmidt twice, then Householder QR. When x was (numerically) rank
+/// deficient, QR completes it with arbitrary directions; a check catches those and repeats.
 void orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(std::max<std::int64_t>(b, 1), l);
-    for (int round = 0; round < 2; ++round) {
-        for (int pass = 0; pass < 2 && b > 0; ++pass) {
-            linalg::gemm_fixed('T', 'N', b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, 0.0, c.ptr(), b);
-            linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
+    const auto coefficients = [&] {
+        linalg::gemm_fixed('T', 'N', b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, 0.0, c.ptr(), b);
+    };
+    const auto subtract = [&] {
+        linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
+    };
+    const auto householder = [&] {
+        const linalg::SerialBlas serial;
+        linalg::qr(x);
+    };
+    if (b == 0) {
+        householder();
+        return;
+    }
+    const double tol = 1e-14;
+    for (int round = 0; round < 3; ++round) {
+        for (int pass = 0; pass < 2; ++pass) {
+            coefficients();
+            subtract();
         }
-        {
-            const linalg::SerialBlas serial;
-            linalg::qr(x);
-        }
+        householder();
+        coefficients();
+        const double worst = *std::max_element(c.data.begin(), c.data.begin() + b * l,
+                                               [](double p, double q) { return std::abs(p) < std::abs(q); });
+        if (std::abs(worst) <= tol) break;
     }
 }
 
@@ -509,13 +546,15 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     r.iterations = iters;
 
     Matrix<double> q = gaussian(short_side, l, opt.seed);  // scikit-learn: Q on M's short side
+    ProductBuffers long_buf, short_buf;
+    Matrix<double> y;
     for (int it = 0; it < iters; ++it) {
-        Matrix<double> y = apply(o.m, q);
+        apply(o.m, q, y, long_buf);
         normalize(y, how);
-        q = apply(o.mt, y);
+        apply(o.mt, y, q, short_buf);
         normalize(q, how);
     }
-    Matrix<double> y = apply(o.m, q);
+    apply(o.m, q, y, long_buf);
     {
         const linalg::SerialBlas serial;
         linalg::qr(y);
@@ -565,22 +604,44 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         const linalg::SerialBlas serial;
         linalg::qr(block);
     }
-    Matrix<double> y;  // Ritz vectors' coefficients
+    Matrix<double> y;      // Ritz vectors' coefficients
+    Matrix<double> h_all;  // b × b Rayleigh quotient
+    double t_sparse = 0, t_orth = 0, t_ritz = 0;
+    Matrix<double> block_rw, long_rw, image_rw;
     std::int64_t converged_b = 0;
     for (std::int64_t step = 0;; ++step) {
         const std::int64_t width = block.cols;
         reserve(width);
         std::copy(block.ptr(), block.ptr() + n * width, basis.col(b));
-        Matrix<double> image = apply(o.mt, apply(o.m, block));
+        auto t_phase = Clock::now();
+        // MᵀM·block, the long intermediate kept row-wise in a reused buffer.
+        linalg::transpose_into(block, block_rw);
+        linalg::multiply_rowwise(o.m, block_rw, long_rw);
+        linalg::multiply_rowwise(o.mt, long_rw, image_rw);
+        Matrix<double> image = linalg::transpose(image_rw);
+        t_sparse += since(t_phase);
+        t_phase = Clock::now();
         std::copy(image.ptr(), image.ptr() + n * width, images.col(b));
         b += width;
         r.iterations = static_cast<int>(step + 1);
 
-        // Rayleigh–Ritz: H = Qᵀ·MᵀM·Q, its leading eigenpairs and their residuals.
-        Matrix<double> h(b, b);
-        linalg::gemm_fixed('T', 'N', b, b, n, 1.0, basis.ptr(), n, images.ptr(), n, 0.0, h.ptr(), b);
-        for (std::int64_t j = 0; j < b; ++j)
-            for (std::int64_t i = 0; i < j; ++i) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
+        // Rayleigh–Ritz: H = Qᵀ·MᵀM·Q (grown by the new block's columns and rows), its leading
+        // eigenpairs and their residuals.
+        {
+            const std::int64_t b_old = b - width;
+            Matrix<double> cols(b, width);
+            linalg::gemm_fixed('T', 'N', b, width, n, 1.0, basis.ptr(), n, images.col(b_old), n, 0.0, cols.ptr(), b);
+            Matrix<double> grown(b, b);
+            for (std::int64_t j = 0; j < b_old; ++j) std::copy(h_all.col(j), h_all.col(j) + b_old, grown.col(j));
+            for (std::int64_t j = 0; j < width; ++j)
+                for (std::int64_t i = 0; i < b; ++i) {
+                    const double v = i >= b_old ? 0.5 * (cols(i, j) + cols(b_old + j, i - b_old)) : cols(i, j);
+                    grown(i, b_old + j) = v;
+                    grown(b_old + j, i) = v;
+                }
+            h_all = std::move(grown);
+        }
+        Matrix<double> h = h_all;
         std::vector<double> lambda;
         {
             const linalg::SerialBlas serial;
@@ -610,16 +671,20 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
                 done = std::sqrt(norm2) <= opt.tol * std::max(lc, 0.0) + noise;
             }
         }
+        t_ritz += since(t_phase);
         if (done) {
             converged_b = b;
             break;
         }
+        t_phase = Clock::now();
         // The next block: MᵀM times the last block, orthonormalised against the basis.
         block = std::move(image);
         if (b + block.cols > capacity) block = linalg::columns(block, 0, capacity - b);
         orthonormalize_against(basis, b, block);
+        t_orth += since(t_phase);
     }
     timer.mark("krylov");
+    r.phases.insert(r.phases.end(), {{"products", t_sparse}, {"orthogonalize", t_orth}, {"rayleigh_ritz", t_ritz}});
     Matrix<double> v(n, k);  // Ritz vectors Q·Y
     linalg::gemm_fixed('N', 'N', n, k, converged_b, 1.0, basis.ptr(), n, y.ptr(), converged_b, 0.0, v.ptr(), n);
     Matrix<double> u_m, v_m;

@@ -35,13 +35,19 @@ void free_huge(void* p) noexcept { std::free(p); }
 
 template <typename T>
 Matrix<T> transpose(const Matrix<T>& a) {
-    Matrix<T> t(a.cols, a.rows);
+    Matrix<T> t;
+    transpose_into(a, t);
+    return t;
+}
+
+template <typename T>
+void transpose_into(const Matrix<T>& a, Matrix<T>& t) {
+    if (t.rows != a.cols || t.cols != a.rows) t = Matrix<T>(a.cols, a.rows);
     constexpr std::int64_t b = 64;
     for (std::int64_t j0 = 0; j0 < a.cols; j0 += b)
         for (std::int64_t i0 = 0; i0 < a.rows; i0 += b)
             for (std::int64_t j = j0; j < std::min(j0 + b, a.cols); ++j)
                 for (std::int64_t i = i0; i < std::min(i0 + b, a.rows); ++i) t(j, i) = a(i, j);
-    return t;
 }
 
 template <typename T>
@@ -52,6 +58,8 @@ Matrix<T> columns(const Matrix<T>& a, std::int64_t c0, std::int64_t n) {
 }
 
 template Matrix<float> transpose(const Matrix<float>&);
+template void transpose_into(const Matrix<float>&, Matrix<float>&);
+template void transpose_into(const Matrix<double>&, Matrix<double>&);
 template Matrix<double> transpose(const Matrix<double>&);
 template Matrix<float> columns(const Matrix<float>&, std::int64_t, std::int64_t);
 template Matrix<double> columns(const Matrix<double>&, std::int64_t, std::int64_t);

@@ -87,6 +87,10 @@ struct Matrix {
 template <typename T>
 Matrix<T> transpose(const Matrix<T>& a);
 
+/// The transpose into out, reusing out's buffer when it already has the right shape.
+template <typename T>
+void transpose_into(const Matrix<T>& a, Matrix<T>& out);
+
 /// Columns [c0, c0 + n) of a, copied.
 template <typename T>
 Matrix<T> columns(const Matrix<T>& a, std::int64_t c0, std::int64_t n);
