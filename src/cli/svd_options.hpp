@@ -18,7 +18,8 @@ struct SvdMethodArgs {
     int power_iters = -1;
     std::string normalizer = "auto";
     std::uint64_t seed = 0;
-    double tol = 1e-8;
+    double tol = 1e-6;
+    int block = 0;
 };
 
 /// Binds --full, -k, --method, --oversamples, --power-iters, --normalizer, --seed, --tol.

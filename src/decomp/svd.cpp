@@ -28,6 +28,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -98,6 +99,38 @@ void require_nonempty(std::int64_t m, std::int64_t n) {
     if (m <= 0 || n <= 0)
         throw InvalidArgument(fmt::format("cannot decompose an empty matrix ({} x {})", m, n));
 }
+
+/// A view of x in double: x itself when it is double, else a widened copy.
+template <typename X>
+struct Widened;
+template <typename T>
+struct Widened<CsrMatrix<T>> {
+    std::optional<CsrMatrix<double>> copy;
+    const CsrMatrix<double>* ptr;
+    explicit Widened(const CsrMatrix<T>& x) {
+        if constexpr (std::is_same_v<T, double>) {
+            ptr = &x;
+        } else {
+            copy = x.template cast<double>();
+            ptr = &*copy;
+        }
+    }
+    const CsrMatrix<double>& operator*() const { return *ptr; }
+};
+template <typename T>
+struct Widened<Matrix<T>> {
+    std::optional<Matrix<double>> copy;
+    const Matrix<double>* ptr;
+    explicit Widened(const Matrix<T>& x) {
+        if constexpr (std::is_same_v<T, double>) {
+            ptr = &x;
+        } else {
+            copy = x.template cast<double>();
+            ptr = &*copy;
+        }
+    }
+    const Matrix<double>& operator*() const { return *ptr; }
+};
 
 /// svd_flip(u, v, u_based_decision=True): the largest-magnitude entry of each column of U
 /// becomes positive (the first such entry on ties), and the matching row of Vᵀ follows.
@@ -415,22 +448,20 @@ SvdResult<double> full_gram(const CsrMatrix<double>& a) {
 // Truncated SVD. M is A or Aᵀ, whichever is tall (M.rows ≥ M.cols).
 
 struct Oriented {
-    CsrMatrix<double> m, mt;  // M and Mᵀ
+    CsrMatrix<double> other;  // the transpose of A, made here
+    const CsrMatrix<double>* mp;
+    const CsrMatrix<double>* mtp;
     bool transposed = false;  // M = Aᵀ
-};
+    const CsrMatrix<double>& m() const { return *mp; }
+    const CsrMatrix<double>& mt() const { return *mtp; }
 
-Oriented orient(const CsrMatrix<double>& a) {
-    Oriented o;
-    if (a.rows >= a.cols) {
-        o.m = a;
-        o.mt = linalg::transpose(a);
-    } else {
-        o.mt = a;
-        o.m = linalg::transpose(a);
-        o.transposed = true;
+    explicit Oriented(const CsrMatrix<double>& a) : other(linalg::transpose(a)) {
+        transposed = a.rows < a.cols;
+        mp = transposed ? &other : &a;
+        mtp = transposed ? &a : &other;
     }
-    return o;
-}
+    Oriented(const Oriented&) = delete;
+};
 
 /// A rows × cols matrix of independent standard normals from one seed (serially drawn, so
 /// the thread count cannot change it).
@@ -463,47 +494,70 @@ Matrix<double> apply(const CsrMatrix<double>& mat, const Matrix<double>& x) {
 }
 
 void normalize(Matrix<double>& y, Normalizer how) {
+    if (how != Normalizer::lu && how != Normalizer::qr) return;
+    const linalg::SerialBlas serial;
     if (how == Normalizer::lu)
-        {
-            const linalg::SerialBlas serial;
-            linalg::permuted_lower(y);
-        }
-    else if (how == Normalizer::qr)
-        {
-            const linalg::SerialBlas serial;
-            linalg::qr(y);
-        }
+        linalg::permuted_lower(y);
+    else
+        linalg::qr(y);
 }
 
-/// From an orthonormal basis v (M.cols × b) of a right subspace, the SVD of M·v: returns
-/// the k leading triplets of M restricted to it, U = M·v·X·Σ⁻¹ through a QR, so that U is
-/// orthonormal even for zero singular values.
-void restricted_svd(const CsrMatrix<double>& mat, const Matrix<double>& v, std::int64_t k, Matrix<double>& u_out,
-                    std::vector<double>& s_out, Matrix<double>& v_out) {
-    Matrix<double> mv = apply(mat, v);  // long × b
-    Matrix<double> tri;
+/// The SVD of M·v for orthonormal right vectors v (short × k), kept row-wise: (M·v)ᵀ is k × long,
+/// which is A's Vᵀ layout when M = Aᵀ, so no long matrix is ever transposed. CholeskyQR2 in that
+/// layout (Householder on one thread when it is ill-conditioned), then gesdd of the k × k
+/// triangle. Gives U_Mᵀ (k × long), s and V_M (short × k).
+void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& v, Matrix<double>& ut_long,
+                            std::vector<double>& s, Matrix<double>& v_short) {
+    const std::int64_t k = v.cols, n_long = mat.rows;
+    Matrix<double> xt;
+    linalg::multiply_rowwise(mat, linalg::transpose(v), xt);  // (M·v)ᵀ, k × long
+    Matrix<double> total;
+    bool ok = true;
+    for (int round = 0; round < 2 && ok; ++round) {
+        Matrix<double> g(k, k);
+        linalg::gemm_fixed('N', 'T', k, k, n_long, 1.0, xt.ptr(), k, xt.ptr(), k, 0.0, g.ptr(), k);
+        ok = linalg::cholesky_upper(g);
+        if (ok) {
+            double lo = g(0, 0), hi = g(0, 0);
+            for (std::int64_t i = 1; i < k; ++i) {
+                lo = std::min(lo, g(i, i));
+                hi = std::max(hi, g(i, i));
+            }
+            ok = lo > 1e-7 * hi;  // κ ≲ 1e7: CholeskyQR2 is as accurate as Householder
+        }
+        if (!ok) break;
+        Matrix<double> inv = g;
+        linalg::invert_upper(inv);
+        Matrix<double> qt(k, n_long);  // Qᵀ = R⁻ᵀ·Xᵀ
+        linalg::gemm_fixed('T', 'N', k, n_long, k, 1.0, inv.ptr(), k, xt.ptr(), k, 0.0, qt.ptr(), k);
+        xt = std::move(qt);
+        total = round == 0 ? std::move(g) : upper_product(g, total);
+    }
+    if (!ok) {
+        Matrix<double> x = linalg::transpose(xt), rh;
+        {
+            const linalg::SerialBlas serial;
+            linalg::qr(x, &rh);
+        }
+        total = total.rows == k ? upper_product(rh, total) : std::move(rh);
+        xt = linalg::transpose(x);
+    }
+    Matrix<double> w, zt;
     {
         const linalg::SerialBlas serial;
-        linalg::qr(mv, &tri);
+        linalg::gesdd(total, w, s, zt);
     }
-    Matrix<double> w, xt;
-    std::vector<double> s;
-    {
-        const linalg::SerialBlas serial;
-        linalg::gesdd(tri, w, s, xt);
-    }
-    const std::int64_t b = v.cols, long_side = mat.rows, short_side = mat.cols;
-    u_out = Matrix<double>(long_side, k);
-    linalg::gemm_fixed('N', 'N', long_side, k, b, 1.0, mv.ptr(), long_side, w.ptr(), b, 0.0, u_out.ptr(), long_side);
-    v_out = Matrix<double>(short_side, k);
-    linalg::gemm_fixed('N', 'T', short_side, k, b, 1.0, v.ptr(), short_side, xt.ptr(), b, 0.0, v_out.ptr(), short_side);
-    s_out.assign(s.begin(), s.begin() + k);
+    ut_long = Matrix<double>(k, n_long);  // U_Mᵀ = Wᵀ·Qᵀ
+    linalg::gemm_fixed('T', 'N', k, n_long, k, 1.0, w.ptr(), k, xt.ptr(), k, 0.0, ut_long.ptr(), k);
+    v_short = Matrix<double>(v.rows, k);  // V_M = v·Z
+    linalg::gemm_fixed('N', 'T', v.rows, k, k, 1.0, v.ptr(), v.rows, zt.ptr(), k, 0.0, v_short.ptr(), v.rows);
 }
 
 /// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and among
-/// themselves: classical Gram–Schmidt twice, then Householder QR. When x was (numerically) rank
-/// deficient, QR completes it with arbitrary directions; a check catches those and repeats.
-void orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x) {
+/// themselves: classical Gram–Schmidt twice, then Householder QR, so that the projected x equals
+/// x·R with the returned R (l × l, upper). When x was (numerically) rank deficient, QR completes
+/// it with arbitrary directions, which a check catches and projects again.
+Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(std::max<std::int64_t>(b, 1), l);
     const auto coefficients = [&] {
@@ -512,33 +566,47 @@ void orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<
     const auto subtract = [&] {
         linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
     };
-    const auto householder = [&] {
+    Matrix<double> r, r_next;
+    const auto householder = [&](Matrix<double>& rr) {
         const linalg::SerialBlas serial;
-        linalg::qr(x);
+        linalg::qr(x, &rr);
     };
     if (b == 0) {
-        householder();
-        return;
+        householder(r);
+        return r;
     }
-    const double tol = 1e-14;
-    for (int round = 0; round < 3; ++round) {
+    for (int pass = 0; pass < 2; ++pass) {
+        coefficients();
+        subtract();
+    }
+    householder(r);
+    for (int round = 0; round < 2; ++round) {
+        // A well-conditioned block keeps the projection's orthogonality through QR.
+        double lo = std::abs(r(0, 0)), hi = lo;
+        for (std::int64_t i = 1; i < l; ++i) {
+            lo = std::min(lo, std::abs(r(i, i)));
+            hi = std::max(hi, std::abs(r(i, i)));
+        }
+        if (lo > 1e-8 * hi) break;
+        coefficients();
+        const double worst = *std::max_element(c.data.begin(), c.data.begin() + b * l,
+                                               [](double p, double q) { return std::abs(p) < std::abs(q); });
+        if (std::abs(worst) <= 1e-14) break;
         for (int pass = 0; pass < 2; ++pass) {
             coefficients();
             subtract();
         }
-        householder();
-        coefficients();
-        const double worst = *std::max_element(c.data.begin(), c.data.begin() + b * l,
-                                               [](double p, double q) { return std::abs(p) < std::abs(q); });
-        if (std::abs(worst) <= tol) break;
+        householder(r_next);
+        r = upper_product(r_next, r);
     }
+    return r;
 }
 
 SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k) {
     SvdResult<double> r;
     r.method = SvdMethod::rsvd;
     PhaseTimer timer(r.phases);
-    const std::int64_t short_side = o.m.cols;
+    const std::int64_t short_side = o.m().cols;
     const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), short_side);
     const int iters = opt.power_iters >= 0 ? opt.power_iters : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
     Normalizer how = opt.normalizer;
@@ -549,26 +617,26 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     ProductBuffers long_buf, short_buf;
     Matrix<double> y;
     for (int it = 0; it < iters; ++it) {
-        apply(o.m, q, y, long_buf);
+        apply(o.m(), q, y, long_buf);
         normalize(y, how);
-        apply(o.mt, y, q, short_buf);
+        apply(o.mt(), y, q, short_buf);
         normalize(q, how);
     }
-    apply(o.m, q, y, long_buf);
+    apply(o.m(), q, y, long_buf);
     {
         const linalg::SerialBlas serial;
         linalg::qr(y);
     }  // long × l, orthonormal range basis
     timer.mark("range");
     // B = Qᵀ·M (l × short), then its SVD.
-    Matrix<double> b = linalg::transpose(apply(o.mt, y));
+    Matrix<double> b = linalg::transpose(apply(o.mt(), y));
     Matrix<double> ub, vtb;
     std::vector<double> s;
     {
         const linalg::SerialBlas serial;
         linalg::gesdd(b, ub, s, vtb);
     }
-    const std::int64_t long_side = o.m.rows;
+    const std::int64_t long_side = o.m().rows;
     r.u = Matrix<double>(long_side, k);
     linalg::gemm_fixed('N', 'N', long_side, k, l, 1.0, y.ptr(), long_side, ub.ptr(), l, 0.0, r.u.ptr(), long_side);
     r.vt = Matrix<double>(k, short_side);
@@ -583,8 +651,12 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     SvdResult<double> r;
     r.method = SvdMethod::krylov;
     PhaseTimer timer(r.phases);
-    const std::int64_t n = o.m.cols;  // the short side: the Krylov space of MᵀM lives here
-    const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 1), n);
+    const std::int64_t n = o.m().cols;  // the short side: the Krylov space of MᵀM lives here
+    const std::int64_t l = std::min<std::int64_t>(opt.block > 0 ? opt.block : 8, n);
+    // Rayleigh–Ritz once the space can hold k + oversamples vectors, then whenever it has grown
+    // by a fifth: the Ritz values need not be watched after every block.
+    const std::int64_t first_check = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), n);
+    std::int64_t next_check = first_check;
     const std::int64_t max_blocks = opt.max_blocks > 0 ? opt.max_blocks : (n + l - 1) / l;
     const std::int64_t capacity = std::min<std::int64_t>(n, l * max_blocks);
     Matrix<double> basis, images;  // Q and MᵀM·Q, n × b in use, grown by doubling
@@ -616,11 +688,12 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         auto t_phase = Clock::now();
         // MᵀM·block, the long intermediate kept row-wise in a reused buffer.
         linalg::transpose_into(block, block_rw);
-        linalg::multiply_rowwise(o.m, block_rw, long_rw);
-        linalg::multiply_rowwise(o.mt, long_rw, image_rw);
+        linalg::multiply_rowwise(o.m(), block_rw, long_rw);
+        linalg::multiply_rowwise(o.mt(), long_rw, image_rw);
         Matrix<double> image = linalg::transpose(image_rw);
         t_sparse += since(t_phase);
         t_phase = Clock::now();
+        // H grows with every block (its new columns are cheap); the eigen-decomposition waits.
         std::copy(image.ptr(), image.ptr() + n * width, images.col(b));
         b += width;
         r.iterations = static_cast<int>(step + 1);
@@ -641,34 +714,47 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
                 }
             h_all = std::move(grown);
         }
-        Matrix<double> h = h_all;
-        std::vector<double> lambda;
-        {
-            const linalg::SerialBlas serial;
-            linalg::syevd(h, lambda);
-        }
-        const std::int64_t kk = std::min(k, b);
-        y = Matrix<double>(b, kk);
-        std::vector<double> lk(static_cast<std::size_t>(kk));
-        for (std::int64_t c = 0; c < kk; ++c) {
-            std::copy(h.col(b - 1 - c), h.col(b - 1 - c) + b, y.col(c));
-            lk[static_cast<std::size_t>(c)] = lambda[static_cast<std::size_t>(b - 1 - c)];
-        }
         bool done = b >= capacity;
-        if (!done && kk == k) {
-            Matrix<double> res(n, kk), qy(n, kk);
-            linalg::gemm_fixed('N', 'N', n, kk, b, 1.0, images.ptr(), n, y.ptr(), b, 0.0, res.ptr(), n);
-            linalg::gemm_fixed('N', 'N', n, kk, b, 1.0, basis.ptr(), n, y.ptr(), b, 0.0, qy.ptr(), n);
-            const double noise = 10.0 * static_cast<double>(n) * eps * std::max(lk[0], 0.0);
-            done = true;
-            for (std::int64_t c = 0; c < kk && done; ++c) {
-                double norm2 = 0;
-                const double lc = lk[static_cast<std::size_t>(c)];
-                for (std::int64_t i = 0; i < n; ++i) {
-                    const double e = res(i, c) - lc * qy(i, c);
-                    norm2 += e * e;
+        // The next block: this block's image orthonormalised against the basis, so that
+        // (I − QQᵀ)·image = next·R_next.
+        Matrix<double> next, r_next;
+        if (!done) {
+            const auto t_o = Clock::now();
+            next = image;
+            r_next = orthonormalize_against(basis, b, next);
+            if (b + next.cols > capacity) next = linalg::columns(next, 0, capacity - b);
+            t_orth += since(t_o);
+        }
+        if (done || b >= next_check) {
+            next_check = std::max(b + l, b + b / 5);
+            Matrix<double> h = h_all;
+            std::vector<double> lambda;
+            {
+                const linalg::SerialBlas serial;
+                linalg::syevd(h, lambda);
+            }
+            const std::int64_t kk = std::min(k, b);
+            y = Matrix<double>(b, kk);
+            std::vector<double> lk(static_cast<std::size_t>(kk));
+            for (std::int64_t c = 0; c < kk; ++c) {
+                std::copy(h.col(b - 1 - c), h.col(b - 1 - c) + b, y.col(c));
+                lk[static_cast<std::size_t>(c)] = lambda[static_cast<std::size_t>(b - 1 - c)];
+            }
+            if (!done && kk == k) {
+                // The residual MᵀM·Qy − θ·Qy of a Ritz pair is (I − QQᵀ)·MᵀM·Qy, and only the last
+                // block's image reaches outside span(Q) (each earlier image made the next
+                // block): its norm is ‖R_next · (the last block's rows of y)‖.
+                const double noise = 10.0 * static_cast<double>(n) * eps * std::max(lk[0], 0.0);
+                done = true;
+                for (std::int64_t c = 0; c < kk && done; ++c) {
+                    double norm2 = 0;
+                    for (std::int64_t i = 0; i < width; ++i) {
+                        double e = 0;
+                        for (std::int64_t j = i; j < width; ++j) e += r_next(i, j) * y(b - width + j, c);
+                        norm2 += e * e;
+                    }
+                    done = std::sqrt(norm2) <= opt.tol * std::max(lk[static_cast<std::size_t>(c)], 0.0) + noise;
                 }
-                done = std::sqrt(norm2) <= opt.tol * std::max(lc, 0.0) + noise;
             }
         }
         t_ritz += since(t_phase);
@@ -676,21 +762,21 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             converged_b = b;
             break;
         }
-        t_phase = Clock::now();
-        // The next block: MᵀM times the last block, orthonormalised against the basis.
-        block = std::move(image);
-        if (b + block.cols > capacity) block = linalg::columns(block, 0, capacity - b);
-        orthonormalize_against(basis, b, block);
-        t_orth += since(t_phase);
+        block = std::move(next);
     }
     timer.mark("krylov");
     r.phases.insert(r.phases.end(), {{"products", t_sparse}, {"orthogonalize", t_orth}, {"rayleigh_ritz", t_ritz}});
     Matrix<double> v(n, k);  // Ritz vectors Q·Y
     linalg::gemm_fixed('N', 'N', n, k, converged_b, 1.0, basis.ptr(), n, y.ptr(), converged_b, 0.0, v.ptr(), n);
-    Matrix<double> u_m, v_m;
-    restricted_svd(o.m, v, k, u_m, r.s, v_m);
-    r.u = std::move(u_m);
-    r.vt = linalg::transpose(v_m);
+    Matrix<double> ut_long, v_short;
+    restricted_svd_rowwise(o.m(), v, ut_long, r.s, v_short);
+    if (o.transposed) {  // A = Mᵀ: A's U is V_M, A's Vᵀ is U_Mᵀ
+        r.u = std::move(v_short);
+        r.vt = std::move(ut_long);
+    } else {
+        r.u = linalg::transpose(ut_long);
+        r.vt = linalg::transpose(v_short);
+    }
     timer.mark("ritz");
     return r;
 }
@@ -703,15 +789,14 @@ SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
     require_nonempty(a.rows, a.cols);
     if (!is_full(options.method))
         throw InvalidArgument(fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
-    CsrMatrix<double> ad;
-    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
+    const Widened<CsrMatrix<T>> ad(a);
     SvdResult<double> r;
     if (options.method == SvdMethod::gesdd)
-        r = full_gesdd(ad);
-    else if (ad.rows <= ad.cols)
-        r = full_gram(ad);
+        r = full_gesdd(*ad);
+    else if (a.rows <= a.cols)
+        r = full_gram(*ad);
     else
-        r = transposed(full_gram(linalg::transpose(ad)));
+        r = transposed(full_gram(linalg::transpose(*ad)));
     return finish<T>(std::move(r), start);
 }
 
@@ -725,18 +810,19 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
                                           a.rows, a.cols, r_max));
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
-    CsrMatrix<double> ad;
-    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
-    const Oriented o = orient(ad);
+    const Widened<CsrMatrix<T>> ad(a);
+    const Oriented o(*ad);
     SvdResult<double> r;
     switch (options.method) {
-        case SvdMethod::rsvd: r = truncated_rsvd(o, options, options.k); break;
-        case SvdMethod::krylov: r = truncated_krylov(o, options, options.k); break;
+        case SvdMethod::rsvd:
+            r = truncated_rsvd(o, options, options.k);
+            if (o.transposed) r = transposed(std::move(r));
+            break;
+        case SvdMethod::krylov: r = truncated_krylov(o, options, options.k); break;  // already A's orientation
         default:
             throw InvalidArgument(fmt::format("'{}' is not a truncated SVD method (choose rsvd or krylov)",
                                               to_string(options.method)));
     }
-    if (o.transposed) r = transposed(std::move(r));
     return finish<T>(std::move(r), start);
 }
 
@@ -805,26 +891,18 @@ double residual2_blocked(const CsrMatrix<double>& a, const Matrix<double>& u, co
 template <typename T>
 SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
     const auto start = Clock::now();
-    CsrMatrix<double> ad;
-    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
-    Matrix<double> u, vt;
-    if constexpr (std::is_same_v<T, double>) {
-        u = r.u;
-        vt = r.vt;
-    } else {
-        u = r.u.template cast<double>();
-        vt = r.vt.template cast<double>();
-    }
+    const Widened<CsrMatrix<T>> ad(a);
+    const Widened<Matrix<T>> u(r.u), vt(r.vt);
     std::vector<double> s(r.s.begin(), r.s.end());
-    const Gramians g = gramians(ad, u, vt);
+    const Gramians g = gramians(*ad, *u, *vt);
     SvdCheck c;
     c.u_orthogonality_error = max_identity_error(g.utu);
     c.v_orthogonality_error = max_identity_error(g.vtv);
-    const double norm = linalg::frobenius_norm(ad);
+    const double norm = linalg::frobenius_norm(*ad);
     const double norm2 = norm * norm;
     double res2 = residual2_identity(norm2, g, s, static_cast<std::int64_t>(s.size()));
     // The identity cancels to rounding noise when the residual is small: then sum it exactly.
-    if (!(res2 > 1e-6 * norm2)) res2 = residual2_blocked(ad, u, s, vt);
+    if (!(res2 > 1e-6 * norm2)) res2 = residual2_blocked(*ad, *u, s, *vt);
     c.reconstruction_error = norm > 0 ? std::sqrt(std::max(res2, 0.0)) / norm : std::sqrt(std::max(res2, 0.0));
     c.seconds = since(start);
     return c;
@@ -832,19 +910,11 @@ SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
 
 template <typename T>
 std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r, const std::vector<std::int64_t>& ks) {
-    CsrMatrix<double> ad;
-    if constexpr (std::is_same_v<T, double>) ad = a; else ad = a.template cast<double>();
-    Matrix<double> u, vt;
-    if constexpr (std::is_same_v<T, double>) {
-        u = r.u;
-        vt = r.vt;
-    } else {
-        u = r.u.template cast<double>();
-        vt = r.vt.template cast<double>();
-    }
+    const Widened<CsrMatrix<T>> ad(a);
+    const Widened<Matrix<T>> u(r.u), vt(r.vt);
     std::vector<double> s(r.s.begin(), r.s.end());
-    const Gramians g = gramians(ad, u, vt);
-    const double norm = linalg::frobenius_norm(ad);
+    const Gramians g = gramians(*ad, *u, *vt);
+    const double norm = linalg::frobenius_norm(*ad);
     std::vector<double> out;
     for (const auto kk : ks) {
         if (kk < 0 || kk > static_cast<std::int64_t>(s.size()))

@@ -35,6 +35,8 @@ void sgeqrf_(const fint*, const fint*, float*, const fint*, float*, float*, cons
 void dorgqr_(const fint*, const fint*, const fint*, double*, const fint*, const double*, double*, const fint*,
              fint*);
 void sorgqr_(const fint*, const fint*, const fint*, float*, const fint*, const float*, float*, const fint*, fint*);
+void dpotrf_(const char*, const fint*, double*, const fint*, fint*, flen);
+void dtrtri_(const char*, const char*, const fint*, double*, const fint*, fint*, flen, flen);
 void dgetrf_(const fint*, const fint*, double*, const fint*, fint*, fint*);
 void sgetrf_(const fint*, const fint*, float*, const fint*, fint*, fint*);
 }
@@ -178,12 +180,32 @@ void syevd(Matrix<double>& a, std::vector<double>& w) {
     std::copy(wa.begin(), wa.end(), w.begin());
 }
 
+bool cholesky_upper(Matrix<double>& g) {
+    const fint n = to_fint(g.rows, "n"), lda = to_fint(g.ld(), "ld");
+    fint info = 0;
+    dpotrf_("U", &n, g.ptr(), &lda, &info, 1);
+    if (info < 0) check(info, "potrf");
+    if (info > 0) return false;
+    for (fint j = 0; j < n; ++j)
+        for (fint i = j + 1; i < n; ++i) g(i, j) = 0;
+    return true;
+}
+
+void invert_upper(Matrix<double>& r) {
+    const fint n = to_fint(r.rows, "n"), lda = to_fint(r.ld(), "ld");
+    fint info = 0;
+    dtrtri_("U", "N", &n, r.ptr(), &lda, &info, 1, 1);
+    check(info, "trtri");
+}
+
 SerialBlas::SerialBlas() : m_saved(runtime::max_threads()) { runtime::set_threads(1); }
 SerialBlas::~SerialBlas() { runtime::set_threads(m_saved); }
 
 void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
                 std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
-    constexpr std::int64_t col_block = 32, row_block = 512;
+    // Block sizes depend on the shapes only, never on the thread count.
+    const std::int64_t col_block = std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(m, 1));
+    constexpr std::int64_t row_block = 512;
     const bool by_cols = n >= 2 * col_block || m < 2 * row_block;
     const std::int64_t step = by_cols ? col_block : row_block, extent = by_cols ? n : m;
     const auto blocks = static_cast<std::size_t>((extent + step - 1) / step);

@@ -28,23 +28,54 @@ CsrMatrix<T> transpose(const CsrMatrix<T>& a) {
     return t;
 }
 
+namespace {
+
+/// out[0..W) = Σ_p v_p·x(r0 .. r0+W, col_p) over one row's entries, accumulated in registers
+/// (a loop over out[] in memory would chain every entry on a store-to-load round trip).
+template <int W, typename T, typename U>
+inline void row_strip(const std::int32_t* idx, const T* val, std::int64_t count, const U* x, std::int64_t ldx,
+                      std::int64_t r0, U* out) {
+    U acc[W] = {};
+    for (std::int64_t p = 0; p < count; ++p) {
+        const U v = static_cast<U>(val[p]);
+        const U* in = x + static_cast<std::int64_t>(idx[p]) * ldx + r0;
+        for (int r = 0; r < W; ++r) acc[r] += v * in[r];
+    }
+    for (int r = 0; r < W; ++r) out[r0 + r] = acc[r];
+}
+
+}  // namespace
+
 template <typename T, typename U>
 void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y) {
     const std::int64_t k = x.rows;
     if (y.rows != k || y.cols != a.rows) y = Matrix<U>(k, a.rows);
+    const U* xp = x.ptr();
     runtime::parallel_for(
         static_cast<std::size_t>(a.rows),
         [&](std::size_t ii) {
             const auto i = static_cast<std::int64_t>(ii);
             U* out = y.col(i);
-            std::fill(out, out + k, U(0));
-            for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-                const U v = static_cast<U>(a.values[p]);
-                const U* in = x.col(a.indices[p]);
-                for (std::int64_t r = 0; r < k; ++r) out[r] += v * in[r];
+            const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;
+            const std::int32_t* idx = a.indices.data() + lo;
+            const T* val = a.values.data() + lo;
+            std::int64_t r0 = 0;
+            for (; r0 + 16 <= k; r0 += 16) row_strip<16>(idx, val, count, xp, k, r0, out);
+            if (r0 + 8 <= k) {
+                row_strip<8>(idx, val, count, xp, k, r0, out);
+                r0 += 8;
             }
+            if (r0 + 4 <= k) {
+                row_strip<4>(idx, val, count, xp, k, r0, out);
+                r0 += 4;
+            }
+            if (r0 + 2 <= k) {
+                row_strip<2>(idx, val, count, xp, k, r0, out);
+                r0 += 2;
+            }
+            if (r0 < k) row_strip<1>(idx, val, count, xp, k, r0, out);
         },
-        8);
+        256);
 }
 
 template <typename T>

@@ -43,8 +43,10 @@ struct TruncatedSvdOptions {
     int power_iters = -1;       ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
     Normalizer normalizer = Normalizer::automatic;  ///< rsvd; auto: none if ≤ 2 iterations, else LU
     std::uint64_t seed = 0;
-    double tol = 1e-8;          ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs
+    double tol = 1e-6;          ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs, which bounds
+                                ///< each singular value's relative error by tol
     int max_blocks = 0;         ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
+    int block = 0;              ///< krylov: vectors per block; 0: 8
 };
 
 /// Wall time of one named phase of a decomposition, in seconds.

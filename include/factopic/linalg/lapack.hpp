@@ -42,6 +42,14 @@ void qr(Matrix<float>& a, Matrix<float>* r = nullptr);
 void permuted_lower(Matrix<double>& a);
 void permuted_lower(Matrix<float>& a);
 
+/// Cholesky factor of the symmetric positive definite matrix g (its upper triangle) in place:
+/// g becomes R with g = RᵀR (lower triangle zeroed). false, and g undefined, when g is not
+/// numerically positive definite.
+bool cholesky_upper(Matrix<double>& g);
+
+/// The inverse of the upper triangular r, in place.
+void invert_upper(Matrix<double>& r);
+
 /// While alive, BLAS and LAPACK calls run on one thread. OpenBLAS's OpenMP build splits work
 /// by omp_get_max_threads(), and how it splits changes the rounding (measured: gemm, geqrf,
 /// syevd and gesdd all differ in the last bits between 1 and 2 threads).
