@@ -4,6 +4,8 @@ Used by tests/cli/test_cli.py and (through sk_corpus.py) the oracle tests;
 each puts this folder on sys.path. Standard library only.
 """
 
+import shutil
+import time
 import traceback
 
 
@@ -69,3 +71,36 @@ def read_lines(path):
     if text.endswith("\n"):
         text = text[:-1]
     return text.split("\n") if text else []
+
+
+class Lazy:
+    """Memoises a computation, including its exception, so that every check
+    depending on a broken factopic run fails with the same message instead of
+    re-running it."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.done = False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            try:
+                self.value, self.error = self.fn(), None
+            except Exception as e:
+                self.value, self.error = None, e
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def finish(checks, workdir, t0):
+    """Ends a script that works in `workdir`: keeps it when a check failed (and says so),
+    removes it otherwise, prints the time since `t0` and the summary; returns the exit code."""
+    if checks.failed:
+        print(f"# scratch files kept in {workdir}", flush=True)
+    else:
+        shutil.rmtree(workdir)
+    print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
+    print(checks.summary())
+    return 1 if checks.failed else 0

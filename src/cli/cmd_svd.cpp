@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -21,8 +22,8 @@
 namespace factopic::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using runtime::Clock;
+using runtime::since;
 
 struct SvdArgs {
     MatrixArgs input;
@@ -42,7 +43,7 @@ void write_singular_values(io::AtomicFile& file, const std::vector<T>& s) {
 }
 
 template <typename T>
-void plot_singular_values(const std::vector<T>& s, const std::string& title, const std::string& path) {
+void plot_singular_values(const std::vector<T>& s, const std::string& title, io::AtomicFile& file) {
     plot::Chart chart;
     chart.title = title;
     chart.x_label = "index i";
@@ -56,7 +57,7 @@ void plot_singular_values(const std::vector<T>& s, const std::string& title, con
         series.y.push_back(static_cast<double>(s[i]));
     }
     chart.series.push_back(std::move(series));
-    plot::save_chart(chart, path);
+    plot::write_chart(file, chart);
 }
 
 template <typename T>
@@ -72,11 +73,11 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     if (outputs[0]) io::write_npy(*outputs[0], r.u);
     if (outputs[1]) write_singular_values(*outputs[1], r.s);
     if (outputs[2]) io::write_npy(*outputs[2], r.vt);
-    outputs.commit();
-    if (!a.plot_path.empty())
+    if (outputs[3])
         plot_singular_values(r.s, fmt::format("Singular values of the {} x {} matrix ({})", x.rows, x.cols,
                                               decomp::to_string(r.method)),
-                             a.plot_path);
+                             *outputs[3]);
+    outputs.commit();
     const double write_s = since(t_write);
     const double total_s = since(start);
 
@@ -151,12 +152,8 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
 void run(const SvdArgs& a) {
     const auto start = Clock::now();
     validate(a.svd);
-    io::OutputFiles outputs({a.u_path, a.s_path, a.vt_path});
-    probe_writable(a.plot_path);
-    if (a.input.vectorizer.dtype == "float32")
-        run_typed<float>(a, outputs, start);
-    else
-        run_typed<double>(a, outputs, start);
+    io::OutputFiles outputs({a.u_path, a.s_path, a.vt_path, a.plot_path});
+    with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 
 }  // namespace

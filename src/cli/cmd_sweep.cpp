@@ -7,9 +7,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
+#include "factopic/io/atomic_file.hpp"
 #include "factopic/plot/chart.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
@@ -18,8 +20,8 @@
 namespace factopic::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using runtime::Clock;
+using runtime::since;
 
 struct SweepArgs {
     MatrixArgs input;
@@ -74,7 +76,8 @@ struct Point {
 };
 
 template <typename T>
-void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, Clock::time_point start) {
+void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::OutputFiles& outputs,
+               Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
     const CsrMatrix<T>& x = in.x;
     const std::int64_t r_max = std::min(x.rows, x.cols);
@@ -102,7 +105,7 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, Clock::t
         for (std::size_t i = 0; i < ks.size(); ++i) points.push_back({ks[i], errors[i], r.seconds});
     }
     const double sweep_s = since(t0);
-    if (!a.plot_path.empty()) {
+    if (outputs[0]) {
         plot::Chart chart;
         chart.title = fmt::format("Reconstruction error against k ({}, {} x {})", decomp::to_string(method), x.rows, x.cols);
         chart.x_label = "k (number of topics)";
@@ -114,8 +117,9 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, Clock::t
             s.y.push_back(p.error);
         }
         chart.series.push_back(std::move(s));
-        plot::save_chart(chart, a.plot_path);
+        plot::write_chart(*outputs[0], chart);
     }
+    outputs.commit();
     const double total_s = since(start);
     if (a.json) {
         nlohmann::json j;
@@ -145,11 +149,8 @@ void run(const SweepArgs& a) {
     const auto start = Clock::now();
     const auto ks = parse_ks(a.ks);
     if (!(a.svd.tol > 0 && a.svd.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.svd.tol));
-    probe_writable(a.plot_path);
-    if (a.input.vectorizer.dtype == "float32")
-        run_typed<float>(a, ks, start);
-    else
-        run_typed<double>(a, ks, start);
+    io::OutputFiles outputs({a.plot_path});
+    with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, ks, outputs, start); });
 }
 
 }  // namespace

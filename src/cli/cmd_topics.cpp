@@ -59,10 +59,7 @@ void run_typed(const TopicsArgs& a) {
 
 void run(const TopicsArgs& a) {
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
-    if (a.input.vectorizer.dtype == "float32")
-        run_typed<float>(a);
-    else
-        run_typed<double>(a);
+    with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a); });
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <optional>
 
+#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
@@ -19,8 +20,8 @@
 namespace factopic::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using runtime::Clock;
+using runtime::since;
 
 struct VectorizeArgs {
     CorpusArgs corpus;

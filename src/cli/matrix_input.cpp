@@ -1,3 +1,4 @@
+#include "factopic/runtime/clock.hpp"
 #include "matrix_input.hpp"
 
 #include <fmt/core.h>
@@ -16,21 +17,13 @@
 namespace factopic::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using runtime::Clock;
+using runtime::since;
 
 std::vector<std::string> read_vocabulary(const std::string& path, std::int64_t cols) {
     const std::string text = read_file(path);
     std::vector<std::string> terms;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        terms.push_back(std::move(line));
-        start = end + 1;
-    }
+    for (const auto line : text::split_lines(text)) terms.emplace_back(line);
     if (static_cast<std::int64_t>(terms.size()) != cols)
         throw DataError(fmt::format("{}: {} terms, but the matrix has {} columns", path, terms.size(), cols));
     return terms;
@@ -92,11 +85,6 @@ double peak_memory_mb() {
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
-
-void probe_writable(const std::string& path) {
-    if (path.empty()) return;
-    io::AtomicFile probe(path);  // creates the temporary beside path; destroying it removes it
 }
 
 namespace {

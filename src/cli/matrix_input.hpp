@@ -41,8 +41,14 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& args);
 /// Largest resident set of this process so far, in MB.
 double peak_memory_mb();
 
-/// Fails now, with IoError naming path, if a file cannot be created there (an empty path passes).
-void probe_writable(const std::string& path);
+/// Calls f.template operator()<float>() or <double>(), as --dtype asks.
+template <typename F>
+void with_dtype(const VectorizerArgs& args, F&& f) {
+    if (args.dtype == "float32")
+        f.template operator()<float>();
+    else
+        f.template operator()<double>();
+}
 
 /// Topics as printed lines: "  3  + term term ...\n       − term term ..." (signed) or
 /// "  3  term term ..." (non-negative factors).

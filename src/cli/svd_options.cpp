@@ -34,7 +34,8 @@ decomp::SvdMethod chosen_method(const SvdMethodArgs& a) {
 }
 
 void validate(const SvdMethodArgs& a) {
-    if (a.full == (a.k != 0))
+    const bool has_k = a.k != SvdMethodArgs::k_unset;
+    if (a.full == has_k)
         throw InvalidArgument(a.full ? "give either --full or -k K, not both" : "give --full or -k K (k >= 1)");
     if (!a.full && a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const auto m = chosen_method(a);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "factopic/decomp/svd.hpp"
@@ -12,7 +13,8 @@ namespace factopic::cli {
 
 struct SvdMethodArgs {
     bool full = false;
-    std::int64_t k = 0;       ///< 0: not given
+    static constexpr std::int64_t k_unset = std::numeric_limits<std::int64_t>::min();
+    std::int64_t k = k_unset;
     std::string method;       ///< empty: gram with --full, krylov with -k
     int oversamples = 10;
     int power_iters = -1;

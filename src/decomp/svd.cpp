@@ -35,6 +35,7 @@
 #include "factopic/core/error.hpp"
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/linalg/sparse.hpp"
+#include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 
 namespace factopic::decomp {
@@ -76,10 +77,9 @@ Normalizer parse_normalizer(const std::string& name) {
 namespace {
 
 using linalg::Matrix;
-using Clock = std::chrono::steady_clock;
+using runtime::Clock;
+using runtime::since;
 constexpr double eps = std::numeric_limits<double>::epsilon();
-
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 class PhaseTimer {
 public:
@@ -100,36 +100,23 @@ void require_nonempty(std::int64_t m, std::int64_t n) {
         throw InvalidArgument(fmt::format("cannot decompose an empty matrix ({} x {})", m, n));
 }
 
-/// A view of x in double: x itself when it is double, else a widened copy.
-template <typename X>
-struct Widened;
-template <typename T>
-struct Widened<CsrMatrix<T>> {
-    std::optional<CsrMatrix<double>> copy;
-    const CsrMatrix<double>* ptr;
-    explicit Widened(const CsrMatrix<T>& x) {
+/// A view of x (a CsrMatrix or a Matrix) in double: x itself when it is double, else a widened copy.
+template <template <typename> class Container, typename T>
+class Widened {
+public:
+    explicit Widened(const Container<T>& x) {
         if constexpr (std::is_same_v<T, double>) {
-            ptr = &x;
+            m_ptr = &x;
         } else {
-            copy = x.template cast<double>();
-            ptr = &*copy;
+            m_copy = x.template cast<double>();
+            m_ptr = &*m_copy;
         }
     }
-    const CsrMatrix<double>& operator*() const { return *ptr; }
-};
-template <typename T>
-struct Widened<Matrix<T>> {
-    std::optional<Matrix<double>> copy;
-    const Matrix<double>* ptr;
-    explicit Widened(const Matrix<T>& x) {
-        if constexpr (std::is_same_v<T, double>) {
-            ptr = &x;
-        } else {
-            copy = x.template cast<double>();
-            ptr = &*copy;
-        }
-    }
-    const Matrix<double>& operator*() const { return *ptr; }
+    const Container<double>& operator*() const { return *m_ptr; }
+
+private:
+    std::optional<Container<double>> m_copy;
+    const Container<double>* m_ptr = nullptr;
 };
 
 /// svd_flip(u, v, u_based_decision=True): the largest-magnitude entry of each column of U
@@ -789,7 +776,7 @@ SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
     require_nonempty(a.rows, a.cols);
     if (!is_full(options.method))
         throw InvalidArgument(fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
-    const Widened<CsrMatrix<T>> ad(a);
+    const Widened<CsrMatrix, T> ad(a);
     SvdResult<double> r;
     if (options.method == SvdMethod::gesdd)
         r = full_gesdd(*ad);
@@ -810,7 +797,7 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
                                           a.rows, a.cols, r_max));
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
-    const Widened<CsrMatrix<T>> ad(a);
+    const Widened<CsrMatrix, T> ad(a);
     const Oriented o(*ad);
     SvdResult<double> r;
     switch (options.method) {
@@ -891,8 +878,8 @@ double residual2_blocked(const CsrMatrix<double>& a, const Matrix<double>& u, co
 template <typename T>
 SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
     const auto start = Clock::now();
-    const Widened<CsrMatrix<T>> ad(a);
-    const Widened<Matrix<T>> u(r.u), vt(r.vt);
+    const Widened<CsrMatrix, T> ad(a);
+    const Widened<Matrix, T> u(r.u), vt(r.vt);
     std::vector<double> s(r.s.begin(), r.s.end());
     const Gramians g = gramians(*ad, *u, *vt);
     SvdCheck c;
@@ -910,8 +897,8 @@ SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
 
 template <typename T>
 std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r, const std::vector<std::int64_t>& ks) {
-    const Widened<CsrMatrix<T>> ad(a);
-    const Widened<Matrix<T>> u(r.u), vt(r.vt);
+    const Widened<CsrMatrix, T> ad(a);
+    const Widened<Matrix, T> u(r.u), vt(r.vt);
     std::vector<double> s(r.s.begin(), r.s.end());
     const Gramians g = gramians(*ad, *u, *vt);
     const double norm = linalg::frobenius_norm(*ad);

@@ -1,6 +1,7 @@
 #include "factopic/decomp/topics.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace factopic::decomp {
@@ -15,17 +16,21 @@ std::vector<Topic> topics_from_rows(const linalg::Matrix<T>& factor, std::int64_
     std::vector<std::int64_t> order(static_cast<std::size_t>(n));
     for (std::int64_t t = 0; t < count; ++t) {
         const auto w = [&](std::int64_t j) { return static_cast<double>(factor(t, j)); };
-        const auto pick = [&](bool largest) {
+        // A weight this small next to the row's largest is rounding noise, not a negative word.
+        double largest = 0;
+        for (std::int64_t j = 0; j < n; ++j) largest = std::max(largest, std::abs(w(j)));
+        const double noise = 1e-10 * largest;
+        const auto pick = [&](bool descending) {
             std::iota(order.begin(), order.end(), std::int64_t{0});
             std::partial_sort(order.begin(), order.begin() + top, order.end(), [&](std::int64_t a, std::int64_t b) {
                 const double wa = w(a), wb = w(b);
-                if (wa != wb) return largest ? wa > wb : wa < wb;
+                if (wa != wb) return descending ? wa > wb : wa < wb;
                 return a < b;
             });
             std::vector<TermWeight> terms;
             for (std::int64_t i = 0; i < top; ++i) {
                 const auto j = order[static_cast<std::size_t>(i)];
-                if (!largest && !(w(j) < 0)) break;
+                if (!descending && !(w(j) < -noise)) break;
                 terms.push_back({j, w(j)});
             }
             return terms;

@@ -130,36 +130,47 @@ void gesdd_impl(Matrix<T>& a, Matrix<T>& u, std::vector<T>& s, Matrix<T>& vt, Ge
 
 }  // namespace
 
+namespace {
+
+fint leading(std::int64_t ld, const char* what) { return to_fint(std::max<std::int64_t>(ld, 1), what); }
+
+template <typename T, typename Routine>
+void gemm_impl(Routine f, char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, const T* a,
+               std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    const fint M = to_fint(m, "m"), N = to_fint(n, "n"), K = to_fint(k, "k"), LA = leading(lda, "lda"),
+               LB = leading(ldb, "ldb"), LC = leading(ldc, "ldc");
+    f(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+}
+
+template <typename T, typename Routine>
+void syrk_impl(Routine f, char uplo, char trans, std::int64_t n, std::int64_t k, T alpha, const T* a,
+               std::int64_t lda, T beta, T* c, std::int64_t ldc) {
+    if (n == 0) return;
+    const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = leading(lda, "lda"), LC = leading(ldc, "ldc");
+    f(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);
+}
+
+}  // namespace
+
 void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
           std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
-    if (m == 0 || n == 0) return;
-    const fint M = to_fint(m, "m"), N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
-               LB = to_fint(std::max<std::int64_t>(ldb, 1), "ldb"), LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
-    dgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+    gemm_impl(dgemm_, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void gemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
           std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
-    if (m == 0 || n == 0) return;
-    const fint M = to_fint(m, "m"), N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
-               LB = to_fint(std::max<std::int64_t>(ldb, 1), "ldb"), LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
-    sgemm_(&ta, &tb, &M, &N, &K, &alpha, a, &LA, b, &LB, &beta, c, &LC, 1, 1);
+    gemm_impl(sgemm_, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
           double beta, double* c, std::int64_t ldc) {
-    if (n == 0) return;
-    const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
-               LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
-    dsyrk_(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);
+    syrk_impl(dsyrk_, uplo, trans, n, k, alpha, a, lda, beta, c, ldc);
 }
 
 void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, float alpha, const float* a, std::int64_t lda,
           float beta, float* c, std::int64_t ldc) {
-    if (n == 0) return;
-    const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = to_fint(std::max<std::int64_t>(lda, 1), "lda"),
-               LC = to_fint(std::max<std::int64_t>(ldc, 1), "ldc");
-    ssyrk_(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);
+    syrk_impl(ssyrk_, uplo, trans, n, k, alpha, a, lda, beta, c, ldc);
 }
 
 void syevd(Matrix<double>& a, std::vector<double>& w) {

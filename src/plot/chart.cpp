@@ -422,6 +422,11 @@ std::string render(const Chart& chart, const Plan& plan, const std::string& path
 
 }  // namespace
 
+void write_chart(io::AtomicFile& file, const Chart& chart) {
+    const Plan p = plan(chart, file.path());
+    file.write(render(chart, p, file.path()));
+}
+
 void save_chart(const Chart& chart, const std::string& path) {
     const Plan p = plan(chart, path);
     io::AtomicFile file(path);  // an unwritable directory fails here, before any drawing

@@ -245,21 +245,6 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
     });
 }
 
-// Splits a decoded file into lines; a final newline does not start an empty document, and a
-// '\r' before '\n' belongs to the line ending.
-std::vector<std::string_view> file_lines(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t nl = text.find('\n', start);
-        if (nl == std::string_view::npos) nl = text.size();
-        std::string_view line = text.substr(start, nl - start);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        lines.push_back(line);
-        start = nl + 1;
-    }
-    return lines;
-}
 
 std::string read_decoded(const std::string& path, Encoding encoding) {
     try {
@@ -273,7 +258,7 @@ void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& op
     const std::string text = read_decoded(path, options.encoding);
     corpus.bytes_read = text.size();
     std::size_t number = 0;
-    for (const auto line : file_lines(text)) {
+    for (const auto line : split_lines(text)) {
         ++number;
         std::string doc(line);
         doc = clean(std::move(doc), options.remove);
@@ -289,7 +274,7 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
     std::set<std::string> wanted(options.categories.begin(), options.categories.end());
     std::set<std::string> seen;
     std::size_t number = 0;
-    for (const auto line : file_lines(strip_utf8_bom(text))) {
+    for (const auto line : split_lines(strip_utf8_bom(text))) {
         ++number;
         if (python_strip(line).empty()) continue;
         nlohmann::json value;
@@ -334,6 +319,20 @@ CorpusFormat detect_format(const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        if (nl == std::string_view::npos) nl = text.size();
+        std::string_view line = text.substr(start, nl - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line);
+        start = nl + 1;
+    }
+    return lines;
+}
 
 bool Corpus::has_labels() const noexcept {
     return std::any_of(labels.begin(), labels.end(), [](const std::string& l) { return !l.empty(); });

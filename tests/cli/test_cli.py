@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import stat
 import subprocess
@@ -33,7 +32,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, read_lines  # noqa: E402
+from harness import Checks, read_lines, finish  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
 FOUR_ARGS = ["--subset", "train", "--categories", ",".join(FOUR),
@@ -594,13 +593,7 @@ def main():
     check_lines_jsonl(env, checks)
     check_failures(env, checks)
 
-    if checks.failed:
-        print(f"# scratch files kept in {workdir}", flush=True)
-    else:
-        shutil.rmtree(workdir)
-    print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
-    print(checks.summary())
-    return 1 if checks.failed else 0
+    return finish(checks, workdir, t0)
 
 
 if __name__ == "__main__":

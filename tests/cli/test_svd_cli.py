@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,8 +30,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py; tests/harness.py
-from harness import Checks, read_lines  # noqa: E402
-from test_cli import Env, describe, describe_timeout, expect_error, expect_ok  # noqa: E402
+from harness import Checks, read_lines, finish  # noqa: E402
+from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
 
 BANNER = "%%MatrixMarket matrix coordinate real general\n"
 # 5 x 4, row 4 and column 3 empty, one negative value, rank 3.
@@ -530,13 +529,7 @@ def main():
     check_degenerate(env, checks, small, inputs)
     check_topics(env, checks)
 
-    if checks.failed:
-        print(f"# scratch files kept in {workdir}", flush=True)
-    else:
-        shutil.rmtree(workdir)
-    print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
-    print(checks.summary())
-    return 1 if checks.failed else 0
+    return finish(checks, workdir, t0)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
-from harness import Checks  # noqa: E402
+from harness import Checks, Lazy  # noqa: E402
 from sk_corpus import NewsArchive, FactopicError, canonical, run_factopic  # noqa: E402
 
 # Given unsorted on purpose: the output must come back in sorted category order.
@@ -41,27 +41,6 @@ FLOAT32_TOL = 1e-6
 
 def describe_factopic_error(e):
     return "factopic failed: " + str(e).replace("\n", " | ")
-
-
-class Lazy:
-    """Memoises a computation, including its exception, so that every check
-    depending on a broken factopic run fails with the same message instead of
-    re-running it."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.done = False
-
-    def __call__(self):
-        if not self.done:
-            self.done = True
-            try:
-                self.value, self.error = self.fn(), None
-            except Exception as e:
-                self.value, self.error = None, e
-        if self.error is not None:
-            raise self.error
-        return self.value
 
 
 # ---------------------------------------------------------------- comparisons

@@ -17,7 +17,8 @@ struct TermWeight {
 
 struct Topic {
     std::vector<TermWeight> top;       ///< descending weight
-    std::vector<TermWeight> negative;  ///< ascending weight (most negative first); only negative weights
+    std::vector<TermWeight> negative;  ///< ascending weight (most negative first); only weights below
+                                       ///< −1e-10 × the row's largest magnitude (smaller is rounding noise)
 };
 
 /// Topics from the first `count` rows of a k × n factor; `top` terms each. Ties go to the lower

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "factopic/core/csr.hpp"
+
 namespace factopic::linalg {
 
 namespace detail {
@@ -23,23 +25,16 @@ void free_huge(void* p) noexcept;
 /// aligns every buffer to 64 bytes (so that BLAS kernels round the same way on every run)
 /// and puts buffers of 4 MiB or more on 2 MiB boundaries with MADV_HUGEPAGE.
 template <typename T>
-struct HugeAllocator {
-    using value_type = T;
+struct HugeAllocator : DefaultInitAllocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = HugeAllocator<U>;
+    };
     HugeAllocator() noexcept = default;
     template <typename U>
     HugeAllocator(const HugeAllocator<U>&) noexcept {}
     T* allocate(std::size_t n) { return static_cast<T*>(detail::allocate_huge(n * sizeof(T))); }
     void deallocate(T* p, std::size_t) noexcept { detail::free_huge(p); }
-    template <typename U>
-    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <typename U, typename... Args>
-    void construct(U* p, Args&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-    template <typename U>
-    bool operator==(const HugeAllocator<U>&) const noexcept { return true; }
 };
 
 template <typename T>

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "factopic/io/atomic_file.hpp"
+
 namespace factopic::plot {
 
 /// One line of a chart: y[i] is plotted against x[i].
@@ -51,5 +53,9 @@ struct Chart {
 /// plplot-driver-cairo) or reports an error while drawing; and when the file cannot be written or
 /// renamed.
 void save_chart(const Chart& chart, const std::string& path);
+
+/// Draws chart into an open atomic file (one of a run's io::OutputFiles, say), in the format
+/// of the file's target path; the caller commits it. The same errors as save_chart.
+void write_chart(io::AtomicFile& file, const Chart& chart);
 
 }  // namespace factopic::plot

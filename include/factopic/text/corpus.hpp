@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace factopic::text {
@@ -66,5 +67,9 @@ std::string decode_text(std::string bytes, Encoding encoding);
 
 /// Parses a comma-separated list of cleaners ("headers,footers,quotes"); throws InvalidArgument.
 NewsgroupsCleaning parse_cleaning(const std::string& list);
+
+/// Splits text into lines: a final newline does not start an empty line, and a '\r' before
+/// '\n' belongs to the line ending. The views point into text.
+std::vector<std::string_view> split_lines(std::string_view text);
 
 }  // namespace factopic::text

@@ -6,28 +6,16 @@
 #include <sstream>
 
 #include "factopic/core/error.hpp"
+#include "../support.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 
 namespace fs = std::filesystem;
 using namespace factopic;
+using factopic::test_support::slurp;
+using factopic::test_support::TempDir;
 
 namespace {
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "factopic-io-XXXXXX").string();
-        path = ::mkdtemp(t.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {})); }
-};
 }  // namespace
 
 TEST(MatrixMarket, WritesShortestRoundTripValues) {

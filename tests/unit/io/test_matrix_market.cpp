@@ -12,26 +12,15 @@
 #include <vector>
 
 #include "factopic/core/error.hpp"
+#include "../support.hpp"
 #include "factopic/io/matrix_market.hpp"
 
 namespace fs = std::filesystem;
 using namespace factopic;
+using factopic::test_support::slurp;
+using factopic::test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "factopic-mm-XXXXXX").string();
-        path = ::mkdtemp(t.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path p = path / name;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-};
 
 using Dense = std::vector<std::vector<double>>;
 

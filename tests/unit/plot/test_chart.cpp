@@ -13,6 +13,7 @@
 #include <string>
 
 #include "factopic/core/error.hpp"
+#include "../support.hpp"
 #include "factopic/plot/chart.hpp"
 
 // Pango's fontconfig (behind PLplot's pngcairo driver) keeps its font cache until exit, by design;
@@ -21,32 +22,13 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfi
 
 namespace fs = std::filesystem;
 using namespace factopic;
+using factopic::test_support::slurp;
+using factopic::test_support::TempDir;
 using factopic::plot::Chart;
 using factopic::plot::save_chart;
 using factopic::plot::Series;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "factopic-plot-XXXXXX").string();
-        path = ::mkdtemp(t.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(path, fs::perms::owner_all, ec);
-        fs::remove_all(path, ec);
-    }
-    std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {})); }
-};
 
 // PLplot's svg driver writes every character of a text as a numeric character reference.
 std::string decode_char_refs(const std::string& s) {
