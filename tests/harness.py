@@ -93,6 +93,12 @@ class Lazy:
             raise self.error
         return self.value
 
+    def drop(self):
+        """Forget the value (memory), keeping an error if there was one."""
+        if self.done and self.error is None:
+            self.value = None
+            self.done = False
+
 
 def finish(checks, workdir, t0):
     """Ends a script that works in `workdir`: keeps it when a check failed (and says so),
@@ -104,3 +110,8 @@ def finish(checks, workdir, t0):
     print(f"# {time.perf_counter() - t0:.1f} s", flush=True)
     print(checks.summary())
     return 1 if checks.failed else 0
+
+
+def describe_timeout(e):
+    """A subprocess.TimeoutExpired as one line: how long, and the command."""
+    return f"no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}"

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, read_lines, finish  # noqa: E402
+from harness import Checks, read_lines, finish, describe_timeout  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
 FOUR_ARGS = ["--subset", "train", "--categories", ",".join(FOUR),
@@ -41,10 +41,6 @@ FOUR_SHAPE, FOUR_NNZ = (2034, 26576), 133634
 ERROR_PREFIX = "factopic: error: "
 # Generous: the slowest legitimate run here reads the 14 MB archive once.
 TIMEOUT = 300
-
-
-def describe_timeout(e):
-    return f"no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}"
 
 
 class Env:

@@ -39,7 +39,7 @@ from sklearn.utils.extmath import svd_flip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
-from harness import Checks, read_lines, Lazy, finish  # noqa: E402
+from harness import Checks, read_lines, Lazy, finish, describe_timeout  # noqa: E402
 from sk_corpus import FactopicError  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
@@ -75,17 +75,6 @@ TIMEOUT = 900
 
 def describe_factopic_error(e):
     return "factopic failed: " + str(e).replace("\n", " | ")
-
-
-def describe_timeout(e):
-    return f"no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}"
-
-
-    def drop(self):
-        """Forget the value (memory), keeping an error if there was one."""
-        if self.done and self.error is None:
-            self.value = None
-            self.done = False
 
 
 class Env:
