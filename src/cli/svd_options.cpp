@@ -24,7 +24,7 @@ void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full) {
         ->check(CLI::IsMember({"auto", "none", "lu", "qr"}))
         ->capture_default_str();
     app.add_option("--seed", a.seed, "Seed of the random start block")->capture_default_str();
-    app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 8)")->check(CLI::NonNegativeNumber);
+    app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")->check(CLI::NonNegativeNumber);
     app.add_option("--tol", a.tol, "krylov: stop when every residual |AtA v - s^2 v| <= tol s^2")->capture_default_str();
 }
 

@@ -639,7 +639,9 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     r.method = SvdMethod::krylov;
     PhaseTimer timer(r.phases);
     const std::int64_t n = o.m().cols;  // the short side: the Krylov space of MᵀM lives here
-    const std::int64_t l = std::min<std::int64_t>(opt.block > 0 ? opt.block : 8, n);
+    // Block size: small blocks need fewer vectors in all, larger ones read A fewer times per
+    // vector; measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
+    const std::int64_t l = std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), n);
     // Rayleigh–Ritz once the space can hold k + oversamples vectors, then whenever it has grown
     // by a fifth: the Ritz values need not be watched after every block.
     const std::int64_t first_check = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), n);

@@ -46,7 +46,7 @@ struct TruncatedSvdOptions {
     double tol = 1e-6;          ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs, which bounds
                                 ///< each singular value's relative error by tol
     int max_blocks = 0;         ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
-    int block = 0;              ///< krylov: vectors per block; 0: 8
+    int block = 0;              ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
 };
 
 /// Wall time of one named phase of a decomposition, in seconds.
