@@ -7,7 +7,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -15,6 +14,7 @@
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/npy.hpp"
 #include "factopic/plot/chart.hpp"
+#include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
 #include "svd_options.hpp"
@@ -74,9 +74,9 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     if (outputs[1]) write_singular_values(*outputs[1], r.s);
     if (outputs[2]) io::write_npy(*outputs[2], r.vt);
     if (outputs[3])
-        plot_singular_values(r.s, fmt::format("Singular values of the {} x {} matrix ({})", x.rows, x.cols,
-                                              decomp::to_string(r.method)),
-                             *outputs[3]);
+        plot_singular_values(
+            r.s, fmt::format("Singular values of the {} x {} matrix ({})", x.rows, x.cols, decomp::to_string(r.method)),
+            *outputs[3]);
     outputs.commit();
     const double write_s = since(t_write);
     const double total_s = since(start);
@@ -133,15 +133,19 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     fmt::print("svd        {} ({}) in {:.3f} s: {}\n", decomp::to_string(r.method), detail, r.seconds, phases);
     std::string head;
     for (std::size_t i = 0; i < std::min<std::size_t>(r.s.size(), 8); ++i) head += fmt::format(" {:.6g}", r.s[i]);
-    fmt::print("sigma     {}{}  (smallest {:.6g})\n", head, r.s.size() > 8 ? " ..." : "", r.s.empty() ? 0.0 : double(r.s.back()));
+    fmt::print("sigma     {}{}  (smallest {:.6g})\n", head, r.s.size() > 8 ? " ..." : "",
+               r.s.empty() ? 0.0 : double(r.s.back()));
     if (check)
-        fmt::print("check      |A - U S Vt|_F / |A|_F = {:.3g}, max|UtU - I| = {:.3g}, max|VtV - I| = {:.3g} ({:.3f} s)\n",
-                   check->reconstruction_error, check->u_orthogonality_error, check->v_orthogonality_error,
-                   check->seconds);
-    fmt::print("timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} threads), "
-               "peak memory {:.0f} MB\n",
-               in.read_s, in.vectorize_s, r.seconds, write_s, total_s, runtime::max_threads(), peak_memory_mb());
-    for (const auto& [label, path] : {std::pair{"U", a.u_path}, {"s", a.s_path}, {"Vt", a.vt_path}, {"plot", a.plot_path}})
+        fmt::print(
+            "check      |A - U S Vt|_F / |A|_F = {:.3g}, max|UtU - I| = {:.3g}, max|VtV - I| = {:.3g} ({:.3f} s)\n",
+            check->reconstruction_error, check->u_orthogonality_error, check->v_orthogonality_error, check->seconds);
+    fmt::print(
+        "timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} "
+        "threads), "
+        "peak memory {:.0f} MB\n",
+        in.read_s, in.vectorize_s, r.seconds, write_s, total_s, runtime::max_threads(), peak_memory_mb());
+    for (const auto& [label, path] :
+         {std::pair{"U", a.u_path}, {"s", a.s_path}, {"Vt", a.vt_path}, {"plot", a.plot_path}})
         if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
     if (!topics.empty()) {
         fmt::print("topics     (rows of Vt: + largest weights, - most negative)\n");
@@ -176,7 +180,9 @@ void register_svd(CLI::App& app) {
     sub->add_option("--s", args->s_path, "Write the singular values here, one per line");
     sub->add_option("--vt", args->vt_path, "Write Vt (k x terms) here, as .npy");
     sub->add_option("--plot", args->plot_path, "Draw the singular values (log scale) here: .svg or .png");
-    sub->add_option("--top", args->top, "Words per topic (0: no topics)")->check(CLI::NonNegativeNumber)->capture_default_str();
+    sub->add_option("--top", args->top, "Words per topic (0: no topics)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     sub->add_option("--topics", args->topics, "How many topics (rows of Vt) to print")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

@@ -7,12 +7,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/plot/chart.hpp"
+#include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
 #include "svd_options.hpp"
@@ -35,7 +35,8 @@ std::int64_t parse_k(const std::string& s, const std::string& spec) {
     std::int64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
-        throw InvalidArgument(fmt::format("-k {}: '{}' is not an integer (use START:STOP[:STEP] or a comma list)", spec, s));
+        throw InvalidArgument(
+            fmt::format("-k {}: '{}' is not an integer (use START:STOP[:STEP] or a comma list)", spec, s));
     return v;
 }
 
@@ -60,7 +61,8 @@ std::vector<std::int64_t> parse_ks(const std::string& spec) {
         std::size_t start = 0;
         for (;;) {
             const auto comma = spec.find(',', start);
-            ks.push_back(parse_k(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start), spec));
+            ks.push_back(
+                parse_k(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start), spec));
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
@@ -83,8 +85,8 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     const std::int64_t r_max = std::min(x.rows, x.cols);
     for (const auto k : ks)
         if (k < 1 || k > r_max)
-            throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k, x.rows,
-                                              x.cols, r_max));
+            throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
+                                              x.rows, x.cols, r_max));
     const auto method = chosen_method(a.svd);
     std::vector<Point> points;
     const auto t0 = Clock::now();
@@ -107,7 +109,8 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     const double sweep_s = since(t0);
     if (outputs[0]) {
         plot::Chart chart;
-        chart.title = fmt::format("Reconstruction error against k ({}, {} x {})", decomp::to_string(method), x.rows, x.cols);
+        chart.title =
+            fmt::format("Reconstruction error against k ({}, {} x {})", decomp::to_string(method), x.rows, x.cols);
         chart.x_label = "k (number of topics)";
         chart.y_label = "|A - A_k|_F / |A|_F";
         plot::Series s;
@@ -130,7 +133,8 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
         j["method"] = decomp::to_string(method);
         j["threads"] = runtime::max_threads();
         j["points"] = nlohmann::json::array();
-        for (const auto& p : points) j["points"].push_back({{"k", p.k}, {"relative_error", p.error}, {"seconds", p.seconds}});
+        for (const auto& p : points)
+            j["points"].push_back({{"k", p.k}, {"relative_error", p.error}, {"seconds", p.seconds}});
         j["timings"] = {{"read", in.read_s}, {"vectorize", in.vectorize_s}, {"decompose", sweep_s}, {"total", total_s}};
         j["peak_memory_mb"] = peak_memory_mb();
         if (!a.plot_path.empty()) j["outputs"] = {{"plot", a.plot_path}};

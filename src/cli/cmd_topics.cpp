@@ -53,7 +53,8 @@ void run_typed(const TopicsArgs& a) {
         return;
     }
     fmt::print("matrix     {} x {}, {} non-zeros, {}\n", in.x.rows, in.x.cols, in.x.nnz(), in.description);
-    fmt::print("method     {} ({}), {} topics in {:.3f} s\n", a.method, decomp::to_string(r.method), topics.size(), r.seconds);
+    fmt::print("method     {} ({}), {} topics in {:.3f} s\n", a.method, decomp::to_string(r.method), topics.size(),
+               r.seconds);
     print_topics(topics, in.vocabulary, true);
 }
 

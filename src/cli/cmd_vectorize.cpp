@@ -8,10 +8,10 @@
 #include <numeric>
 #include <optional>
 
-#include "factopic/runtime/clock.hpp"
 #include "commands.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
+#include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
@@ -37,8 +37,9 @@ std::vector<std::pair<std::string, std::int64_t>> top_terms(const text::Vectoriz
     std::vector<std::size_t> order(totals.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::max(n, 0)), order.size());
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                      [&](std::size_t a, std::size_t b) { return totals[a] != totals[b] ? totals[a] > totals[b] : a < b; });
+    std::partial_sort(
+        order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+        [&](std::size_t a, std::size_t b) { return totals[a] != totals[b] ? totals[a] > totals[b] : a < b; });
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (std::size_t i = 0; i < k; ++i) out.emplace_back(v.vocabulary()[order[i]], totals[order[i]]);
     return out;
@@ -62,9 +63,9 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
 
     const auto t1 = Clock::now();
     if (matrix_file) {
-        io::write_matrix_market(*matrix_file, X,
-                                fmt::format("factopic vectorize: {} documents x {} terms ({})", X.rows, X.cols,
-                                            a.vectorizer.weighting));
+        io::write_matrix_market(
+            *matrix_file, X,
+            fmt::format("factopic vectorize: {} documents x {} terms ({})", X.rows, X.cols, a.vectorizer.weighting));
     }
     if (outputs[1]) io::write_lines(*outputs[1], vectorizer.vocabulary());
     if (outputs[2]) io::write_lines(*outputs[2], corpus.labels);
@@ -107,15 +108,18 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
         return;
     }
     const std::string selection = describe_selection(a.corpus);
-    fmt::print("corpus     {} documents from {} ({}{}), {:.1f} MB of text\n", corpus.size(), corpus.source, corpus.layout,
-               selection.empty() ? "" : ": " + selection, static_cast<double>(corpus.bytes_read) / 1e6);
-    const double density = X.rows && X.cols ? 100.0 * static_cast<double>(X.nnz()) / (double(X.rows) * double(X.cols)) : 0;
+    fmt::print("corpus     {} documents from {} ({}{}), {:.1f} MB of text\n", corpus.size(), corpus.source,
+               corpus.layout, selection.empty() ? "" : ": " + selection, static_cast<double>(corpus.bytes_read) / 1e6);
+    const double density =
+        X.rows && X.cols ? 100.0 * static_cast<double>(X.nnz()) / (double(X.rows) * double(X.cols)) : 0;
     fmt::print("matrix     {} x {}, {} non-zeros ({:.3f}% dense), {} empty documents, {} {}, stop words {}\n", X.rows,
                X.cols, X.nnz(), density, empty, a.vectorizer.weighting, a.vectorizer.dtype, a.vectorizer.stop_words);
     fmt::print("timings    read {:.3f} s, vectorize {:.3f} s, write {:.3f} s, total {:.3f} s ({} threads)\n", read_s,
                vectorize_s, write_s, total_s, runtime::max_threads());
-    for (const auto& [label, path] : {std::pair{"matrix", a.matrix_path}, {"vocabulary", a.vocab_path},
-                                      {"labels", a.labels_path}, {"ids", a.ids_path}})
+    for (const auto& [label, path] : {std::pair{"matrix", a.matrix_path},
+                                      {"vocabulary", a.vocab_path},
+                                      {"labels", a.labels_path},
+                                      {"ids", a.ids_path}})
         if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
     if (!top.empty()) {
         fmt::print("top terms  (by total count)\n");

@@ -1,4 +1,3 @@
-#include "factopic/runtime/clock.hpp"
 #include "matrix_input.hpp"
 
 #include <fmt/core.h>
@@ -10,6 +9,7 @@
 #include "factopic/core/file.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
+#include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
@@ -73,8 +73,8 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.vectorize_s = since(t1);
     out.vocabulary = vectorizer.vocabulary();
     const std::string selection = describe_selection(a.corpus);
-    out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout, selection.empty() ? "" : ": " + selection,
-                                  a.vectorizer.weighting);
+    out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout,
+                                  selection.empty() ? "" : ": " + selection, a.vectorizer.weighting);
     return out;
 }
 
@@ -90,7 +90,7 @@ double peak_memory_mb() {
 namespace {
 std::string term(const std::vector<std::string>& vocabulary, std::int64_t j) {
     return j < static_cast<std::int64_t>(vocabulary.size()) ? vocabulary[static_cast<std::size_t>(j)]
-                                                             : fmt::format("#{}", j);
+                                                            : fmt::format("#{}", j);
 }
 std::string joined(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
     std::string out;

@@ -32,8 +32,9 @@ int parse_int(const std::string& s, const std::string& field) {
 
 void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_name, const char* positional_help) {
     app.add_option(positional_name, a.path,
-                   positional_help ? positional_help
-                                   : "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line) or JSON Lines")
+                   positional_help
+                       ? positional_help
+                       : "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line) or JSON Lines")
         ->required();
     app.add_option("--format", a.format, "How to read CORPUS (auto detects by type and extension)")
         ->check(CLI::IsMember({"auto", "folder", "archive", "lines", "jsonl"}))

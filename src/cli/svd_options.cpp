@@ -24,8 +24,10 @@ void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full) {
         ->check(CLI::IsMember({"auto", "none", "lu", "qr"}))
         ->capture_default_str();
     app.add_option("--seed", a.seed, "Seed of the random start block")->capture_default_str();
-    app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")->check(CLI::NonNegativeNumber);
-    app.add_option("--tol", a.tol, "krylov: stop when every residual |AtA v - s^2 v| <= tol s^2")->capture_default_str();
+    app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--tol", a.tol, "krylov: stop when every residual |AtA v - s^2 v| <= tol s^2")
+        ->capture_default_str();
 }
 
 decomp::SvdMethod chosen_method(const SvdMethodArgs& a) {
@@ -40,9 +42,11 @@ void validate(const SvdMethodArgs& a) {
     if (!a.full && a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const auto m = chosen_method(a);
     if (a.full && !decomp::is_full(m))
-        throw InvalidArgument(fmt::format("--method {} is a truncated method: use it with -k, or --method gram|gesdd with --full", a.method));
+        throw InvalidArgument(fmt::format(
+            "--method {} is a truncated method: use it with -k, or --method gram|gesdd with --full", a.method));
     if (!a.full && decomp::is_full(m))
-        throw InvalidArgument(fmt::format("--method {} computes the full SVD: use it with --full, or --method krylov|rsvd with -k", a.method));
+        throw InvalidArgument(fmt::format(
+            "--method {} computes the full SVD: use it with --full, or --method krylov|rsvd with -k", a.method));
     if (!(a.tol > 0 && a.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.tol));
 }
 

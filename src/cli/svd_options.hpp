@@ -15,7 +15,7 @@ struct SvdMethodArgs {
     bool full = false;
     static constexpr std::int64_t k_unset = std::numeric_limits<std::int64_t>::min();
     std::int64_t k = k_unset;
-    std::string method;       ///< empty: gram with --full, krylov with -k
+    std::string method;  ///< empty: gram with --full, krylov with -k
     int oversamples = 10;
     int power_iters = -1;
     std::string normalizer = "auto";

@@ -42,10 +42,14 @@ namespace factopic::decomp {
 
 std::string to_string(SvdMethod m) {
     switch (m) {
-        case SvdMethod::gram: return "gram";
-        case SvdMethod::gesdd: return "gesdd";
-        case SvdMethod::rsvd: return "rsvd";
-        case SvdMethod::krylov: return "krylov";
+        case SvdMethod::gram:
+            return "gram";
+        case SvdMethod::gesdd:
+            return "gesdd";
+        case SvdMethod::rsvd:
+            return "rsvd";
+        case SvdMethod::krylov:
+            return "krylov";
     }
     return "?";
 }
@@ -60,10 +64,14 @@ bool is_full(SvdMethod m) { return m == SvdMethod::gram || m == SvdMethod::gesdd
 
 std::string to_string(Normalizer n) {
     switch (n) {
-        case Normalizer::automatic: return "auto";
-        case Normalizer::none: return "none";
-        case Normalizer::lu: return "lu";
-        case Normalizer::qr: return "qr";
+        case Normalizer::automatic:
+            return "auto";
+        case Normalizer::none:
+            return "none";
+        case Normalizer::lu:
+            return "lu";
+        case Normalizer::qr:
+            return "qr";
     }
     return "?";
 }
@@ -96,8 +104,7 @@ private:
 };
 
 void require_nonempty(std::int64_t m, std::int64_t n) {
-    if (m <= 0 || n <= 0)
-        throw InvalidArgument(fmt::format("cannot decompose an empty matrix ({} x {})", m, n));
+    if (m <= 0 || n <= 0) throw InvalidArgument(fmt::format("cannot decompose an empty matrix ({} x {})", m, n));
 }
 
 /// A view of x (a CsrMatrix or a Matrix) in double: x itself when it is double, else a widened copy.
@@ -187,8 +194,8 @@ SvdResult<double> full_gesdd(const CsrMatrix<double>& a) {
 
 /// Ã's columns as the rows of a CSR matrix, and how A's columns expand from them.
 struct MergedColumns {
-    CsrMatrix<double> rows;             ///< Ãᵀ, n′ × m
-    std::vector<std::int32_t> group;    ///< A's column j is weight[j] × Ã's column group[j]; −1: empty
+    CsrMatrix<double> rows;           ///< Ãᵀ, n′ × m
+    std::vector<std::int32_t> group;  ///< A's column j is weight[j] × Ã's column group[j]; −1: empty
     std::vector<double> weight;
 };
 
@@ -332,7 +339,8 @@ SvdResult<double> full_gram(const CsrMatrix<double>& a) {
         (ok ? accepted_rows : refined_rows).push_back(j);
     }
     std::vector<double> inv_d2(static_cast<std::size_t>(m), 0.0);
-    for (const auto j : accepted_rows) inv_d2[static_cast<std::size_t>(j)] = 1.0 / (d[static_cast<std::size_t>(j)] * d[static_cast<std::size_t>(j)]);
+    for (const auto j : accepted_rows)
+        inv_d2[static_cast<std::size_t>(j)] = 1.0 / (d[static_cast<std::size_t>(j)] * d[static_cast<std::size_t>(j)]);
     const auto q = static_cast<std::int64_t>(refined_rows.size());
     r.refined = q;
 
@@ -595,7 +603,8 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     PhaseTimer timer(r.phases);
     const std::int64_t short_side = o.m().cols;
     const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), short_side);
-    const int iters = opt.power_iters >= 0 ? opt.power_iters : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
+    const int iters = opt.power_iters >= 0 ? opt.power_iters
+                                           : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
     Normalizer how = opt.normalizer;
     if (how == Normalizer::automatic) how = iters <= 2 ? Normalizer::none : Normalizer::lu;
     r.iterations = iters;
@@ -652,7 +661,8 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     std::int64_t b = 0;
     const auto reserve = [&](std::int64_t width) {
         if (b + width <= basis.cols) return;
-        const std::int64_t cols = std::min(capacity, std::max(2 * basis.cols, std::max<std::int64_t>(b + width, 4 * l)));
+        const std::int64_t cols =
+            std::min(capacity, std::max(2 * basis.cols, std::max<std::int64_t>(b + width, 4 * l)));
         for (Matrix<double>* mat : {&basis, &images}) {
             Matrix<double> grown(n, cols);
             std::copy(mat->ptr(), mat->ptr() + n * b, grown.ptr());
@@ -777,7 +787,8 @@ SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
     const auto start = Clock::now();
     require_nonempty(a.rows, a.cols);
     if (!is_full(options.method))
-        throw InvalidArgument(fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
+        throw InvalidArgument(
+            fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
     const Widened<CsrMatrix, T> ad(a);
     SvdResult<double> r;
     if (options.method == SvdMethod::gesdd)
@@ -807,10 +818,12 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
             r = truncated_rsvd(o, options, options.k);
             if (o.transposed) r = transposed(std::move(r));
             break;
-        case SvdMethod::krylov: r = truncated_krylov(o, options, options.k); break;  // already A's orientation
+        case SvdMethod::krylov:
+            r = truncated_krylov(o, options, options.k);
+            break;  // already A's orientation
         default:
-            throw InvalidArgument(fmt::format("'{}' is not a truncated SVD method (choose rsvd or krylov)",
-                                              to_string(options.method)));
+            throw InvalidArgument(
+                fmt::format("'{}' is not a truncated SVD method (choose rsvd or krylov)", to_string(options.method)));
     }
     return finish<T>(std::move(r), start);
 }
@@ -846,7 +859,8 @@ double residual2_identity(double norm2, const Gramians& g, const std::vector<dou
 double max_identity_error(const Matrix<double>& gram) {
     double worst = 0;
     for (std::int64_t j = 0; j < gram.cols; ++j)
-        for (std::int64_t i = 0; i < gram.rows; ++i) worst = std::max(worst, std::abs(gram(i, j) - (i == j ? 1.0 : 0.0)));
+        for (std::int64_t i = 0; i < gram.rows; ++i)
+            worst = std::max(worst, std::abs(gram(i, j) - (i == j ? 1.0 : 0.0)));
     return worst;
 }
 
@@ -898,7 +912,8 @@ SvdCheck check_svd(const CsrMatrix<T>& a, const SvdResult<T>& r) {
 }
 
 template <typename T>
-std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r, const std::vector<std::int64_t>& ks) {
+std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>& r,
+                                      const std::vector<std::int64_t>& ks) {
     const Widened<CsrMatrix, T> ad(a);
     const Widened<Matrix, T> u(r.u), vt(r.vt);
     std::vector<double> s(r.s.begin(), r.s.end());
@@ -914,10 +929,10 @@ std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>&
     return out;
 }
 
-#define FACTOPIC_SVD(T)                                                                        \
-    template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&);                \
-    template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&);      \
-    template SvdCheck check_svd(const CsrMatrix<T>&, const SvdResult<T>&);                     \
+#define FACTOPIC_SVD(T)                                                                      \
+    template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&);              \
+    template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&);    \
+    template SvdCheck check_svd(const CsrMatrix<T>&, const SvdResult<T>&);                   \
     template std::vector<double> truncation_errors(const CsrMatrix<T>&, const SvdResult<T>&, \
                                                    const std::vector<std::int64_t>&);
 FACTOPIC_SVD(float)

@@ -16,14 +16,14 @@ using fint = int;  // OpenBLAS's default (LP64) integer
 using flen = std::size_t;
 
 extern "C" {
-void dgemm_(const char*, const char*, const fint*, const fint*, const fint*, const double*, const double*,
-            const fint*, const double*, const fint*, const double*, double*, const fint*, flen, flen);
-void sgemm_(const char*, const char*, const fint*, const fint*, const fint*, const float*, const float*,
-            const fint*, const float*, const fint*, const float*, float*, const fint*, flen, flen);
+void dgemm_(const char*, const char*, const fint*, const fint*, const fint*, const double*, const double*, const fint*,
+            const double*, const fint*, const double*, double*, const fint*, flen, flen);
+void sgemm_(const char*, const char*, const fint*, const fint*, const fint*, const float*, const float*, const fint*,
+            const float*, const fint*, const float*, float*, const fint*, flen, flen);
 void dsyrk_(const char*, const char*, const fint*, const fint*, const double*, const double*, const fint*,
             const double*, double*, const fint*, flen, flen);
-void ssyrk_(const char*, const char*, const fint*, const fint*, const float*, const float*, const fint*,
-            const float*, float*, const fint*, flen, flen);
+void ssyrk_(const char*, const char*, const fint*, const fint*, const float*, const float*, const fint*, const float*,
+            float*, const fint*, flen, flen);
 void dsyevd_(const char*, const char*, const fint*, double*, const fint*, double*, double*, const fint*, fint*,
              const fint*, fint*, flen, flen);
 void dgesdd_(const char*, const fint*, const fint*, double*, const fint*, double*, double*, const fint*, double*,
@@ -32,8 +32,7 @@ void sgesdd_(const char*, const fint*, const fint*, float*, const fint*, float*,
              const fint*, float*, const fint*, fint*, fint*, flen);
 void dgeqrf_(const fint*, const fint*, double*, const fint*, double*, double*, const fint*, fint*);
 void sgeqrf_(const fint*, const fint*, float*, const fint*, float*, float*, const fint*, fint*);
-void dorgqr_(const fint*, const fint*, const fint*, double*, const fint*, const double*, double*, const fint*,
-             fint*);
+void dorgqr_(const fint*, const fint*, const fint*, double*, const fint*, const double*, double*, const fint*, fint*);
 void sorgqr_(const fint*, const fint*, const fint*, float*, const fint*, const float*, float*, const fint*, fint*);
 void dpotrf_(const char*, const fint*, double*, const fint*, fint*, flen);
 void dtrtri_(const char*, const char*, const fint*, double*, const fint*, fint*, flen, flen);
@@ -144,8 +143,8 @@ void gemm_impl(Routine f, char ta, char tb, std::int64_t m, std::int64_t n, std:
 }
 
 template <typename T, typename Routine>
-void syrk_impl(Routine f, char uplo, char trans, std::int64_t n, std::int64_t k, T alpha, const T* a,
-               std::int64_t lda, T beta, T* c, std::int64_t ldc) {
+void syrk_impl(Routine f, char uplo, char trans, std::int64_t n, std::int64_t k, T alpha, const T* a, std::int64_t lda,
+               T beta, T* c, std::int64_t ldc) {
     if (n == 0) return;
     const fint N = to_fint(n, "n"), K = to_fint(k, "k"), LA = leading(lda, "lda"), LC = leading(ldc, "ldc");
     f(&uplo, &trans, &N, &K, &alpha, a, &LA, &beta, c, &LC, 1, 1);

@@ -116,11 +116,14 @@ public:
             layout = "20newsgroups";
         } else {
             if (m_options.subset)
-                throw InvalidArgument("--subset applies only to the 20 Newsgroups by-date layout (20news-bydate-train/, "
-                                      "20news-bydate-test/), which " + source + " does not have");
+                throw InvalidArgument(
+                    "--subset applies only to the 20 Newsgroups by-date layout (20news-bydate-train/, "
+                    "20news-bydate-test/), which " +
+                    source + " does not have");
             m_labels.erase("");
             check_categories(m_labels, source, "labels (first-level folders)");
-            std::sort(files.begin(), files.end(), [](const RawFile& a, const RawFile& b) { return path_less(a.path, b.path); });
+            std::sort(files.begin(), files.end(),
+                      [](const RawFile& a, const RawFile& b) { return path_less(a.path, b.path); });
         }
         return files;
     }
@@ -129,8 +132,8 @@ private:
     void check_categories(const std::set<std::string>& valid, const std::string& source, const char* what) const {
         for (const auto& c : m_options.categories)
             if (!valid.count(c))
-                throw DataError("unknown category '" + c + "' in " + source + "; its " + what + " are: " +
-                                (valid.empty() ? std::string("(none)") : join(valid)));
+                throw DataError("unknown category '" + c + "' in " + source + "; its " + what +
+                                " are: " + (valid.empty() ? std::string("(none)") : join(valid)));
     }
 
     const CorpusOptions& m_options;
@@ -245,7 +248,6 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
     });
 }
 
-
 std::string read_decoded(const std::string& path, Encoding encoding) {
     try {
         return decode_text(read_file(path), encoding);
@@ -304,8 +306,8 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
     }
     for (const auto& c : options.categories)
         if (!seen.count(c))
-            throw DataError("unknown category '" + c + "' in " + path + "; its labels are: " +
-                            (seen.empty() ? std::string("(none)") : join(seen)));
+            throw DataError("unknown category '" + c + "' in " + path +
+                            "; its labels are: " + (seen.empty() ? std::string("(none)") : join(seen)));
 }
 
 CorpusFormat detect_format(const std::string& path) {
@@ -370,9 +372,12 @@ NewsgroupsCleaning parse_cleaning(const std::string& list) {
         std::size_t comma = list.find(',', start);
         if (comma == std::string::npos) comma = list.size();
         const std::string item = list.substr(start, comma - start);
-        if (item == "headers") out.headers = true;
-        else if (item == "footers") out.footers = true;
-        else if (item == "quotes") out.quotes = true;
+        if (item == "headers")
+            out.headers = true;
+        else if (item == "footers")
+            out.footers = true;
+        else if (item == "quotes")
+            out.quotes = true;
         else if (!item.empty() || list.empty())
             throw InvalidArgument("remove: '" + item + "' is not one of headers, footers, quotes");
         start = comma + 1;

@@ -39,14 +39,14 @@ struct FullSvdOptions {
 struct TruncatedSvdOptions {
     std::int64_t k = 10;
     SvdMethod method = SvdMethod::krylov;
-    int oversamples = 10;       ///< extra columns in the range finder / Krylov block
-    int power_iters = -1;       ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
+    int oversamples = 10;                           ///< extra columns in the range finder / Krylov block
+    int power_iters = -1;                           ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
     Normalizer normalizer = Normalizer::automatic;  ///< rsvd; auto: none if ≤ 2 iterations, else LU
     std::uint64_t seed = 0;
-    double tol = 1e-6;          ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs, which bounds
-                                ///< each singular value's relative error by tol
-    int max_blocks = 0;         ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
-    int block = 0;              ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
+    double tol = 1e-6;   ///< krylov: stop when ‖AᵀAv − σ²v‖ ≤ tol·σ² for all k pairs, which bounds
+                         ///< each singular value's relative error by tol
+    int max_blocks = 0;  ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
+    int block = 0;       ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
 };
 
 /// Wall time of one named phase of a decomposition, in seconds.
@@ -58,10 +58,10 @@ struct SvdResult {
     std::vector<T> s;      ///< k, descending
     linalg::Matrix<T> vt;  ///< k × n
     SvdMethod method = SvdMethod::gram;
-    int iterations = 0;          ///< rsvd: power iterations; krylov: blocks
-    std::int64_t refined = 0;    ///< gram: singular pairs that needed the refinement step
+    int iterations = 0;        ///< rsvd: power iterations; krylov: blocks
+    std::int64_t refined = 0;  ///< gram: singular pairs that needed the refinement step
     std::vector<Phase> phases;
-    double seconds = 0;          ///< the whole decomposition
+    double seconds = 0;  ///< the whole decomposition
 };
 
 /// The full thin SVD. InvalidArgument if A is empty (0 rows or 0 columns).
@@ -73,9 +73,9 @@ template <typename T>
 SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options);
 
 struct SvdCheck {
-    double reconstruction_error = 0;  ///< ‖A − U·diag(s)·Vᵀ‖_F / ‖A‖_F
-    double u_orthogonality_error = 0; ///< max |UᵀU − I|
-    double v_orthogonality_error = 0; ///< max |VᵀV − I|
+    double reconstruction_error = 0;   ///< ‖A − U·diag(s)·Vᵀ‖_F / ‖A‖_F
+    double u_orthogonality_error = 0;  ///< max |UᵀU − I|
+    double v_orthogonality_error = 0;  ///< max |VᵀV − I|
     double seconds = 0;
 };
 

@@ -39,21 +39,21 @@ struct CorpusOptions {
     /// Keep only documents with these labels (20 Newsgroups categories, or first-level
     /// sub-folders of a folder/archive); empty keeps all. Each must exist in the corpus.
     std::vector<std::string> categories;
-    NewsgroupsCleaning remove;          ///< cleaners applied to every document's text
-    std::string text_field = "text";    ///< Jsonl: the member holding the text (a string)
-    std::string label_field;            ///< Jsonl: the member holding the label; empty = none
+    NewsgroupsCleaning remove;        ///< cleaners applied to every document's text
+    std::string text_field = "text";  ///< Jsonl: the member holding the text (a string)
+    std::string label_field;          ///< Jsonl: the member holding the label; empty = none
     /// Checks what can be checked without reading: throws InvalidArgument naming the field.
     void validate() const;
 };
 
 /// Decoded documents in reading order. texts, ids and labels have one entry per document.
 struct Corpus {
-    std::string source;                   ///< the path it was read from
-    std::string layout;                   ///< "folder", "archive", "20newsgroups", "lines", "jsonl"
-    std::vector<std::string> texts;       ///< UTF-8 text of each document
-    std::vector<std::string> ids;         ///< path inside the corpus, or "line N"
-    std::vector<std::string> labels;      ///< label of each document ("" when it has none)
-    std::size_t bytes_read = 0;           ///< raw bytes of the documents kept, before decoding
+    std::string source;               ///< the path it was read from
+    std::string layout;               ///< "folder", "archive", "20newsgroups", "lines", "jsonl"
+    std::vector<std::string> texts;   ///< UTF-8 text of each document
+    std::vector<std::string> ids;     ///< path inside the corpus, or "line N"
+    std::vector<std::string> labels;  ///< label of each document ("" when it has none)
+    std::size_t bytes_read = 0;       ///< raw bytes of the documents kept, before decoding
     std::size_t size() const noexcept { return texts.size(); }
     bool has_labels() const noexcept;
 };

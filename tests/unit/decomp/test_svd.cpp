@@ -19,31 +19,37 @@ struct Shape {
     const char* name;
     std::int64_t rows, cols;
     double density;
-    int rank = -1;             ///< > 0: rows are combinations of this many random rows
-    int empty_rows = 0;        ///< leading rows left empty
-    int empty_cols = 0;        ///< columns never used
-    bool counts = true;        ///< small integers (else uniform reals)
-    bool scale_rows = false;   ///< rows scaled by 10^-U(0, 6): condition number ~1e6
+    int rank = -1;            ///< > 0: rows are combinations of this many random rows
+    int empty_rows = 0;       ///< leading rows left empty
+    int empty_cols = 0;       ///< columns never used
+    bool counts = true;       ///< small integers (else uniform reals)
+    bool scale_rows = false;  ///< rows scaled by 10^-U(0, 6): condition number ~1e6
 };
 
 CsrMatrix<double> make(const Shape& s, std::uint64_t seed) {
     std::mt19937_64 gen(seed);
     std::uniform_real_distribution<double> u01(0, 1);
-    std::vector<std::vector<double>> dense(static_cast<std::size_t>(s.rows), std::vector<double>(static_cast<std::size_t>(s.cols), 0));
+    std::vector<std::vector<double>> dense(static_cast<std::size_t>(s.rows),
+                                           std::vector<double>(static_cast<std::size_t>(s.cols), 0));
     const std::int64_t usable = s.cols - s.empty_cols;
     auto random_row = [&](std::vector<double>& row) {
         for (std::int64_t j = 0; j < usable; ++j)
-            if (u01(gen) < s.density) row[static_cast<std::size_t>(j)] = s.counts ? std::floor(1 + 4 * u01(gen)) : u01(gen) - 0.3;
+            if (u01(gen) < s.density)
+                row[static_cast<std::size_t>(j)] = s.counts ? std::floor(1 + 4 * u01(gen)) : u01(gen) - 0.3;
         // a few single-entry columns, as rare words make them
-        if (usable > 0) row[static_cast<std::size_t>(static_cast<std::int64_t>(u01(gen) * static_cast<double>(usable)))] += 1;
+        if (usable > 0)
+            row[static_cast<std::size_t>(static_cast<std::int64_t>(u01(gen) * static_cast<double>(usable)))] += 1;
     };
     if (s.rank > 0) {
-        std::vector<std::vector<double>> base(static_cast<std::size_t>(s.rank), std::vector<double>(static_cast<std::size_t>(s.cols), 0));
+        std::vector<std::vector<double>> base(static_cast<std::size_t>(s.rank),
+                                              std::vector<double>(static_cast<std::size_t>(s.cols), 0));
         for (auto& b : base) random_row(b);
         for (std::int64_t i = s.empty_rows; i < s.rows; ++i)
             for (int r = 0; r < s.rank; ++r) {
                 const double c = std::floor(3 * u01(gen));
-                for (std::int64_t j = 0; j < s.cols; ++j) dense[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] += c * base[static_cast<std::size_t>(r)][static_cast<std::size_t>(j)];
+                for (std::int64_t j = 0; j < s.cols; ++j)
+                    dense[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] +=
+                        c * base[static_cast<std::size_t>(r)][static_cast<std::size_t>(j)];
             }
     } else {
         for (std::int64_t i = s.empty_rows; i < s.rows; ++i) random_row(dense[static_cast<std::size_t>(i)]);
@@ -97,7 +103,8 @@ TEST_P(FullSvd, GramIsExactAndMatchesGesdd) {
     ASSERT_EQ(static_cast<std::int64_t>(r.s.size()), rk);
     const double smax = ref.s[0];
     for (std::int64_t i = 0; i < rk; ++i) {
-        EXPECT_NEAR(r.s[static_cast<std::size_t>(i)], ref.s[static_cast<std::size_t>(i)], 1e-12 * smax) << "sigma " << i;
+        EXPECT_NEAR(r.s[static_cast<std::size_t>(i)], ref.s[static_cast<std::size_t>(i)], 1e-12 * smax)
+            << "sigma " << i;
         if (i > 0) {
             EXPECT_GE(r.s[static_cast<std::size_t>(i - 1)], r.s[static_cast<std::size_t>(i)]);
         }
@@ -179,7 +186,8 @@ TEST_P(TruncatedSvd, FindsTheLeadingSingularValues) {
             all += exact.s[i] * exact.s[i];
             if (static_cast<std::int64_t>(i) >= o.k) rest += exact.s[i] * exact.s[i];
         }
-        EXPECT_NEAR(c.reconstruction_error, std::sqrt(rest / all), GetParam() == SvdMethod::krylov ? 1e-8 : 1e-3) << s.name;
+        EXPECT_NEAR(c.reconstruction_error, std::sqrt(rest / all), GetParam() == SvdMethod::krylov ? 1e-8 : 1e-3)
+            << s.name;
     }
 }
 

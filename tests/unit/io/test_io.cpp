@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "factopic/core/error.hpp"
 #include "../support.hpp"
+#include "factopic/core/error.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 
@@ -15,8 +15,7 @@ using namespace factopic;
 using factopic::test_support::slurp;
 using factopic::test_support::TempDir;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 TEST(MatrixMarket, WritesShortestRoundTripValues) {
     TempDir dir;

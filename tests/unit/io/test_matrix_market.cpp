@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "factopic/core/error.hpp"
 #include "../support.hpp"
+#include "factopic/core/error.hpp"
 #include "factopic/io/matrix_market.hpp"
 
 namespace fs = std::filesystem;

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "factopic/core/error.hpp"
 #include "../support.hpp"
+#include "factopic/core/error.hpp"
 #include "factopic/plot/chart.hpp"
 
 // Pango's fontconfig (behind PLplot's pngcairo driver) keeps its font cache until exit, by design;
@@ -22,11 +22,11 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfi
 
 namespace fs = std::filesystem;
 using namespace factopic;
-using factopic::test_support::slurp;
-using factopic::test_support::TempDir;
 using factopic::plot::Chart;
 using factopic::plot::save_chart;
 using factopic::plot::Series;
+using factopic::test_support::slurp;
+using factopic::test_support::TempDir;
 
 namespace {
 
