@@ -837,8 +837,12 @@ struct Gramians {
 Gramians gramians(const CsrMatrix<double>& a, const Matrix<double>& u, const Matrix<double>& vt) {
     const std::int64_t k = u.cols, m = u.rows, n = vt.cols;
     Gramians g{Matrix<double>(k, k), Matrix<double>(k, k), Matrix<double>(k, k)};
-    linalg::gemm_fixed('T', 'N', k, k, m, 1.0, u.ptr(), m, u.ptr(), m, 0.0, g.utu.ptr(), k);
-    linalg::gemm_fixed('N', 'T', k, k, n, 1.0, vt.ptr(), k, vt.ptr(), k, 0.0, g.vtv.ptr(), k);
+    // Symmetric products (half the work of gemm), mirrored; a check need not be thread-exact.
+    linalg::syrk('U', 'T', k, m, 1.0, u.ptr(), m, 0.0, g.utu.ptr(), k);
+    linalg::syrk('U', 'N', k, n, 1.0, vt.ptr(), k, 0.0, g.vtv.ptr(), k);
+    for (Matrix<double>* sym : {&g.utu, &g.vtv})
+        for (std::int64_t j = 0; j < k; ++j)
+            for (std::int64_t i = j + 1; i < k; ++i) (*sym)(i, j) = (*sym)(j, i);
     Matrix<double> av;  // (A·V)ᵀ, k × m
     linalg::multiply_rowwise(a, vt, av);
     linalg::gemm_fixed('N', 'N', k, k, m, 1.0, av.ptr(), k, u.ptr(), m, 0.0, g.utav.ptr(), k);  // (AV)ᵀU = (UᵀAV)ᵀ
