@@ -19,6 +19,18 @@
 //     gives the remaining singular values and vectors.
 //  5. The reconstruction error is the dropped coupling between R and T, at most 1e-13 of
 //     the refined singular values; the orthogonality errors are at working precision.
+//
+// The truncated SVDs work with M = A or Aᵀ, whichever is tall, so that the Krylov space of
+// MᵀM lives on the short side:
+//  - krylov: block Lanczos with full reorthogonalisation (CGS2 + QR per block). The Rayleigh
+//    quotient H = QᵀMᵀMQ grows by one block of columns per step; its eigen-decomposition runs
+//    at checkpoints, and a Ritz pair's residual is ‖R_next·y_last‖ (only the last block's image
+//    leaves span(Q)), so convergence costs no extra products. The final Ritz vectors V give
+//    M·V, orthonormalised by CholeskyQR2 in the row-wise layout, and a k × k gesdd.
+//  - rsvd: scikit-learn's randomized_svd step by step (Gaussian start on M's short side, power
+//    iterations with the chosen normaliser, QR, B = QᵀM, gesdd).
+//  Both run LAPACK on one thread and split big gemms into fixed blocks (linalg::SerialBlas,
+//  gemm_fixed), so their results do not depend on the thread count.
 #include "factopic/decomp/svd.hpp"
 
 #include <fmt/core.h>
