@@ -85,13 +85,7 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     if (!in.vocabulary.empty() && a.top > 0) topics = decomp::topics_from_rows(r.vt, a.topics, a.top, true);
 
     if (a.json) {
-        nlohmann::json j;
-        j["source"] = in.description;
-        j["rows"] = x.rows;
-        j["cols"] = x.cols;
-        j["nnz"] = x.nnz();
-        j["dtype"] = a.input.vectorizer.dtype;
-        j["threads"] = runtime::max_threads();
+        nlohmann::json j = matrix_json(in, a.input);
         j["k"] = r.s.size();
         j["full"] = decomp::is_full(r.method);
         j["method"] = decomp::to_string(r.method);

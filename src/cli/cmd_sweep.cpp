@@ -125,13 +125,8 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     outputs.commit();
     const double total_s = since(start);
     if (a.json) {
-        nlohmann::json j;
-        j["source"] = in.description;
-        j["rows"] = x.rows;
-        j["cols"] = x.cols;
-        j["nnz"] = x.nnz();
+        nlohmann::json j = matrix_json(in, a.input);
         j["method"] = decomp::to_string(method);
-        j["threads"] = runtime::max_threads();
         j["points"] = nlohmann::json::array();
         for (const auto& p : points)
             j["points"].push_back({{"k", p.k}, {"relative_error", p.error}, {"seconds", p.seconds}});

@@ -42,8 +42,7 @@ void run_typed(const TopicsArgs& a) {
     const auto r = decompose(in.x, svd);
     const auto topics = decomp::topics_from_rows(r.vt, a.k, a.top, true);
     if (a.json) {
-        nlohmann::json j;
-        j["source"] = in.description;
+        nlohmann::json j = matrix_json(in, a.input);
         j["method"] = a.method;
         j["k"] = topics.size();
         j["singular_values"] = std::vector<T>(r.s.begin(), r.s.begin() + static_cast<std::ptrdiff_t>(topics.size()));

@@ -81,6 +81,19 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
 template LoadedMatrix<float> load_matrix(const MatrixArgs&);
 template LoadedMatrix<double> load_matrix(const MatrixArgs&);
 
+template <typename T>
+nlohmann::json matrix_json(const LoadedMatrix<T>& in, const MatrixArgs& args) {
+    return {{"source", in.description},
+            {"rows", in.x.rows},
+            {"cols", in.x.cols},
+            {"nnz", in.x.nnz()},
+            {"dtype", args.vectorizer.dtype},
+            {"threads", runtime::max_threads()}};
+}
+
+template nlohmann::json matrix_json(const LoadedMatrix<float>&, const MatrixArgs&);
+template nlohmann::json matrix_json(const LoadedMatrix<double>&, const MatrixArgs&);
+
 double peak_memory_mb() {
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);

@@ -38,6 +38,10 @@ struct LoadedMatrix {
 template <typename T>
 LoadedMatrix<T> load_matrix(const MatrixArgs& args);
 
+/// The JSON fields every decomposing command starts with: source, rows, cols, nnz, dtype, threads.
+template <typename T>
+nlohmann::json matrix_json(const LoadedMatrix<T>& in, const MatrixArgs& args);
+
 /// Largest resident set of this process so far, in MB.
 double peak_memory_mb();
 
