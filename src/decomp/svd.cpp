@@ -564,7 +564,9 @@ void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& 
 /// themselves: classical Gram–Schmidt twice, then Householder QR, so that the projected x equals
 /// x·R with the returned R (l × l, upper). When x was (numerically) rank deficient, QR completes
 /// it with arbitrary directions, which a check catches and projects again.
-Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x) {
+/// `known`, when given, is basis[:, :b]ᵀ·x already computed (b × l), used for the first pass.
+Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x,
+                                      const Matrix<double>* known = nullptr) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(std::max<std::int64_t>(b, 1), l);
     const auto coefficients = [&] {
@@ -583,7 +585,10 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
         return r;
     }
     for (int pass = 0; pass < 2; ++pass) {
-        coefficients();
+        if (pass == 0 && known != nullptr && known->rows == b && known->cols == l)
+            std::copy(known->ptr(), known->ptr() + b * l, c.ptr());
+        else
+            coefficients();
         subtract();
     }
     householder(r);
@@ -690,17 +695,17 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     Matrix<double> y;      // Ritz vectors' coefficients
     Matrix<double> h_all;  // b × b Rayleigh quotient
     double t_sparse = 0, t_orth = 0, t_ritz = 0;
-    Matrix<double> block_rw, long_rw, image_rw;
+    Matrix<double> block_rw, image_rw;
+    linalg::GramProduct gram_product(o.m());
     std::int64_t converged_b = 0;
     for (std::int64_t step = 0;; ++step) {
         const std::int64_t width = block.cols;
         reserve(width);
         std::copy(block.ptr(), block.ptr() + n * width, basis.col(b));
         auto t_phase = Clock::now();
-        // MᵀM·block, the long intermediate kept row-wise in a reused buffer.
+        // MᵀM·block, M read once (rows applied and scattered back).
         linalg::transpose_into(block, block_rw);
-        linalg::multiply_rowwise(o.m(), block_rw, long_rw);
-        linalg::multiply_rowwise(o.mt(), long_rw, image_rw);
+        gram_product.apply(block_rw, image_rw);
         Matrix<double> image = linalg::transpose(image_rw);
         t_sparse += since(t_phase);
         t_phase = Clock::now();
@@ -711,9 +716,9 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
 
         // Rayleigh–Ritz: H = Qᵀ·MᵀM·Q (grown by the new block's columns and rows), its leading
         // eigenpairs and their residuals.
+        Matrix<double> cols(b, width);  // Qᵀ·image: H's new columns, and the first Gram–Schmidt pass
         {
             const std::int64_t b_old = b - width;
-            Matrix<double> cols(b, width);
             linalg::gemm_fixed('T', 'N', b, width, n, 1.0, basis.ptr(), n, images.col(b_old), n, 0.0, cols.ptr(), b);
             Matrix<double> grown(b, b);
             for (std::int64_t j = 0; j < b_old; ++j) std::copy(h_all.col(j), h_all.col(j) + b_old, grown.col(j));
@@ -732,7 +737,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         if (!done) {
             const auto t_o = Clock::now();
             next = image;
-            r_next = orthonormalize_against(basis, b, next);
+            r_next = orthonormalize_against(basis, b, next, &cols);
             if (b + next.cols > capacity) next = linalg::columns(next, 0, capacity - b);
             t_orth += since(t_o);
         }

@@ -78,6 +78,72 @@ void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y) {
         256);
 }
 
+namespace {
+
+/// w = Σ_p v_p·x(r0.., col_p) over one row of M, then out(r0.., col_p) += v_p·w.
+template <int W>
+inline void gram_strip(const std::int32_t* idx, const double* val, std::int64_t count, const double* x,
+                       std::int64_t ldx, std::int64_t r0, double* out) {
+    double w[W] = {};
+    for (std::int64_t p = 0; p < count; ++p) {
+        const double* in = x + static_cast<std::int64_t>(idx[p]) * ldx + r0;
+        for (int r = 0; r < W; ++r) w[r] += val[p] * in[r];
+    }
+    for (std::int64_t p = 0; p < count; ++p) {
+        double* o = out + static_cast<std::int64_t>(idx[p]) * ldx + r0;
+        for (int r = 0; r < W; ++r) o[r] += val[p] * w[r];
+    }
+}
+
+}  // namespace
+
+GramProduct::GramProduct(const CsrMatrix<double>& m) : m_m(m), m_partial(static_cast<std::size_t>(k_chunks)) {
+    const std::int64_t nnz = m.nnz();
+    m_bounds.assign(static_cast<std::size_t>(k_chunks + 1), m.rows);
+    m_bounds[0] = 0;
+    for (std::int64_t c = 1, r = 0; c < k_chunks; ++c) {
+        const std::int64_t target = nnz * c / k_chunks;
+        while (r < m.rows && m.indptr[r] < target) ++r;
+        m_bounds[static_cast<std::size_t>(c)] = r;
+    }
+}
+
+void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
+    const std::int64_t k = x.rows, n = m_m.cols;
+    if (y.rows != k || y.cols != n) y = Matrix<double>(k, n);
+    runtime::parallel_for(
+        static_cast<std::size_t>(k_chunks),
+        [&](std::size_t c) {
+            Matrix<double>& out = m_partial[c];
+            if (out.rows != k || out.cols != n) out = Matrix<double>(k, n);
+            std::fill(out.data.begin(), out.data.end(), 0.0);
+            for (std::int64_t i = m_bounds[c]; i < m_bounds[c + 1]; ++i) {
+                const std::int64_t lo = m_m.indptr[i], count = m_m.indptr[i + 1] - lo;
+                const std::int32_t* idx = m_m.indices.data() + lo;
+                const double* val = m_m.values.data() + lo;
+                std::int64_t r0 = 0;
+                for (; r0 + 8 <= k; r0 += 8) gram_strip<8>(idx, val, count, x.ptr(), k, r0, out.ptr());
+                for (; r0 + 4 <= k; r0 += 4) gram_strip<4>(idx, val, count, x.ptr(), k, r0, out.ptr());
+                for (; r0 < k; ++r0) gram_strip<1>(idx, val, count, x.ptr(), k, r0, out.ptr());
+            }
+        },
+        1);
+    const std::int64_t total = k * n;
+    constexpr std::int64_t span = 8192;
+    runtime::parallel_for(
+        static_cast<std::size_t>((total + span - 1) / span),
+        [&](std::size_t blk) {
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * span, hi = std::min(total, lo + span);
+            double* dst = y.ptr();
+            for (std::int64_t e = lo; e < hi; ++e) {
+                double acc = 0;
+                for (const auto& part : m_partial) acc += part.ptr()[e];
+                dst[e] = acc;
+            }
+        },
+        1);
+}
+
 template <typename T>
 Matrix<double> gram_rows(const CsrMatrix<T>& a, const CsrMatrix<T>& at) {
     const std::int64_t m = a.rows;

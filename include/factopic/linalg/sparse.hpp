@@ -18,6 +18,22 @@ CsrMatrix<T> transpose(const CsrMatrix<T>& a);
 template <typename T, typename U>
 void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
 
+/// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), reading M once: each row of M
+/// is applied to X and scattered straight back. M's rows are cut into 8 fixed chunks (by entry
+/// count), each summed into its own buffer, and the buffers are added in chunk order, so Y does
+/// not depend on the thread count. The buffers are kept between calls.
+class GramProduct {
+public:
+    explicit GramProduct(const CsrMatrix<double>& m);
+    void apply(const Matrix<double>& x, Matrix<double>& y);
+
+private:
+    static constexpr std::int64_t k_chunks = 8;
+    const CsrMatrix<double>& m_m;
+    std::vector<std::int64_t> m_bounds;
+    std::vector<Matrix<double>> m_partial;
+};
+
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).
 template <typename T>
 Matrix<double> gram_rows(const CsrMatrix<T>& a, const CsrMatrix<T>& at);
