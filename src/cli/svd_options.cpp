@@ -26,7 +26,8 @@ void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full) {
     app.add_option("--seed", a.seed, "Seed of the random start block")->capture_default_str();
     app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--tol", a.tol, "krylov: stop when every residual |AtA v - s^2 v| <= tol s^2")
+    app.add_option("--tol", a.tol,
+                   "krylov: relative accuracy of each sigma^2, proven by the residual or the Kato-Temple bound")
         ->capture_default_str();
 }
 

@@ -25,7 +25,9 @@
 //  - krylov: block Lanczos with full reorthogonalisation (CGS2 + QR per block). The Rayleigh
 //    quotient H = QᵀMᵀMQ grows by one block of columns per step; its eigen-decomposition runs
 //    at checkpoints, and a Ritz pair's residual is ‖R_next·y_last‖ (only the last block's image
-//    leaves span(Q)), so convergence costs no extra products. The final Ritz vectors V give
+//    leaves span(Q)), so convergence costs no extra products. A Ritz value has converged when
+//    the residual or the Kato–Temple bound (residual² over the gap to its neighbours) proves
+//    it within tol. The final Ritz vectors V give
 //    M·V, orthonormalised by CholeskyQR2 in the row-wise layout, and a k × k gesdd.
 //  - rsvd: scikit-learn's randomized_svd step by step (Gaussian start on M's short side, power
 //    iterations with the chosen normaliser, QR, B = QᵀM, gesdd).
@@ -669,7 +671,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     // vector; measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
     const std::int64_t l = std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), n);
     // Rayleigh–Ritz once the space can hold k + oversamples vectors, then whenever it has grown
-    // by a fifth: the Ritz values need not be watched after every block.
+    // by a tenth: the Ritz values need not be watched after every block.
     const std::int64_t first_check = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), n);
     std::int64_t next_check = first_check;
     const std::int64_t max_blocks = opt.max_blocks > 0 ? opt.max_blocks : (n + l - 1) / l;
@@ -742,7 +744,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             t_orth += since(t_o);
         }
         if (done || b >= next_check) {
-            next_check = std::max(b + l, b + b / 5);
+            next_check = std::max(b + l, b + b / 10);
             Matrix<double> h = h_all;
             std::vector<double> lambda;
             {
@@ -759,17 +761,34 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             if (!done && kk == k) {
                 // The residual MᵀM·Qy − θ·Qy of a Ritz pair is (I − QQᵀ)·MᵀM·Qy, and only the last
                 // block's image reaches outside span(Q) (each earlier image made the next
-                // block): its norm is ‖R_next · (the last block's rows of y)‖.
-                const double noise = 10.0 * static_cast<double>(n) * eps * std::max(lk[0], 0.0);
-                done = true;
-                for (std::int64_t c = 0; c < kk && done; ++c) {
+                // block): its norm is ‖R_next · (the last block's rows of y)‖. Pair k + 1 (when
+                // the space holds it) gives the gap below pair k.
+                const std::int64_t tracked = std::min(k + 1, b);
+                std::vector<double> theta(static_cast<std::size_t>(tracked)), res(static_cast<std::size_t>(tracked));
+                for (std::int64_t c = 0; c < tracked; ++c) {
+                    const double* yc = h.col(b - 1 - c);
+                    theta[static_cast<std::size_t>(c)] = lambda[static_cast<std::size_t>(b - 1 - c)];
                     double norm2 = 0;
                     for (std::int64_t i = 0; i < width; ++i) {
                         double e = 0;
-                        for (std::int64_t j = i; j < width; ++j) e += r_next(i, j) * y(b - width + j, c);
+                        for (std::int64_t j = i; j < width; ++j) e += r_next(i, j) * yc[b - width + j];
                         norm2 += e * e;
                     }
-                    done = std::sqrt(norm2) <= opt.tol * std::max(lk[static_cast<std::size_t>(c)], 0.0) + noise;
+                    res[static_cast<std::size_t>(c)] = std::sqrt(norm2);
+                }
+                // Converged when |θ − λ| ≤ tol·θ is proven: by the residual itself (there is an
+                // eigenvalue within ‖r‖ of θ), or by Kato–Temple, |θ − λ| ≤ ‖r‖²/δ, where δ is
+                // the distance from θ to the neighbouring Ritz values, each widened by its own
+                // residual so that it bounds the distance to the other eigenvalues.
+                const double noise = 10.0 * static_cast<double>(n) * eps * std::max(theta[0], 0.0);
+                done = true;
+                for (std::int64_t c = 0; c < k && done; ++c) {
+                    const auto i = static_cast<std::size_t>(c);
+                    const double th = std::max(theta[i], 0.0), r2 = res[i] * res[i];
+                    double gap = std::numeric_limits<double>::infinity();
+                    if (c > 0) gap = std::min(gap, theta[i - 1] - res[i - 1] - theta[i]);
+                    gap = c + 1 < tracked ? std::min(gap, theta[i] - theta[i + 1] - res[i + 1]) : 0.0;
+                    done = res[i] <= opt.tol * th + noise || (gap > 0 && r2 <= (opt.tol * th + noise) * gap);
                 }
             }
         }

@@ -173,10 +173,15 @@ TEST_P(TruncatedSvd, FindsTheLeadingSingularValues) {
         o.power_iters = 12;  // rsvd: enough for these small gaps
         const auto r = decomp::truncated_svd(a, o);
         ASSERT_EQ(static_cast<std::int64_t>(r.s.size()), o.k) << s.name;
-        for (std::int64_t i = 0; i < o.k; ++i)
-            EXPECT_NEAR(r.s[static_cast<std::size_t>(i)], exact.s[static_cast<std::size_t>(i)],
-                        (GetParam() == SvdMethod::krylov ? 1e-8 : 1e-4) * exact.s[0])
-                << s.name << " sigma " << i;
+        // krylov promises each singular value to a relative tol (default 1e-6); rsvd, with 12
+        // power iterations on these small gaps, gets within 1e-4 of the largest.
+        for (std::int64_t i = 0; i < o.k; ++i) {
+            const double want = exact.s[static_cast<std::size_t>(i)], got = r.s[static_cast<std::size_t>(i)];
+            if (GetParam() == SvdMethod::krylov)
+                EXPECT_LE(std::abs(got - want), o.tol * want) << s.name << " sigma " << i;
+            else
+                EXPECT_NEAR(got, want, 1e-4 * exact.s[0]) << s.name << " sigma " << i;
+        }
         const auto c = decomp::check_svd(a, r);
         EXPECT_LE(c.u_orthogonality_error, 1e-12) << s.name;
         EXPECT_LE(c.v_orthogonality_error, 1e-12) << s.name;
