@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -54,46 +55,42 @@
 
 namespace factopic::decomp {
 
-std::string to_string(SvdMethod m) {
-    switch (m) {
-        case SvdMethod::gram:
-            return "gram";
-        case SvdMethod::gesdd:
-            return "gesdd";
-        case SvdMethod::rsvd:
-            return "rsvd";
-        case SvdMethod::krylov:
-            return "krylov";
-    }
+namespace {
+
+template <typename E>
+using NameTable = std::initializer_list<std::pair<E, const char*>>;
+
+constexpr NameTable<SvdMethod> k_methods = {
+    {SvdMethod::gram, "gram"}, {SvdMethod::gesdd, "gesdd"}, {SvdMethod::rsvd, "rsvd"}, {SvdMethod::krylov, "krylov"}};
+constexpr NameTable<Normalizer> k_normalizers = {
+    {Normalizer::automatic, "auto"}, {Normalizer::none, "none"}, {Normalizer::lu, "lu"}, {Normalizer::qr, "qr"}};
+
+template <typename E>
+std::string name_of(NameTable<E> table, E value) {
+    for (const auto& [v, name] : table)
+        if (v == value) return name;
     return "?";
 }
 
-SvdMethod parse_svd_method(const std::string& name) {
-    for (const auto m : {SvdMethod::gram, SvdMethod::gesdd, SvdMethod::rsvd, SvdMethod::krylov})
-        if (name == to_string(m)) return m;
-    throw InvalidArgument(fmt::format("unknown SVD method '{}' (choose gram, gesdd, rsvd or krylov)", name));
+/// The value called `name`; InvalidArgument listing the valid names otherwise.
+template <typename E>
+E parse_name(NameTable<E> table, const std::string& name, const char* what) {
+    std::string valid;
+    for (const auto& [v, n] : table) {
+        if (name == n) return v;
+        valid += (valid.empty() ? "" : ", ") + std::string(n);
+    }
+    throw InvalidArgument(fmt::format("unknown {} '{}' (choose {})", what, name, valid));
 }
 
+}  // namespace
+
+std::string to_string(SvdMethod m) { return name_of(k_methods, m); }
+SvdMethod parse_svd_method(const std::string& name) { return parse_name(k_methods, name, "SVD method"); }
 bool is_full(SvdMethod m) { return m == SvdMethod::gram || m == SvdMethod::gesdd; }
-
-std::string to_string(Normalizer n) {
-    switch (n) {
-        case Normalizer::automatic:
-            return "auto";
-        case Normalizer::none:
-            return "none";
-        case Normalizer::lu:
-            return "lu";
-        case Normalizer::qr:
-            return "qr";
-    }
-    return "?";
-}
-
+std::string to_string(Normalizer n) { return name_of(k_normalizers, n); }
 Normalizer parse_normalizer(const std::string& name) {
-    for (const auto n : {Normalizer::automatic, Normalizer::none, Normalizer::lu, Normalizer::qr})
-        if (name == to_string(n)) return n;
-    throw InvalidArgument(fmt::format("unknown power-iteration normalizer '{}' (choose auto, none, lu or qr)", name));
+    return parse_name(k_normalizers, name, "power-iteration normalizer");
 }
 
 namespace {
