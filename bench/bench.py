@@ -60,6 +60,29 @@ EXACT_SEED = 1
 SVD_FULL_TOL = 1e-10   # svd-full: max|s_factopic - s_scipy| / s_max
 SVD_K_TOL = 1e-6       # svd-k: max_i |s_i - exact_i| / exact_i of factopic's default (krylov)
 
+# NMF rows (issue 4): ranks; scikit-learn's NMF defaults that factopic's own-stopping
+# runs copy; the time-to-target runs; the quality bound on factopic cd's final loss;
+# the lecture's gradient descent (dense, 4cat tf-idf only) and the speed-up asked of
+# factopic's pgd/adam per iteration.
+NMF_KS = (6, 10, 20)
+NMF_TOL = 1e-4
+NMF_MAX_ITER = 200
+NMF_TARGET_MAX_ITER = 5000
+NMF_LOSS_RTOL = 1e-4   # factopic cd's final loss <= sklearn cd's * (1 + NMF_LOSS_RTOL)
+NMF_GD_K = 6
+NMF_GD_ITERS = 10
+NMF_GD_TARGET = 100.0  # numpy s/iteration / factopic s/iteration
+RCPPML_SEED = 1        # RcppML 0.3.7 seeds its random start only when seed > 0
+RSCRIPT = shutil.which("Rscript") or "/usr/bin/Rscript"
+RCPPML_R = os.path.join(HERE, "rcppml_nmf.R")
+
+
+def nthreads():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
 
 @dataclass
 class Dataset:
@@ -115,6 +138,9 @@ class Tool:
     outfile: Optional[str] = None  # a matrix file the process writes (checked, removed)
     short: str = ""  # name in the quality text (svd rows)
     runs: list = field(default_factory=list)
+    prepare: Optional[Callable] = None  # () -> None, untimed, in the driver, before each run (nmf: write X.mtx once)
+    argv_of: Optional[Callable] = None  # () -> argv, built just before each run from earlier tools' results
+                                        # (nmf: --target-error = scikit-learn's final loss); replaces argv
 
     def env(self):
         e = dict(os.environ)
@@ -184,6 +210,14 @@ def parse_json(text):
 
 
 def measure(tool):
+    try:
+        if tool.prepare:
+            tool.prepare()
+        if tool.argv_of:
+            tool.argv = tool.argv_of()
+    except Exception as e:  # noqa: BLE001 - a tool that cannot start is a failed run, reported
+        return Run(rc=-1, wall=0.0, maxrss_mib=0.0, stdout="", stderr="",
+                   error="cannot start: %s: %s" % (type(e).__name__, e))
     r = run_process(tool.argv, tool.env())
     if r.rc != 0:
         r.error = "exit %d: %s" % (r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1])
@@ -466,11 +500,300 @@ def svd_benchmarks(fx, archive, ds, exact):
 
 
 # ----------------------------------------------------------------------------
+# NMF rows (issue 4)
+
+class MatrixFile:
+    """The (dataset, weighting) matrix as Matrix Market, for RcppML: `peers.py mtx`
+    (scikit-learn's vectorizer output, float64, documents x terms) run once per
+    driver run, untimed, kept in its tmpdir."""
+
+    def __init__(self, archive, tmpdir):
+        self.archive, self.tmpdir = archive, tmpdir
+
+    def path(self, ds, weighting):
+        return os.path.join(self.tmpdir, "X-%s-%s.mtx" % (ds.key, weighting))
+
+    def ensure(self, ds, weighting):
+        path = self.path(ds, weighting)
+        if os.path.exists(path):
+            return path
+        part = path[:-len(".mtx")] + ".part.mtx"  # mmwrite appends .mtx to any other name
+        argv = ([PYTHON, PEERS, "mtx", "--archive", self.archive, "--vectorizer", weighting,
+                 "--out", part] + ds.peer_args())
+        env = dict(os.environ)
+        for k in PEER_UNSET:
+            env.pop(k, None)
+        r = run_process(argv, env)
+        if r.rc != 0:
+            raise RuntimeError("exit %d: %s (command: %s)" % (
+                r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1], " ".join(argv)))
+        os.rename(part, path)
+        return path
+
+
+def _first(d, *keys):
+    for k in keys:
+        if k in d:
+            return d[k]
+    return None
+
+
+def factopic_nmf(solver):
+    """quality_of for `factopic nmf --json`: its final loss, iterations,
+    convergence/target flags, peak memory; shape/nnz when it prints them; the
+    solver it says it used is checked against the one the tool is about."""
+    def q(run, tool):
+        d = run.data
+        if d.get("solver") != solver:
+            raise ValueError("factopic reports solver %r, this tool is about %r" % (d.get("solver"), solver))
+        out = {"loss": float(d["reconstruction_error"]), "iterations": int(d["iterations"]),
+               "converged": d.get("converged"), "solver": d["solver"],
+               "peak_memory_mb": d.get("peak_memory_mb")}
+        if "reached_target" in d:
+            out["reached_target"] = bool(d["reached_target"])
+        rows, cols, nnz = _first(d, "documents", "rows"), _first(d, "terms", "cols"), d.get("nnz")
+        if rows is not None and cols is not None and nnz is not None:
+            out.update(shape=[int(rows), int(cols)], nnz=int(nnz))
+        return out
+    return q
+
+
+def peer_nmf(run, tool):
+    q = peer_shape(run, tool)
+    n = run.data["nmf"]
+    q.update(loss=float(n["loss"]), iterations=int(n["iterations"]))
+    if "reconstruction_err" in n:
+        q["reconstruction_err"] = float(n["reconstruction_err"])
+    if "converged" in n:
+        q["converged"] = bool(n["converged"])
+    return q
+
+
+def rcppml_nmf(run, tool):
+    d = run.data
+    rows, cols = int(d["rows"]), int(d["cols"])
+    if d.get("orient") == "terms-docs":
+        rows, cols = cols, rows
+    return {"shape": [rows, cols], "nnz": int(d["nnz"]), "loss": float(d["loss"]),
+            "iterations": int(d["iterations"]), "threads": d.get("threads")}
+
+
+def fx_per_iteration(d):
+    it = int(d["iterations"])
+    if it <= 0:
+        raise ValueError("factopic reports %d iterations" % it)
+    return float(d["timings"]["decompose"]) / it
+
+
+def sklearn_final_loss(tool):
+    """scikit-learn's final loss (reconstruction_err_) from its first successful
+    timed run: the --target-error of the time-to-target runs."""
+    for r in tool.runs:
+        if not r.error and r.data:
+            return float(r.data["nmf"]["reconstruction_err"])
+    raise RuntimeError("no successful %s run: no target loss" % tool.label)
+
+
+def nmf_check(expected):
+    """NMF rows: every tool's final loss side by side (worst run); factopic cd's
+    own-stopping loss <= sklearn cd's * (1 + NMF_LOSS_RTOL); every time-to-target
+    run reached its target; the times to sklearn's loss as ratios; shape/nnz
+    equal among the tools that report them; no failed runs."""
+    def check(bench):
+        by = {t.short: t for t in bench.tools}
+        problems = []
+        seen = {}
+        for t in bench.tools:
+            for i, r in enumerate(t.runs):
+                if r.error or not r.quality or "shape" not in r.quality:
+                    continue
+                seen.setdefault((tuple(r.quality["shape"]), r.quality["nnz"]), []).append(
+                    "%s#%d" % (t.short, i + 1))
+        if len(seen) > 1:
+            problems.append("shape/nnz differ: " + "; ".join(
+                "%dx%d nnz=%d by %s" % (k[0][0], k[0][1], k[1], ",".join(v)) for k, v in seen.items()))
+        elif expected and len(seen) == 1:
+            (shape, nnz), = seen.keys()
+            if (shape[0], shape[1], nnz) != tuple(expected):
+                problems.append("shape/nnz %dx%d nnz=%d != spec reference %dx%d nnz=%d"
+                                % ((shape[0], shape[1], nnz) + tuple(expected)))
+
+        losses, iters = {}, {}
+        for t in bench.tools:
+            ls = [r.quality["loss"] for r in t.runs if not r.error and r.quality]
+            if ls:
+                losses[t.short] = max(ls)  # the worst run
+                iters[t.short] = sorted({r.quality["iterations"] for r in t.runs if not r.error and r.quality})
+        bench.info["final_loss_worst_run"] = losses
+        bench.info["iterations"] = iters
+        bench.info["losses"] = {t.short: [r.quality["loss"] if r.quality else None for r in t.runs]
+                                for t in bench.tools}
+        bench.info["peak_memory_mb"] = {t.short: [r.quality.get("peak_memory_mb") if r.quality else None
+                                                  for r in t.runs]
+                                        for t in bench.tools if t.role == "factopic"}
+
+        parts = []
+        for t in bench.tools:
+            if t.short in losses:
+                it = iters[t.short]
+                parts.append("%s %.7g (%s it)" % (t.short, losses[t.short],
+                                                  str(it[0]) if len(it) == 1 else "%d-%d" % (it[0], it[-1])))
+            else:
+                parts.append("%s -" % t.short)
+        text = ["loss " + ", ".join(parts)]
+
+        if "fx-cd" in by and "sk-cd" in by:
+            if "fx-cd" not in losses or "sk-cd" not in losses:
+                problems.append("no fx-cd or sk-cd loss to compare")
+            else:
+                bound = losses["sk-cd"] * (1 + NMF_LOSS_RTOL)
+                rel = losses["fx-cd"] / losses["sk-cd"] - 1
+                bench.info["fx_cd_vs_sk_cd_rel"] = rel
+                if losses["fx-cd"] > bound:
+                    problems.append("fx-cd final loss %.9g > sk-cd %.9g * (1 + %.0e) (rel %+.1e)"
+                                    % (losses["fx-cd"], losses["sk-cd"], NMF_LOSS_RTOL, rel))
+                else:
+                    text.append("fx-cd/sk-cd - 1 = %+.1e <= %.0e" % (rel, NMF_LOSS_RTOL))
+        ratios = []
+        for fx_s, sk_s in (("fx-cd>sk", "sk-cd"), ("fx-mu>sk", "sk-mu")):
+            if fx_s not in by:
+                continue
+            bad = [i + 1 for i, r in enumerate(by[fx_s].runs)
+                   if not r.error and r.quality and not r.quality.get("reached_target")]
+            if bad:
+                problems.append("%s did not reach sklearn's loss in run(s) %s" % (fx_s, ",".join(map(str, bad))))
+            m_fx, m_sk = tool_stats(by[fx_s])["median"], tool_stats(by[sk_s])["median"]
+            if m_fx and m_sk:
+                ratios.append("%s/%s %.1fx" % (sk_s, fx_s, m_sk / m_fx))
+                bench.info["time_to_sklearn_loss_ratio_" + sk_s] = m_sk / m_fx
+        if ratios:
+            text.append("time to sklearn's loss: " + ", ".join(ratios))
+
+        if "numpy-gd" in by:
+            m_np = tool_stats(by["numpy-gd"])["median"]
+            for s_ in ("fx-pgd", "fx-adam"):
+                m_fx = tool_stats(by[s_])["median"] if s_ in by else None
+                if m_np and m_fx:
+                    ratio = m_np / m_fx
+                    bench.info["per_iteration_ratio_numpy_over_" + s_] = ratio
+                    text.append("s/iter numpy-gd/%s %.0fx (target >= %.0fx: %s)"
+                                % (s_, ratio, NMF_GD_TARGET, "met" if ratio >= NMF_GD_TARGET else "NOT MET"))
+
+        if any(r.error for t in bench.tools for r in t.runs):
+            problems.append("some runs failed")
+        if problems:
+            return False, " | ".join(problems + text)
+        return True, "; ".join(text)
+    return check
+
+
+def nmf_benchmarks(fx, archive, ds, mtx):
+    benches = []
+    th = nthreads()
+    for weighting in ("count", "tfidf"):
+        wflag = ["--weighting", "tfidf"] if weighting == "tfidf" else []
+        for k in NMF_KS:
+            fx_base = [fx, "nmf", archive] + ds.factopic_args() + wflag + ["-k", str(k), "--top", "0"]
+            peer = [PYTHON, PEERS, "--archive", archive, "--vectorizer", weighting, "--k", str(k)] + ds.peer_args()
+
+            def fx_tool(solver, label, short, extra, desc, sk_tool=None, fx_base=fx_base):
+                base = fx_base + ["--solver", solver]
+                t = Tool(label=label, role="factopic", short=short, argv=base + (extra or []) + ["--json"],
+                         metric="reported", metric_desc=desc,
+                         value_of=lambda d: d["timings"]["decompose"], quality_of=factopic_nmf(solver))
+                if sk_tool is not None:
+                    # the target is known only once sklearn has run (it runs first)
+                    tail = ["--tol", "0", "--max-iter", str(NMF_TARGET_MAX_ITER), "--json"]
+                    t.argv = base + ["--target-error", "<%s final loss>" % sk_tool.short] + tail
+                    t.argv_of = lambda: base + ["--target-error", "%.17g" % sklearn_final_loss(sk_tool)] + tail
+                return t
+
+            def peer_tool(task, label, short, extra, desc):
+                return Tool(label=label, role="peer", short=short, argv=peer[:2] + [task] + peer[2:] + extra,
+                            metric="reported", metric_desc=desc, value_of=lambda d: d["seconds"],
+                            quality_of=peer_nmf, env_unset=PEER_UNSET)
+
+            own = ["--tol", "%g" % NMF_TOL, "--max-iter", str(NMF_MAX_ITER)]
+            sk_call = ("perf_counter around NMF(n_components=%d, solver='%%s', init='nndsvda', tol=%g, max_iter=%d, "
+                       "random_state=0).fit_transform(X)" % (k, NMF_TOL, NMF_MAX_ITER))
+            sk_cd = peer_tool("nmf-sklearn", "sklearn NMF cd", "sk-cd", ["--solver", "cd"], sk_call % "cd")
+            sk_mu = peer_tool("nmf-sklearn", "sklearn NMF mu", "sk-mu", ["--solver", "mu"], sk_call % "mu")
+            mpath = mtx.path(ds, weighting)
+            rcpp = Tool(label="RcppML nmf (R)", role="peer", short="rcppml",
+                        argv=[RSCRIPT, RCPPML_R, mpath, str(k), "--tol", "%g" % NMF_TOL,
+                              "--maxit", str(NMF_MAX_ITER), "--seed", str(RCPPML_SEED), "--threads", str(th),
+                              "--orient", "terms-docs"],
+                        metric="reported",
+                        metric_desc="proc.time() around RcppML::nmf(t(X), %d, tol=%g, maxit=%d, seed=%d, "
+                                    "L1=c(0,0), diag=TRUE), %d threads" % (k, NMF_TOL, NMF_MAX_ITER, RCPPML_SEED, th),
+                        value_of=lambda d: d["seconds"], quality_of=rcppml_nmf,
+                        prepare=(lambda ds=ds, w=weighting: mtx.ensure(ds, w)))
+            tools = [
+                fx_tool("cd", "factopic cd --tol %g" % NMF_TOL, "fx-cd", own,
+                        "timings.decompose from --json (own stopping, tol %g, max-iter %d)" % (NMF_TOL, NMF_MAX_ITER)),
+                sk_cd,
+                fx_tool("cd", "factopic cd -> sklearn loss", "fx-cd>sk", None,
+                        "timings.decompose from --json, --target-error = sklearn cd's final loss", sk_cd),
+                fx_tool("mu", "factopic mu --tol %g" % NMF_TOL, "fx-mu", own,
+                        "timings.decompose from --json (own stopping, tol %g, max-iter %d)" % (NMF_TOL, NMF_MAX_ITER)),
+                sk_mu,
+                fx_tool("mu", "factopic mu -> sklearn loss", "fx-mu>sk", None,
+                        "timings.decompose from --json, --target-error = sklearn mu's final loss", sk_mu),
+                peer_tool("nmf-minibatch", "sklearn MiniBatchNMF", "mbnmf", [],
+                          "perf_counter around MiniBatchNMF(n_components=%d, init='nndsvda', random_state=0)"
+                          ".fit_transform(X)" % k),
+                peer_tool("nmf-gensim", "gensim Nmf", "gensim", [],
+                          "perf_counter around gensim.models.nmf.Nmf(Sparse2Corpus(X, documents_columns=False), "
+                          "num_topics=%d, id2word=vocabulary, random_state=0)" % k),
+                rcpp,
+            ]
+            benches.append(Benchmark(
+                name="nmf-k%d-%s/%s" % (k, weighting, ds.key),
+                group="nmf",
+                description="%s, %s matrix: NMF rank %d, Frobenius loss" % (ds.title, weighting, k),
+                tools=tools,
+                quality=nmf_check(ds.expected),
+                quality_desc="final loss ||X - WH||_F per tool (worst run); factopic cd (tol %g) <= sklearn cd * "
+                             "(1 + %.0e); time-to-target runs reached sklearn's loss" % (NMF_TOL, NMF_LOSS_RTOL)))
+
+    if ds.key == "4cat":
+        # the fast.ai lecture's numpy gradient descent on the dense tf-idf matrix vs
+        # factopic's first-order solvers, time per iteration
+        fx_base = ([fx, "nmf", archive] + ds.factopic_args()
+                   + ["--weighting", "tfidf", "-k", str(NMF_GD_K), "--top", "0"])
+        benches.append(Benchmark(
+            name="nmf-gd-tfidf/%s" % ds.key,
+            group="nmf-gd",
+            description="%s, tf-idf: NMF rank %d by gradient descent, seconds per iteration" % (ds.title, NMF_GD_K),
+            tools=[
+                Tool(label="factopic pgd (defaults)", role="factopic", short="fx-pgd",
+                     argv=fx_base + ["--solver", "pgd", "--json"], metric="reported",
+                     metric_desc="timings.decompose / iterations from --json",
+                     value_of=fx_per_iteration, quality_of=factopic_nmf("pgd")),
+                Tool(label="factopic adam (defaults)", role="factopic", short="fx-adam",
+                     argv=fx_base + ["--solver", "adam", "--json"], metric="reported",
+                     metric_desc="timings.decompose / iterations from --json",
+                     value_of=fx_per_iteration, quality_of=factopic_nmf("adam")),
+                Tool(label="numpy lecture GD (dense)", role="peer", short="numpy-gd",
+                     argv=[PYTHON, PEERS, "nmf-gd", "--archive", archive, "--vectorizer", "tfidf",
+                           "--k", str(NMF_GD_K), "--iters", str(NMF_GD_ITERS)] + ds.peer_args(),
+                     metric="reported",
+                     metric_desc="median of %d per-step perf_counter times, fast.ai lecture upd() on X.toarray()"
+                                 % NMF_GD_ITERS,
+                     value_of=lambda d: d["seconds"], quality_of=peer_nmf, env_unset=PEER_UNSET),
+            ],
+            quality=nmf_check(ds.expected),
+            quality_desc="seconds per iteration numpy-gd / factopic (target >= %.0fx); losses reported" % NMF_GD_TARGET))
+    return benches
+
+
+# ----------------------------------------------------------------------------
 # the benchmark definitions
 
 def make_benchmarks(fx, archive, tmpdir):
     benches = []
     exact = ExactReference(archive, tmpdir)
+    mtx = MatrixFile(archive, tmpdir)
     for ds in DATASETS:
         # 1. vectorize stage, documents already in memory
         for weighting, cls in (("count", "CountVectorizer"), ("tfidf", "TfidfVectorizer")):
@@ -523,6 +846,9 @@ def make_benchmarks(fx, archive, tmpdir):
 
         # 3. SVD (issue 3): the decomposition only, matrix already in memory
         benches += svd_benchmarks(fx, archive, ds, exact)
+
+        # 4. NMF (issue 4): the factorization only, matrix already in memory
+        benches += nmf_benchmarks(fx, archive, ds, mtx)
     return benches
 
 
@@ -707,6 +1033,15 @@ def run_all(a, fx, archive, benches):
               "max|s_factopic - s_scipy| / s_max over all %s values;" % "min(m, n)")
         print("       svd-k quality: per tool, max_i |s_i - exact_i| / exact_i (worst run), exact = svds(X, k=%d, tol=0, "
               "random_state=%d) computed once per matrix, untimed." % (EXACT_K, EXACT_SEED))
+    if any(b.group.startswith("nmf") for b in benches):
+        print("nmf rows: in-proc = the factorization only, matrix in memory (factopic: --json timings.decompose; "
+              "sklearn/gensim: perf_counter around the fit; RcppML: proc.time() around nmf());")
+        print("       peer/fx is relative to factopic cd --tol %g (own stopping, as sklearn's). 'factopic S -> sklearn "
+              "loss' = --target-error <sklearn S's final loss> --tol 0 --max-iter %d:" % (NMF_TOL, NMF_TARGET_MAX_ITER))
+        print("       time to reach scikit-learn's final loss. Quality: each tool's final ||X - WH||_F (worst run); "
+              "factopic cd's must be <= sklearn cd's * (1 + %.0e)." % NMF_LOSS_RTOL)
+        print("       nmf-gd: seconds per iteration (factopic: timings.decompose / iterations; numpy: median of %d "
+              "timed steps of the fast.ai lecture's gradient descent on the dense matrix)." % NMF_GD_ITERS)
 
     # BLAS / thread report per peer, from threadpoolctl inside the peer process
     print()
@@ -719,7 +1054,12 @@ def run_all(a, fx, archive, benches):
             r = next((r for r in t.runs if r.data), None)
             if r is None:
                 continue
-            s = blas_summary(r.data.get("threadpool_info"))
+            if "threadpool_info" in r.data:
+                s = blas_summary(r.data.get("threadpool_info"))
+            else:  # RcppML (R): Eigen + OpenMP, threads set by setRcppMLthreads
+                s = "RcppML %s (Eigen, OpenMP), setRcppMLthreads(%s); R %s" % (
+                    r.data.get("versions", {}).get("RcppML", "?"), r.data.get("threads", "?"),
+                    r.data.get("versions", {}).get("R", "?"))
             seen.setdefault((t.label, s), []).append(b.name)
     for (label, s), names in seen.items():
         print("  %-28s %s" % (label + ":", s))

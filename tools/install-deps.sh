@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev libplplot-dev plplot-driver-cairo)
 test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn)
-bench=("${test[@]}" python3-threadpoolctl)
+bench=("${test[@]}" python3-threadpoolctl python3-gensim r-base-core r-cran-rcppml)
 
 case "${1:-build}" in
   build) want=("${build[@]}") ;;

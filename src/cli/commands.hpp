@@ -7,6 +7,7 @@ namespace factopic::cli {
 
 void register_vectorize(CLI::App& app);
 void register_svd(CLI::App& app);
+void register_nmf(CLI::App& app);
 void register_sweep(CLI::App& app);
 void register_topics(CLI::App& app);
 void register_version(CLI::App& app);

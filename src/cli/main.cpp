@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     app.fallthrough();
     factopic::cli::register_vectorize(app);
     factopic::cli::register_svd(app);
+    factopic::cli::register_nmf(app);
     factopic::cli::register_sweep(app);
     factopic::cli::register_topics(app);
     factopic::cli::register_version(app);

@@ -58,6 +58,8 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
         out.x = io::read_matrix_market<T>(a.corpus.path);
         if (!a.vocabulary_file.empty()) out.vocabulary = read_vocabulary(a.vocabulary_file, out.x.cols);
         out.read_s = since(t0);
+        out.ids.reserve(static_cast<std::size_t>(out.x.rows));
+        for (std::int64_t i = 0; i < out.x.rows; ++i) out.ids.push_back(fmt::format("row {}", i + 1));
         out.description = fmt::format("{} (Matrix Market)", a.corpus.path);
         return out;
     }
@@ -72,6 +74,8 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.x = vectorizer.fit_transform<T>(corpus.texts);
     out.vectorize_s = since(t1);
     out.vocabulary = vectorizer.vocabulary();
+    out.ids = corpus.ids;
+    out.labels = corpus.labels;
     const std::string selection = describe_selection(a.corpus);
     out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout,
                                   selection.empty() ? "" : ": " + selection, a.vectorizer.weighting);

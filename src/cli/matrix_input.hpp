@@ -30,6 +30,8 @@ template <typename T>
 struct LoadedMatrix {
     CsrMatrix<T> x;
     std::vector<std::string> vocabulary;  ///< empty when not known
+    std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
+    std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx
     std::string description;              ///< one line: where the matrix came from
     double read_s = 0, vectorize_s = 0;
 };

@@ -50,6 +50,7 @@
 #include "factopic/core/error.hpp"
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/linalg/sparse.hpp"
+#include "names.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 
@@ -57,31 +58,14 @@ namespace factopic::decomp {
 
 namespace {
 
-template <typename E>
-using NameTable = std::initializer_list<std::pair<E, const char*>>;
+using detail::NameTable;
+using detail::name_of;
+using detail::parse_name;
 
 constexpr NameTable<SvdMethod> k_methods = {
     {SvdMethod::gram, "gram"}, {SvdMethod::gesdd, "gesdd"}, {SvdMethod::rsvd, "rsvd"}, {SvdMethod::krylov, "krylov"}};
 constexpr NameTable<Normalizer> k_normalizers = {
     {Normalizer::automatic, "auto"}, {Normalizer::none, "none"}, {Normalizer::lu, "lu"}, {Normalizer::qr, "qr"}};
-
-template <typename E>
-std::string name_of(NameTable<E> table, E value) {
-    for (const auto& [v, name] : table)
-        if (v == value) return name;
-    return "?";
-}
-
-/// The value called `name`; InvalidArgument listing the valid names otherwise.
-template <typename E>
-E parse_name(NameTable<E> table, const std::string& name, const char* what) {
-    std::string valid;
-    for (const auto& [v, n] : table) {
-        if (name == n) return v;
-        valid += (valid.empty() ? "" : ", ") + std::string(n);
-    }
-    throw InvalidArgument(fmt::format("unknown {} '{}' (choose {})", what, name, valid));
-}
 
 }  // namespace
 
@@ -469,15 +453,7 @@ struct Oriented {
     Oriented(const Oriented&) = delete;
 };
 
-/// A rows × cols matrix of independent standard normals from one seed (serially drawn, so
-/// the thread count cannot change it).
-Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
-    Matrix<double> x(rows, cols);
-    std::mt19937_64 gen(seed);
-    std::normal_distribution<double> normal(0.0, 1.0);
-    for (auto& v : x.data) v = normal(gen);
-    return x;
-}
+using linalg::gaussian;
 
 /// Buffers reused from one sparse product to the next: the row-wise forms of the operands
 /// (fresh memory costs a page fault per 4 KiB here, a sizeable part of a product's time).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <random>
 
 namespace factopic::linalg {
 namespace detail {
@@ -63,5 +64,13 @@ template void transpose_into(const Matrix<double>&, Matrix<double>&);
 template Matrix<double> transpose(const Matrix<double>&);
 template Matrix<float> columns(const Matrix<float>&, std::int64_t, std::int64_t);
 template Matrix<double> columns(const Matrix<double>&, std::int64_t, std::int64_t);
+
+Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
+    Matrix<double> x(rows, cols);
+    std::mt19937_64 gen(seed);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (auto& v : x.data) v = normal(gen);
+    return x;
+}
 
 }  // namespace factopic::linalg

@@ -248,4 +248,30 @@ void qr(Matrix<float>& a, Matrix<float>* r) { qr_impl(a, r, sgeqrf_, sorgqr_); }
 void permuted_lower(Matrix<double>& a) { permuted_lower_impl(a, dgetrf_); }
 void permuted_lower(Matrix<float>& a) { permuted_lower_impl(a, sgetrf_); }
 
+Matrix<double> gram_wide(const Matrix<double>& x) {
+    const std::int64_t k = x.rows, n = x.cols;
+    // Blocks of columns fixed by the shape; each block's syrk is single-threaded (inside the
+    // parallel region, or forced when there is one block), the partial sums added in order.
+    const std::int64_t step = std::max<std::int64_t>(1024, 262144 / std::max<std::int64_t>(k, 1));
+    const auto blocks = static_cast<std::size_t>(std::max<std::int64_t>((n + step - 1) / step, 1));
+    std::vector<Matrix<double>> partial(blocks);
+    std::optional<SerialBlas> serial;
+    if (blocks == 1) serial.emplace();
+    runtime::parallel_for(
+        blocks,
+        [&](std::size_t blk) {
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, n - lo);
+            partial[blk] = Matrix<double>::zeros(k, k);
+            if (len > 0 && k > 0) syrk('U', 'N', k, len, 1.0, x.col(lo), x.ld(), 0.0, partial[blk].ptr(), partial[blk].ld());
+        },
+        1);
+    Matrix<double> g = std::move(partial[0]);
+    for (std::size_t b = 1; b < blocks; ++b)
+        for (std::int64_t j = 0; j < k; ++j)
+            for (std::int64_t i = 0; i <= j; ++i) g(i, j) += partial[b](i, j);
+    for (std::int64_t j = 0; j < k; ++j)
+        for (std::int64_t i = j + 1; i < k; ++i) g(i, j) = g(j, i);
+    return g;
+}
+
 }  // namespace factopic::linalg

@@ -90,4 +90,8 @@ void transpose_into(const Matrix<T>& a, Matrix<T>& out);
 template <typename T>
 Matrix<T> columns(const Matrix<T>& a, std::int64_t c0, std::int64_t n);
 
+/// A rows × cols matrix of independent standard normals from one seed (drawn serially from
+/// std::mt19937_64, so the thread count cannot change it).
+Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed);
+
 }  // namespace factopic::linalg

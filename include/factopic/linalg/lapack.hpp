@@ -70,4 +70,8 @@ private:
 void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
                 std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
 
+/// X·Xᵀ (k × k) of a wide k × n matrix, summed over fixed blocks of columns in a fixed order, so
+/// the result does not depend on the thread count.
+Matrix<double> gram_wide(const Matrix<double>& x);
+
 }  // namespace factopic::linalg

@@ -1,0 +1,116 @@
+// Non-negative matrix factorisation of a sparse document–term matrix A (m × n): A ≈ W·H with
+// W (m × k, documents) and H (k × n, terms) both ≥ 0, minimising ½‖A − WH‖²_F (or, for `mu`,
+// the generalised Kullback–Leibler divergence) plus scikit-learn's regularisation.
+//
+// Solvers:
+//  - cd:   coordinate descent (Hsieh & Dhillon 2011; Cichocki's HALS), scikit-learn's
+//          solver='cd' step for step (same update order, violation and stopping rule);
+//  - mu:   multiplicative updates (Lee & Seung 2001) for the Frobenius norm or the KL
+//          divergence, scikit-learn's solver='mu' (KL evaluated on the non-zeros only);
+//  - pgd:  gradient descent with a penalty on entries below mu (the fast.ai lecture), step 1/L
+//          per block unless lr is given, annealing; `project` clips to ≥ 0 after each step;
+//  - adam: the lecture's Adam on ‖A − WH‖_F + lam·(mean(min(W,0)²) + mean(min(H,0)²)), with
+//          its analytic gradient.
+// Every solver works from A·Hᵀ, Aᵀ·W (sparse × thin dense) and k × k Gram matrices; nothing
+// m × n is ever formed. Results do not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "factopic/core/csr.hpp"
+#include "factopic/decomp/svd.hpp"
+#include "factopic/linalg/dense.hpp"
+
+namespace factopic::decomp {
+
+enum class NmfSolver { cd, mu, pgd, adam };
+std::string to_string(NmfSolver s);
+NmfSolver parse_nmf_solver(const std::string& name);
+
+enum class NmfInit { random, nndsvd, nndsvda, nndsvdar, custom };
+std::string to_string(NmfInit i);
+NmfInit parse_nmf_init(const std::string& name);
+
+enum class BetaLoss { frobenius, kullback_leibler };
+std::string to_string(BetaLoss b);
+BetaLoss parse_beta_loss(const std::string& name);
+
+struct NmfOptions {
+    std::int64_t k = 10;
+    NmfSolver solver = NmfSolver::cd;
+    NmfInit init = NmfInit::nndsvda;
+    BetaLoss beta_loss = BetaLoss::frobenius;  ///< mu only; the other solvers minimise the Frobenius norm
+    int max_iter = 0;                          ///< 0: the solver's default (cd, mu: 200; pgd, adam: 1000)
+    double tol = -1;    ///< negative: the solver's default (adam 1e-5, the others 1e-4); cd: stop when the projected-gradient violation falls to tol × the first one;
+                        ///< mu, pgd, adam: when the error fell by less than tol × the initial error over
+                        ///< the last 10 iterations (checked every 10); 0: run max_iter iterations
+    std::uint64_t seed = 0;  ///< random init, nndsvdar, cd --shuffle
+    double alpha_w = 0;      ///< regularisation of W (scikit-learn 1.2: scaled by n_features)
+    double alpha_h = -1;     ///< of H (scaled by n_samples); negative: the same as alpha_w
+    double l1_ratio = 0;     ///< 0: L2 only; 1: L1 only
+    bool shuffle = false;    ///< cd: random order of the components in each sweep
+    // pgd and adam (the lecture's names)
+    double lam = -1;      ///< penalty weight; negative: the solver's default (pgd 100, adam 1e6)
+    double mu = 1e-6;     ///< pgd: entries below mu are penalised
+    double lr = 0;        ///< step; 0: pgd 1/L per block (L = largest eigenvalue of its Gram matrix), adam 1e-3
+    double anneal = 0.9;  ///< lr ← lr·anneal every anneal_every iterations
+    int anneal_every = 100;
+    bool project = false;  ///< pgd: clip W, H to ≥ 0 after every step
+    double beta1 = 0.9, beta2 = 0.9, adam_eps = 1e-8;  ///< adam (the lecture's betas)
+    double target_error = 0;  ///< > 0: stop once reconstruction_error ≤ this (for benchmarks)
+    std::optional<linalg::Matrix<double>> w_init, h_init;  ///< custom init: m × k and k × n
+};
+
+template <typename T>
+struct NmfResult {
+    linalg::Matrix<T> w;  ///< m × k
+    linalg::Matrix<T> h;  ///< k × n
+    NmfSolver solver = NmfSolver::cd;
+    NmfInit init = NmfInit::nndsvda;
+    BetaLoss beta_loss = BetaLoss::frobenius;
+    double reconstruction_error = 0;  ///< scikit-learn's reconstruction_err_: ‖A − WH‖_F, or √(2·KL)
+    double relative_error = 0;        ///< ‖A − WH‖_F / ‖A‖_F
+    int iterations = 0;
+    int max_iter = 0;             ///< the limit it ran under (the solver's default filled in)
+    double tol = 0;               ///< the tol it ran under
+    bool converged = false;       ///< the stopping rule (tol) ended it, not max_iter
+    bool reached_target = false;  ///< target_error was given and reached
+    std::vector<double> losses;   ///< reconstruction_error after each iteration
+    std::int64_t negative_entries = 0;  ///< entries of W and H below 0 at the end
+    std::int64_t clipped = 0;           ///< pgd (penalty), adam: negatives set to 0 at the end
+    std::vector<Phase> phases;
+    double seconds = 0;
+};
+
+/// Factorises A. InvalidArgument for a negative, NaN or infinite entry (the first one is named),
+/// k out of range (nndsvd*: k ≤ min(m, n)), a custom init of the wrong shape or with a negative
+/// entry, an empty or all-zero A, or options out of their domain.
+template <typename T>
+NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options);
+
+/// The same for a dense matrix (made sparse first: the solvers' products are sparse ones).
+template <typename T>
+NmfResult<T> nmf(const linalg::Matrix<T>& a, const NmfOptions& options);
+
+template <typename T>
+struct NmfTransform {
+    linalg::Matrix<T> w;  ///< m × k
+    int iterations = 0;
+    bool converged = false;
+};
+
+/// W for (new) documents with H fixed, as scikit-learn's NMF.transform: the fit's solver with
+/// update_H=False (cd for cd, pgd and adam: non-negative least squares per document by
+/// coordinate descent from W = 0; mu from W = √(mean(A)/k)), with options' tol, max_iter and
+/// regularisation of W.
+template <typename T>
+NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const linalg::Matrix<T>& h, const NmfOptions& options);
+
+/// ‖A − WH‖_F without forming WH: √(‖A‖² − 2⟨A, WH⟩ + ⟨WᵀW, HHᵀ⟩).
+template <typename T>
+double frobenius_error(const CsrMatrix<T>& a, const linalg::Matrix<T>& w, const linalg::Matrix<T>& h);
+
+}  // namespace factopic::decomp

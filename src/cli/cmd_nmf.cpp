@@ -1,0 +1,181 @@
+// factopic nmf: the non-negative factorisation A ≈ W·H of a corpus's document–term matrix (or
+// of any non-negative Matrix Market matrix) by one of four solvers; writes W, H and the
+// document–topic table, and prints the topics (the rows of H).
+#include <fmt/core.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "factopic/core/error.hpp"
+#include "factopic/decomp/nmf.hpp"
+#include "factopic/decomp/topics.hpp"
+#include "factopic/io/atomic_file.hpp"
+#include "factopic/io/npy.hpp"
+#include "factopic/runtime/clock.hpp"
+#include "factopic/runtime/parallel.hpp"
+#include "matrix_input.hpp"
+#include "nmf_options.hpp"
+
+namespace factopic::cli {
+namespace {
+
+using runtime::Clock;
+using runtime::since;
+
+struct NmfArgs {
+    MatrixArgs input;
+    NmfMethodArgs nmf;
+    std::int64_t k = 10;
+    std::string w_path, h_path, doc_topics_path;
+    int top = 10;
+    bool json = false;
+};
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+template <typename T>
+void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids) {
+    std::string text = "document";
+    for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",topic_{}", t);
+    text += '\n';
+    for (std::int64_t i = 0; i < w.rows; ++i) {
+        text += csv_field(ids[static_cast<std::size_t>(i)]);
+        for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",{}", w(i, t));
+        text += '\n';
+        if (text.size() > (1 << 20)) {
+            file.write(text);
+            text.clear();
+        }
+    }
+    file.write(text);
+}
+
+template <typename T>
+void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFiles& outputs, Clock::time_point start) {
+    const LoadedMatrix<T> in = load_matrix<T>(a.input);
+    const decomp::NmfResult<T> r = decomp::nmf(in.x, options);
+    if (!r.converged && !r.reached_target && r.tol > 0)
+        fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
+
+    const auto t_write = Clock::now();
+    if (outputs[0]) io::write_npy(*outputs[0], r.w);
+    if (outputs[1]) io::write_npy(*outputs[1], r.h);
+    if (outputs[2]) write_doc_topics(*outputs[2], r.w, in.ids);
+    outputs.commit();
+    const double write_s = since(t_write);
+    const double total_s = since(start);
+
+    std::vector<decomp::Topic> topics;
+    if (a.top > 0) topics = decomp::topics_from_rows(r.h, r.h.rows, a.top, false);
+    const bool words = !in.vocabulary.empty();
+
+    if (a.json) {
+        nlohmann::json j = matrix_json(in, a.input);
+        j["k"] = options.k;
+        j["solver"] = decomp::to_string(r.solver);
+        j["init"] = decomp::to_string(r.init);
+        j["beta_loss"] = decomp::to_string(r.beta_loss);
+        j["iterations"] = r.iterations;
+        j["converged"] = r.converged;
+        if (options.target_error > 0) j["reached_target"] = r.reached_target;
+        j["reconstruction_error"] = r.reconstruction_error;
+        j["relative_error"] = r.relative_error;
+        j["negative_entries"] = r.negative_entries;
+        j["clipped"] = r.clipped;
+        j["losses"] = r.losses;
+        nlohmann::json list = nlohmann::json::array(), weights = nlohmann::json::array();
+        for (const auto& t : topics) {
+            nlohmann::json terms = nlohmann::json::array(), ws = nlohmann::json::array();
+            for (const auto& tw : t.top) {
+                terms.push_back(words ? in.vocabulary[static_cast<std::size_t>(tw.term)] : fmt::format("#{}", tw.term));
+                ws.push_back(tw.weight);
+            }
+            list.push_back(terms);
+            weights.push_back(ws);
+        }
+        j["topics"] = list;
+        j["topic_weights"] = weights;
+        j["timings"] = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", r.seconds},
+                        {"write", write_s},    {"total", total_s}};
+        nlohmann::json phases = nlohmann::json::object();
+        for (const auto& [name, s] : r.phases) phases[name] = s;
+        j["phases"] = phases;
+        j["peak_memory_mb"] = peak_memory_mb();
+        nlohmann::json written = nlohmann::json::object();
+        if (!a.w_path.empty()) written["w"] = a.w_path;
+        if (!a.h_path.empty()) written["h"] = a.h_path;
+        if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
+        j["outputs"] = written;
+        fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        return;
+    }
+    fmt::print("matrix     {} x {}, {} non-zeros, {} ({})\n", in.x.rows, in.x.cols, in.x.nnz(), in.description,
+               a.input.vectorizer.dtype);
+    std::string phases;
+    for (const auto& [name, s] : r.phases) phases += fmt::format("{}{} {:.3f}", phases.empty() ? "" : ", ", name, s);
+    const std::string status = r.reached_target ? "reached the target error"
+                               : r.converged    ? "converged"
+                                                : "stopped at --max-iter";
+    fmt::print("nmf        {}{}, k = {}, init {}: {} iterations, {}, {:.3f} s ({})\n", decomp::to_string(r.solver),
+               r.beta_loss == decomp::BetaLoss::kullback_leibler ? " (kullback-leibler)" : "", options.k,
+               decomp::to_string(r.init), r.iterations, status, r.seconds, phases);
+    fmt::print("error      reconstruction {:.6f}, relative {:.6f}, negative entries {}{}\n", r.reconstruction_error,
+               r.relative_error, r.negative_entries,
+               r.clipped > 0 ? fmt::format(" ({} small negatives set to 0 at the end)", r.clipped) : "");
+    fmt::print(
+        "timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} threads), "
+        "peak memory {:.0f} MB\n",
+        in.read_s, in.vectorize_s, r.seconds, write_s, total_s, runtime::max_threads(), peak_memory_mb());
+    for (const auto& [label, path] : {std::pair{"W", a.w_path}, {"H", a.h_path}, {"doc-topics", a.doc_topics_path}})
+        if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
+    if (!topics.empty()) {
+        fmt::print("topics     (rows of H, largest weights first)\n");
+        print_topics(topics, in.vocabulary, false);
+    }
+}
+
+void run(const NmfArgs& a) {
+    const auto start = Clock::now();
+    if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
+    const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
+    io::OutputFiles outputs({a.w_path, a.h_path, a.doc_topics_path});
+    with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });
+}
+
+}  // namespace
+
+void register_nmf(CLI::App& app) {
+    auto args = std::make_shared<NmfArgs>();
+    auto* sub = app.add_subcommand("nmf", "Non-negative matrix factorisation A = W H: topics as the rows of H");
+    sub->footer(
+        "Solvers: cd (default; coordinate descent as scikit-learn's solver='cd'), mu (multiplicative updates,\n"
+        "         --beta-loss frobenius|kullback-leibler), pgd (gradient descent with a penalty on negatives,\n"
+        "         --lam --mu --lr --anneal --anneal-every, --project), adam (--lr --beta1 --beta2 --lam).\n"
+        "Example:\n"
+        "  factopic nmf ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+        "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
+        "      --remove headers,footers,quotes --weighting tfidf -k 6 --doc-topics W.csv");
+    add_matrix_options(*sub, args->input);
+    sub->add_option("-k", args->k, "Number of topics (components)")->capture_default_str();
+    add_nmf_method_options(*sub, args->nmf);
+    sub->add_option("--w", args->w_path, "Write W (documents x k) here, as .npy");
+    sub->add_option("--h", args->h_path, "Write H (k x terms) here, as .npy");
+    sub->add_option("--doc-topics", args->doc_topics_path, "Write the document-topic weights here, as CSV");
+    sub->add_option("--top", args->top, "Words per topic (0: no topics)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    sub->add_flag("--json", args->json, "Print one JSON object instead of the summary");
+    sub->callback([args] { run(*args); });
+}
+
+}  // namespace factopic::cli

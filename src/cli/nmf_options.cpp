@@ -1,0 +1,99 @@
+#include "nmf_options.hpp"
+
+#include <fmt/core.h>
+
+#include "factopic/core/error.hpp"
+#include "factopic/io/npy.hpp"
+
+namespace factopic::cli {
+
+void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
+    app.add_option("--solver", a.solver, "cd (coordinate descent), mu (multiplicative), pgd (gradient descent), adam")
+        ->check(CLI::IsMember({"cd", "mu", "pgd", "adam"}))
+        ->capture_default_str();
+    app.add_option("--init", a.init, "Initial W, H: random, nndsvd, nndsvda, nndsvdar or custom (--w-init, --h-init)")
+        ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar", "custom"}))
+        ->capture_default_str();
+    app.add_option("--w-init", a.w_init, "init custom: W (documents x k) as .npy");
+    app.add_option("--h-init", a.h_init, "init custom: H (k x terms) as .npy");
+    app.add_option("--beta-loss", a.beta_loss, "mu: frobenius or kullback-leibler")
+        ->check(CLI::IsMember({"frobenius", "kullback-leibler"}))
+        ->capture_default_str();
+    app.add_option("--max-iter", a.max_iter, "Most iterations (default: cd, mu 200; pgd, adam 1000)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--tol", a.tol,
+                   "Stop when cd's projected-gradient violation is tol x its first value, or (mu, pgd, adam) the "
+                   "error fell by less than tol x the initial error in 10 iterations; 0: never (default: adam "
+                   "1e-5, the others 1e-4)")
+        ->check(CLI::NonNegativeNumber);
+    if (with_seed)
+        app.add_option("--seed", a.seed, "Seed of random init, nndsvdar, --shuffle and the SVD of nndsvd*")
+            ->capture_default_str();
+    app.add_option("--alpha-w", a.alpha_w, "Regularisation of W (scikit-learn 1.2 scaling: x terms)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    app.add_option("--alpha-h", a.alpha_h, "Regularisation of H (x documents; default: the same as --alpha-w)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--l1-ratio", a.l1_ratio, "Share of L1 in the regularisation (0: L2 only)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    app.add_flag("--shuffle", a.shuffle, "cd: visit the components in a random order each sweep");
+    app.add_option("--lam", a.lam, "pgd, adam: weight of the penalty on negatives (default: pgd 100, adam 1e6)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--mu", a.mu, "pgd: entries below mu are penalised")->check(CLI::NonNegativeNumber)->capture_default_str();
+    app.add_option("--lr", a.lr, "pgd, adam: learning rate (default: pgd 1/L per block, adam 1e-3)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--anneal", a.anneal, "pgd, adam: multiply the learning rate by this ...")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    app.add_option("--anneal-every", a.anneal_every, "... every this many iterations")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step");
+    app.add_option("--beta1", a.beta1, "adam: decay of the first moment")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+    app.add_option("--beta2", a.beta2, "adam: decay of the second moment")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+    app.add_option("--target-error", a.target_error,
+                   "Stop as soon as the reconstruction error is at most this (for benchmarks)")
+        ->check(CLI::NonNegativeNumber);
+}
+
+decomp::NmfOptions nmf_options(const NmfMethodArgs& a, std::int64_t k) {
+    decomp::NmfOptions o;
+    o.k = k;
+    o.solver = decomp::parse_nmf_solver(a.solver);
+    o.init = decomp::parse_nmf_init(a.init);
+    o.beta_loss = decomp::parse_beta_loss(a.beta_loss);
+    o.max_iter = a.max_iter;
+    o.tol = a.tol;
+    o.seed = a.seed;
+    o.alpha_w = a.alpha_w;
+    o.alpha_h = a.alpha_h;
+    o.l1_ratio = a.l1_ratio;
+    o.shuffle = a.shuffle;
+    o.lam = a.lam;
+    o.mu = a.mu;
+    o.lr = a.lr;
+    o.anneal = a.anneal;
+    o.anneal_every = a.anneal_every;
+    o.project = a.project;
+    o.beta1 = a.beta1;
+    o.beta2 = a.beta2;
+    o.target_error = a.target_error;
+    const bool custom = o.init == decomp::NmfInit::custom;
+    if (custom != (!a.w_init.empty() || !a.h_init.empty()) || (custom && (a.w_init.empty() || a.h_init.empty())))
+        throw InvalidArgument(custom ? "--init custom needs both --w-init W.npy and --h-init H.npy"
+                                     : "--w-init and --h-init go with --init custom");
+    if (custom) {
+        o.w_init = io::read_npy_matrix(a.w_init);
+        o.h_init = io::read_npy_matrix(a.h_init);
+    }
+    return o;
+}
+
+std::string convergence_warning(decomp::NmfSolver solver, int iterations, double tol) {
+    return fmt::format(
+        "warning: nmf ({}) did not converge in {} iterations (tol {}): raise --max-iter, or loosen --tol",
+        decomp::to_string(solver), iterations, tol);
+}
+
+}  // namespace factopic::cli

@@ -1,0 +1,881 @@
+// NMF solvers on a sparse A (see nmf.hpp). Layout: both factors are kept "row-wise" — W as
+// Wr = Wᵀ (k × m, column i = document i's k weights) and H as k × n (column j = term j's) —
+// so that one half-step updates the columns of a k × M matrix Y from the other factor F (k × N)
+// and X ∈ {A, Aᵀ} (M × N, CSR):
+//   the W step: Y = Wr, F = H,  X = A;     the H step: Y = H, F = Wr, X = Aᵀ.
+// Every half-step needs only P = X·Fᵀ (k × M, one sparse product), the Gram matrix G = F·Fᵀ
+// (k × k), and, for KL, X's non-zeros. Columns of Y are independent in every update, so they
+// are updated in parallel; sums are taken over fixed blocks in a fixed order, and results do
+// not depend on the thread count.
+#include "factopic/decomp/nmf.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <type_traits>
+
+#include "factopic/core/error.hpp"
+#include "factopic/linalg/lapack.hpp"
+#include "factopic/linalg/sparse.hpp"
+#include "factopic/runtime/clock.hpp"
+#include "factopic/runtime/parallel.hpp"
+#include "names.hpp"
+
+namespace factopic::decomp {
+
+namespace {
+
+using detail::NameTable;
+
+constexpr NameTable<NmfSolver> k_solvers = {
+    {NmfSolver::cd, "cd"}, {NmfSolver::mu, "mu"}, {NmfSolver::pgd, "pgd"}, {NmfSolver::adam, "adam"}};
+constexpr NameTable<NmfInit> k_inits = {{NmfInit::random, "random"},
+                                        {NmfInit::nndsvd, "nndsvd"},
+                                        {NmfInit::nndsvda, "nndsvda"},
+                                        {NmfInit::nndsvdar, "nndsvdar"},
+                                        {NmfInit::custom, "custom"}};
+constexpr NameTable<BetaLoss> k_beta_losses = {{BetaLoss::frobenius, "frobenius"},
+                                               {BetaLoss::kullback_leibler, "kullback-leibler"}};
+
+}  // namespace
+
+std::string to_string(NmfSolver s) { return detail::name_of(k_solvers, s); }
+NmfSolver parse_nmf_solver(const std::string& name) { return detail::parse_name(k_solvers, name, "NMF solver"); }
+std::string to_string(NmfInit i) { return detail::name_of(k_inits, i); }
+NmfInit parse_nmf_init(const std::string& name) { return detail::parse_name(k_inits, name, "NMF init"); }
+std::string to_string(BetaLoss b) { return detail::name_of(k_beta_losses, b); }
+BetaLoss parse_beta_loss(const std::string& name) { return detail::parse_name(k_beta_losses, name, "beta loss"); }
+
+namespace {
+
+using linalg::Matrix;
+using runtime::Clock;
+using runtime::since;
+
+/// scikit-learn's EPSILON (float32 machine epsilon): the floor of denominators and of WH in KL.
+constexpr double eps32 = std::numeric_limits<float>::epsilon();
+constexpr double eps64 = std::numeric_limits<double>::epsilon();
+
+/// Σ over [0, n) of part(lo, hi), cut into blocks fixed by n alone and added in order.
+template <typename Part>
+double fixed_sum(std::int64_t n, Part&& part) {
+    constexpr std::int64_t block = 1024;
+    const auto blocks = static_cast<std::size_t>((n + block - 1) / block);
+    std::vector<double> partial(blocks, 0.0);
+    runtime::parallel_for(
+        blocks,
+        [&](std::size_t b) {
+            const std::int64_t lo = static_cast<std::int64_t>(b) * block;
+            partial[b] = part(lo, std::min(n, lo + block));
+        },
+        1);
+    double s = 0;
+    for (const double v : partial) s += v;
+    return s;
+}
+
+/// Runs body(i) for every column i of a k × n factor, in parallel (columns are independent).
+template <typename Body>
+void for_columns(std::int64_t n, Body&& body) {
+    runtime::parallel_for(static_cast<std::size_t>(n), [&](std::size_t i) { body(static_cast<std::int64_t>(i)); }, 64);
+}
+
+/// ⟨X, Y⟩ of two equally shaped matrices.
+double inner(const Matrix<double>& x, const Matrix<double>& y) {
+    return fixed_sum(static_cast<std::int64_t>(x.data.size()), [&](std::int64_t lo, std::int64_t hi) {
+        double s = 0;
+        for (std::int64_t i = lo; i < hi; ++i) s += x.data[static_cast<std::size_t>(i)] * y.data[static_cast<std::size_t>(i)];
+        return s;
+    });
+}
+
+/// Row sums of a k × n factor (Σ over its columns).
+std::vector<double> row_sums(const Matrix<double>& f) {
+    std::vector<double> s(static_cast<std::size_t>(f.rows), 0.0);
+    for (std::int64_t j = 0; j < f.cols; ++j)
+        for (std::int64_t t = 0; t < f.rows; ++t) s[static_cast<std::size_t>(t)] += f(t, j);
+    return s;
+}
+
+std::int64_t count_negative(const Matrix<double>& x) {
+    return std::count_if(x.data.begin(), x.data.end(), [](double v) { return v < 0; });
+}
+
+/// Sets negative entries to 0; returns how many there were.
+std::int64_t clip_negative(Matrix<double>& x) {
+    std::int64_t n = 0;
+    for (double& v : x.data)
+        if (v < 0) {
+            v = 0;
+            ++n;
+        }
+    return n;
+}
+
+/// Largest eigenvalue of a symmetric k × k matrix.
+double largest_eigenvalue(const Matrix<double>& g) {
+    Matrix<double> a = g;
+    std::vector<double> w;
+    const linalg::SerialBlas serial;
+    linalg::syevd(a, w);
+    return w.empty() ? 0.0 : w.back();
+}
+
+double squared_norm(double norm) { return norm * norm; }
+
+/// A and Aᵀ in CSR form, with ‖A‖²_F.
+template <typename T>
+struct Problem {
+    const CsrMatrix<T>& a;
+    CsrMatrix<T> at;
+    double norm2 = 0;
+    explicit Problem(const CsrMatrix<T>& a_)
+        : a(a_), at(linalg::transpose(a_)), norm2(squared_norm(linalg::frobenius_norm(a_))) {}
+};
+
+/// scikit-learn 1.2's regularisation weights (_compute_regularization).
+struct Regularization {
+    double l1_w = 0, l2_w = 0, l1_h = 0, l2_h = 0;
+};
+Regularization regularization(const NmfOptions& o, std::int64_t m, std::int64_t n) {
+    const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+    Regularization r;
+    r.l1_w = static_cast<double>(n) * o.alpha_w * o.l1_ratio;
+    r.l2_w = static_cast<double>(n) * o.alpha_w * (1.0 - o.l1_ratio);
+    r.l1_h = static_cast<double>(m) * alpha_h * o.l1_ratio;
+    r.l2_h = static_cast<double>(m) * alpha_h * (1.0 - o.l1_ratio);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Half-steps: update the columns of Y (k × M) given G = F·Fᵀ and P = X·Fᵀ (k × M).
+
+/// out = G·y − p (+ shift) for one column: axpy over y's non-zeros (NMF factors are sparse), so
+/// the loops vectorise and skip what is zero.
+inline void gradient_of(const Matrix<double>& g, const double* y, const double* p, double shift, double* out) {
+    const std::int64_t k = g.rows;
+    for (std::int64_t t = 0; t < k; ++t) out[t] = shift - p[t];
+    for (std::int64_t r = 0; r < k; ++r) {
+        const double yr = y[r];
+        if (yr == 0) continue;
+        const double* gr = g.col(r);
+        for (std::int64_t t = 0; t < k; ++t) out[t] += yr * gr[t];
+    }
+}
+
+/// A k-vector of scratch space per column: on the stack for the usual k, else on the heap.
+class Scratch {
+public:
+    explicit Scratch(std::int64_t k) {
+        if (k > k_stack) m_heap.resize(static_cast<std::size_t>(k));
+    }
+    double* get() noexcept { return m_heap.empty() ? m_stack : m_heap.data(); }
+
+private:
+    static constexpr std::int64_t k_stack = 256;
+    double m_stack[k_stack];
+    std::vector<double> m_heap;
+};
+
+/// Coordinate descent, scikit-learn's _update_cdnmf_fast: for each component t in `order`,
+/// the gradient of column i is (G·y)_t − P_t (+ l1, with l2 on G's diagonal), its projected
+/// value adds to the violation, and y_t moves to max(y_t − grad/G_tt, 0). The gradient vector
+/// is kept up to date by an axpy per change (the same arithmetic as recomputing the dot
+/// product, in another order). Returns the violation.
+double cd_step(Matrix<double>& y, Matrix<double> g, const Matrix<double>& p, double l1, double l2,
+               const std::vector<std::int64_t>& order) {
+    const std::int64_t k = y.rows;
+    for (std::int64_t t = 0; t < k; ++t) g(t, t) += l2;
+    return fixed_sum(y.cols, [&](std::int64_t lo, std::int64_t hi) {
+        double violation = 0;
+        Scratch scratch(k);
+        double* grad = scratch.get();
+        for (std::int64_t i = lo; i < hi; ++i) {
+            double* yi = y.col(i);
+            gradient_of(g, yi, p.col(i), l1, grad);
+            for (const std::int64_t t : order) {
+                const double gt = grad[t];
+                violation += std::fabs(yi[t] == 0 ? std::min(0.0, gt) : gt);
+                const double hess = g(t, t);
+                if (hess == 0) continue;
+                const double next = std::max(yi[t] - gt / hess, 0.0), delta = next - yi[t];
+                if (delta == 0) continue;
+                yi[t] = next;
+                const double* gcol = g.col(t);
+                for (std::int64_t r = 0; r < k; ++r) grad[r] += delta * gcol[r];
+            }
+        }
+        return violation;
+    });
+}
+
+/// Multiplicative update for the Frobenius norm (Lee & Seung): y ← y·P / (G·y + l1 + l2·y).
+void mu_frobenius_step(Matrix<double>& y, const Matrix<double>& g, const Matrix<double>& p, double l1, double l2) {
+    const std::int64_t k = y.rows;
+    const Matrix<double> zero = Matrix<double>::zeros(k, 1);
+    for_columns(y.cols, [&](std::int64_t i) {
+        double* yi = y.col(i);
+        const double* pi = p.col(i);
+        Scratch scratch(k);
+        double* d = scratch.get();
+        gradient_of(g, yi, zero.ptr(), 0.0, d);  // G·y
+        for (std::int64_t t = 0; t < k; ++t) {
+            double s = d[t];
+            if (l1 > 0) s += l1;
+            if (l2 > 0) s += l2 * yi[t];
+            d[t] = s == 0 ? eps32 : s;
+        }
+        for (std::int64_t t = 0; t < k; ++t) yi[t] *= pi[t] / d[t];
+    });
+}
+
+/// Multiplicative update for the KL divergence, one pass over X's non-zeros (WH is formed only
+/// there): y_t ← y_t·(Σ_j x_ij/(wh)_ij·f_tj) / (Σ_j f_tj + l1 + l2·y_t).
+template <typename T>
+void mu_kl_step(Matrix<double>& y, const Matrix<double>& f, const CsrMatrix<T>& x, std::vector<double> f_sum,
+                bool zero_sum_is_one, double l1, double l2) {
+    const std::int64_t k = y.rows;
+    if (zero_sum_is_one)
+        for (double& s : f_sum)
+            if (s == 0) s = 1.0;
+    for_columns(y.cols, [&](std::int64_t i) {
+        double* yi = y.col(i);
+        std::vector<double> num(static_cast<std::size_t>(k), 0.0);
+        for (std::int64_t q = x.indptr[i]; q < x.indptr[i + 1]; ++q) {
+            const double* fj = f.col(x.indices[q]);
+            double wh = 0;
+            for (std::int64_t t = 0; t < k; ++t) wh += yi[t] * fj[t];
+            if (wh < eps32) wh = eps32;
+            const double ratio = static_cast<double>(x.values[q]) / wh;
+            for (std::int64_t t = 0; t < k; ++t) num[static_cast<std::size_t>(t)] += ratio * fj[t];
+        }
+        for (std::int64_t t = 0; t < k; ++t) {
+            double d = f_sum[static_cast<std::size_t>(t)];
+            if (l1 > 0) d += l1;
+            if (l2 > 0) d += l2 * yi[t];
+            if (d == 0) d = eps32;
+            yi[t] *= num[static_cast<std::size_t>(t)] / d;
+        }
+    });
+}
+
+/// A step on ½‖X − YᵀF‖² + (lam/2)·Σ min(y − mu, 0)²: an explicit gradient step on the first
+/// term, v = y − step·(G·y − P), then the penalty's proximal step, which is v itself above mu
+/// and (v + step·lam·mu)/(1 + step·lam) below — implicit, so that no lam makes it unstable.
+/// project: max(v, 0) instead (projected gradient).
+void gradient_step(Matrix<double>& y, const Matrix<double>& g, const Matrix<double>& p, double step, double lam,
+                   double mu, bool project) {
+    const std::int64_t k = y.rows;
+    const double shrink = 1.0 / (1.0 + step * lam), pull = step * lam * mu;
+    for_columns(y.cols, [&](std::int64_t i) {
+        double* yi = y.col(i);
+        Scratch scratch(k);
+        double* gr = scratch.get();
+        gradient_of(g, yi, p.col(i), 0.0, gr);
+        for (std::int64_t t = 0; t < k; ++t) {
+            const double v = yi[t] - step * gr[t];
+            yi[t] = project ? std::max(v, 0.0) : v >= mu ? v : (v + pull) * shrink;
+        }
+    });
+}
+
+/// Adam's moment estimates for one factor.
+struct AdamState {
+    Matrix<double> m1, m2;
+    explicit AdamState(const Matrix<double>& x) : m1(Matrix<double>::zeros(x.rows, x.cols)), m2(Matrix<double>::zeros(x.rows, x.cols)) {}
+};
+
+/// One Adam step on the lecture's objective ‖A − WH‖_F + lam·mean(min(y, 0)²) (+ the other
+/// factor's term): its gradient in y is (G·y − P)/‖A − WH‖_F + 2·lam·min(y, 0)/size(y).
+void adam_step(Matrix<double>& y, AdamState& s, const Matrix<double>& g, const Matrix<double>& p, double residual,
+               const NmfOptions& o, double lam, double lr, int step) {
+    const std::int64_t k = y.rows;
+    const double inv_r = residual > 0 ? 1.0 / residual : 0.0;
+    const double pen = 2.0 * lam / static_cast<double>(y.data.size());
+    const double c1 = 1.0 - std::pow(o.beta1, step), c2 = 1.0 - std::pow(o.beta2, step);
+    const double step_size = lr / c1, sqrt_c2 = std::sqrt(c2);
+    for_columns(y.cols, [&](std::int64_t i) {
+        double* yi = y.col(i);
+        const double* pi = p.col(i);
+        double* m1 = s.m1.col(i);
+        double* m2 = s.m2.col(i);
+        Scratch scratch(k);
+        double* gr = scratch.get();
+        gradient_of(g, yi, pi, 0.0, gr);
+        for (std::int64_t t = 0; t < k; ++t) gr[t] = gr[t] * inv_r + (yi[t] < 0 ? pen * yi[t] : 0.0);
+        for (std::int64_t t = 0; t < k; ++t) {
+            m1[t] = o.beta1 * m1[t] + (1 - o.beta1) * gr[t];
+            m2[t] = o.beta2 * m2[t] + (1 - o.beta2) * gr[t] * gr[t];
+            yi[t] -= step_size * m1[t] / (std::sqrt(m2[t]) / sqrt_c2 + o.adam_eps);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Losses.
+
+/// ‖A − WH‖_F from ⟨Y, P⟩ = ⟨A, WH⟩ and the two Gram matrices.
+double frobenius_from(double norm2, double cross, const Matrix<double>& gw, const Matrix<double>& gh) {
+    return std::sqrt(std::max(norm2 - 2.0 * cross + inner(gw, gh), 0.0));
+}
+
+/// √(2·KL(A ‖ WH)) as scikit-learn's _beta_divergence(beta=1, square_root=True): the sum over
+/// the non-zeros above EPSILON plus Σ(WH) − Σ(A) (Σ(WH) from the factors' sums).
+template <typename T>
+double kl_error(const CsrMatrix<T>& a, const Matrix<double>& wr, const Matrix<double>& h) {
+    const std::int64_t k = wr.rows;
+    const double data = fixed_sum(a.rows, [&](std::int64_t lo, std::int64_t hi) {
+        double s = 0;
+        for (std::int64_t i = lo; i < hi; ++i) {
+            const double* wi = wr.col(i);
+            for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
+                const double x = static_cast<double>(a.values[q]);
+                if (!(x > eps32)) continue;
+                const double* hj = h.col(a.indices[q]);
+                double wh = 0;
+                for (std::int64_t t = 0; t < k; ++t) wh += wi[t] * hj[t];
+                if (wh == 0) wh = eps32;
+                s += x * std::log(x / wh) - x;
+            }
+        }
+        return s;
+    });
+    const std::vector<double> ws = row_sums(wr), hs = row_sums(h);
+    double sum_wh = 0;
+    for (std::int64_t t = 0; t < k; ++t) sum_wh += ws[static_cast<std::size_t>(t)] * hs[static_cast<std::size_t>(t)];
+    return std::sqrt(2.0 * std::max(data + sum_wh, 0.0));
+}
+
+/// ‖A − WH‖_F for row-wise factors.
+template <typename T>
+double frobenius_error_rw(const CsrMatrix<T>& a, double norm2, const Matrix<double>& wr, const Matrix<double>& h) {
+    Matrix<double> p;
+    linalg::multiply_rowwise(a, h, p);  // k × m: A·Hᵀ
+    return frobenius_from(norm2, inner(wr, p), linalg::gram_wide(wr), linalg::gram_wide(h));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Initialisation (scikit-learn's _initialize_nmf).
+
+template <typename T>
+double matrix_mean(const CsrMatrix<T>& a) {
+    double s = 0;
+    for (const T v : a.values) s += static_cast<double>(v);
+    return s / (static_cast<double>(a.rows) * static_cast<double>(a.cols));
+}
+
+struct Factors {
+    Matrix<double> wr;  // k × m
+    Matrix<double> h;   // k × n
+};
+
+/// A Fisher–Yates permutation of 0..k-1 from gen (portable: no std::shuffle).
+std::vector<std::int64_t> permutation(std::int64_t k, std::mt19937_64& gen) {
+    std::vector<std::int64_t> p(static_cast<std::size_t>(k));
+    for (std::int64_t i = 0; i < k; ++i) p[static_cast<std::size_t>(i)] = i;
+    for (std::int64_t i = k - 1; i > 0; --i) {
+        const auto j = static_cast<std::int64_t>(gen() % static_cast<std::uint64_t>(i + 1));
+        std::swap(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(j)]);
+    }
+    return p;
+}
+
+template <typename T>
+Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o) {
+    const std::int64_t m = a.rows, n = a.cols, k = o.k;
+    Factors f;
+    if (o.init == NmfInit::custom) {
+        f.wr = linalg::transpose(*o.w_init);
+        f.h = *o.h_init;
+        return f;
+    }
+    const double mean = matrix_mean(a);
+    if (o.init == NmfInit::random) {
+        // √(mean(A)/k)·|N(0, 1)|, H drawn first, then W (scikit-learn's order).
+        const double avg = std::sqrt(mean / static_cast<double>(k));
+        const Matrix<double> z = linalg::gaussian(k, n + m, o.seed);
+        f.h = Matrix<double>(k, n);
+        f.wr = Matrix<double>(k, m);
+        for (std::int64_t j = 0; j < n; ++j)
+            for (std::int64_t t = 0; t < k; ++t) f.h(t, j) = avg * std::fabs(z(t, j));
+        for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t t = 0; t < k; ++t) f.wr(t, i) = avg * std::fabs(z(t, n + i));
+        return f;
+    }
+    // NNDSVD (Boutsidis & Gallopoulos 2008) from the k leading singular triplets. scikit-learn
+    // takes them from randomized_svd; here from the Krylov method, accurate to 1e-6.
+    TruncatedSvdOptions so;
+    so.k = k;
+    so.method = SvdMethod::krylov;
+    so.seed = o.seed;
+    const SvdResult<T> svd = truncated_svd(a, so);
+    f.wr = Matrix<double>::zeros(k, m);
+    f.h = Matrix<double>::zeros(k, n);
+    for (std::int64_t j = 0; j < k; ++j) {
+        const double sj = static_cast<double>(svd.s[static_cast<std::size_t>(j)]);
+        if (j == 0) {
+            const double root = std::sqrt(sj);
+            for (std::int64_t i = 0; i < m; ++i) f.wr(0, i) = root * std::fabs(static_cast<double>(svd.u(i, 0)));
+            for (std::int64_t c = 0; c < n; ++c) f.h(0, c) = root * std::fabs(static_cast<double>(svd.vt(0, c)));
+            continue;
+        }
+        // The positive or the negative parts of u_j and v_j, whichever pair has the larger product of norms.
+        double xp = 0, xn = 0, yp = 0, yn = 0;
+        for (std::int64_t i = 0; i < m; ++i) {
+            const double v = static_cast<double>(svd.u(i, j));
+            (v > 0 ? xp : xn) += v * v;
+        }
+        for (std::int64_t c = 0; c < n; ++c) {
+            const double v = static_cast<double>(svd.vt(j, c));
+            (v > 0 ? yp : yn) += v * v;
+        }
+        xp = std::sqrt(xp), xn = std::sqrt(xn), yp = std::sqrt(yp), yn = std::sqrt(yn);
+        const double mp = xp * yp, mn = xn * yn;
+        const bool positive = mp > mn;
+        const double sigma = positive ? mp : mn, xnorm = positive ? xp : xn, ynorm = positive ? yp : yn;
+        const double lbd = std::sqrt(sj * sigma);
+        for (std::int64_t i = 0; i < m; ++i) {
+            const double v = static_cast<double>(svd.u(i, j));
+            const double part = positive ? std::max(v, 0.0) : std::fabs(std::min(v, 0.0));
+            f.wr(j, i) = xnorm > 0 ? lbd * part / xnorm : 0.0;
+        }
+        for (std::int64_t c = 0; c < n; ++c) {
+            const double v = static_cast<double>(svd.vt(j, c));
+            const double part = positive ? std::max(v, 0.0) : std::fabs(std::min(v, 0.0));
+            f.h(j, c) = ynorm > 0 ? lbd * part / ynorm : 0.0;
+        }
+    }
+    constexpr double small = 1e-6;
+    for (Matrix<double>* x : {&f.wr, &f.h})
+        for (double& v : x->data)
+            if (v < small) v = 0;
+    if (o.init == NmfInit::nndsvda) {
+        for (Matrix<double>* x : {&f.wr, &f.h})
+            for (double& v : x->data)
+                if (v == 0) v = mean;
+    } else if (o.init == NmfInit::nndsvdar) {
+        std::mt19937_64 gen(o.seed);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        for (Matrix<double>* x : {&f.wr, &f.h})
+            for (double& v : x->data)
+                if (v == 0) v = std::fabs(mean * normal(gen) / 100.0);
+    }
+    return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation.
+
+template <typename T>
+void require_valid_matrix(const CsrMatrix<T>& a) {
+    if (a.rows == 0 || a.cols == 0)
+        throw InvalidArgument(fmt::format("NMF needs a non-empty matrix (this one is {} x {})", a.rows, a.cols));
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
+            const double v = static_cast<double>(a.values[q]);
+            if (!std::isfinite(v) || v < 0)
+                throw InvalidArgument(fmt::format(
+                    "entry ({}, {}) (row, column; 1-based) is {}: NMF needs finite, non-negative entries", i + 1,
+                    a.indices[q] + 1, v));
+        }
+    if (std::none_of(a.values.begin(), a.values.end(), [](T v) { return v != 0; }))
+        throw InvalidArgument(fmt::format("the {} x {} matrix has no non-zero entry: nothing to factorise", a.rows, a.cols));
+}
+
+void require_valid_factor(const Matrix<double>& x, std::int64_t rows, std::int64_t cols, const char* name) {
+    if (x.rows != rows || x.cols != cols)
+        throw InvalidArgument(fmt::format("the custom {} is {} x {}, but this factorisation needs {} x {}", name, x.rows,
+                                          x.cols, rows, cols));
+    for (std::int64_t j = 0; j < x.cols; ++j)
+        for (std::int64_t i = 0; i < x.rows; ++i)
+            if (!std::isfinite(x(i, j)) || x(i, j) < 0)
+                throw InvalidArgument(fmt::format(
+                    "the custom {} has entry ({}, {}) (1-based) = {}: it must be finite and non-negative", name, i + 1,
+                    j + 1, x(i, j)));
+}
+
+void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) {
+    const std::int64_t r = std::min(m, n);
+    if (o.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", o.k));
+    const bool svd_init = o.init == NmfInit::nndsvd || o.init == NmfInit::nndsvda || o.init == NmfInit::nndsvdar;
+    if (svd_init && o.k > r)
+        throw InvalidArgument(fmt::format("k = {} is out of range for init {}: the matrix is {} x {}, so k <= {}", o.k,
+                                          to_string(o.init), m, n, r));
+    if (o.k > std::max(m, n))
+        throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so k <= {}", o.k, m, n,
+                                          std::max(m, n)));
+    if (o.init == NmfInit::custom) {
+        if (!o.w_init || !o.h_init) throw InvalidArgument("init custom needs both W and H");
+        require_valid_factor(*o.w_init, m, o.k, "W");
+        require_valid_factor(*o.h_init, o.k, n, "H");
+    }
+    const auto check = [](bool ok, const std::string& what) {
+        if (!ok) throw InvalidArgument(what);
+    };
+    check(o.max_iter >= 0, fmt::format("max_iter = {} must be >= 0", o.max_iter));
+    check(std::isfinite(o.tol), fmt::format("tol = {} must be a number (negative: the solver's default)", o.tol));
+    check(std::isfinite(o.alpha_w) && o.alpha_w >= 0, fmt::format("alpha_W = {} must be >= 0", o.alpha_w));
+    check(std::isfinite(o.alpha_h), fmt::format("alpha_H = {} must be >= 0", o.alpha_h));
+    check(o.l1_ratio >= 0 && o.l1_ratio <= 1, fmt::format("l1_ratio = {} must be in [0, 1]", o.l1_ratio));
+    check(std::isfinite(o.lam), fmt::format("lam = {} must be a number", o.lam));
+    check(std::isfinite(o.mu) && o.mu >= 0, fmt::format("mu = {} must be >= 0", o.mu));
+    check(std::isfinite(o.lr) && o.lr >= 0, fmt::format("lr = {} must be >= 0 (0: automatic)", o.lr));
+    check(o.anneal > 0 && o.anneal <= 1, fmt::format("anneal = {} must be in (0, 1]", o.anneal));
+    check(o.anneal_every >= 1, fmt::format("anneal_every = {} must be >= 1", o.anneal_every));
+    check(o.beta1 >= 0 && o.beta1 < 1, fmt::format("beta1 = {} must be in [0, 1)", o.beta1));
+    check(o.beta2 >= 0 && o.beta2 < 1, fmt::format("beta2 = {} must be in [0, 1)", o.beta2));
+    check(o.adam_eps > 0, fmt::format("adam eps = {} must be > 0", o.adam_eps));
+    check(std::isfinite(o.target_error) && o.target_error >= 0,
+          fmt::format("target error = {} must be >= 0", o.target_error));
+    if (o.beta_loss == BetaLoss::kullback_leibler && o.solver != NmfSolver::mu)
+        throw InvalidArgument(
+            fmt::format("beta loss kullback-leibler needs solver mu (solver {} minimises the Frobenius norm)",
+                        to_string(o.solver)));
+}
+
+int default_max_iter(NmfSolver s) { return s == NmfSolver::cd || s == NmfSolver::mu ? 200 : 1000; }
+
+/// Adam's error falls unevenly (it is not a descent method): it stops on a finer tol.
+double default_tol(NmfSolver s) { return s == NmfSolver::adam ? 1e-5 : 1e-4; }
+
+/// The options with the solver's defaults filled in.
+NmfOptions with_defaults(NmfOptions o) {
+    if (o.max_iter == 0) o.max_iter = default_max_iter(o.solver);
+    if (o.tol < 0) o.tol = default_tol(o.solver);
+    return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The solvers' loops.
+
+struct Outcome {
+    std::vector<double> losses;
+    int iterations = 0;
+    bool converged = false, reached_target = false;
+    double error = 0;  // after the last iteration
+};
+
+/// The stopping rule of scikit-learn's mu, used for mu, pgd and adam: every 10 iterations, stop
+/// when the error fell by less than tol × the initial error since the last check.
+struct DecreaseRule {
+    double tol, initial, previous;
+    bool done(int iteration, double error) {
+        if (tol <= 0 || iteration % 10 != 0) return false;
+        if ((previous - error) / initial < tol) return true;
+        previous = error;
+        return false;
+    }
+};
+
+template <typename T>
+Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
+    Outcome out;
+    const std::int64_t k = o.k;
+    std::mt19937_64 gen(o.seed);
+    std::vector<std::int64_t> order(static_cast<std::size_t>(k));
+    for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
+    Matrix<double> gh = linalg::gram_wide(f.h), p, q;
+    double violation_init = 0;
+    for (int it = 1; it <= max_iter; ++it) {
+        linalg::multiply_rowwise(pb.a, f.h, p);  // A·Hᵀ
+        double violation = cd_step(f.wr, gh, p, reg.l1_w, reg.l2_w, o.shuffle ? permutation(k, gen) : order);
+        const Matrix<double> gw = linalg::gram_wide(f.wr);
+        linalg::multiply_rowwise(pb.at, f.wr, q);  // Aᵀ·W
+        violation += cd_step(f.h, gw, q, reg.l1_h, reg.l2_h, o.shuffle ? permutation(k, gen) : order);
+        gh = linalg::gram_wide(f.h);
+        out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, gh);
+        out.losses.push_back(out.error);
+        out.iterations = it;
+        if (o.target_error > 0 && out.error <= o.target_error) {
+            out.reached_target = true;
+            break;
+        }
+        if (it == 1) violation_init = violation;
+        if (violation_init == 0 || violation / violation_init <= o.tol) {
+            out.converged = true;
+            break;
+        }
+    }
+    return out;
+}
+
+template <typename T>
+Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
+    Outcome out;
+    const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
+    const auto error_now = [&]() { return kl ? kl_error(pb.a, f.wr, f.h) : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h); };
+    const double initial = error_now();
+    DecreaseRule rule{o.tol, initial, initial};
+    Matrix<double> p, q;
+    for (int it = 1; it <= max_iter; ++it) {
+        if (kl) {
+            mu_kl_step(f.wr, f.h, pb.a, row_sums(f.h), false, reg.l1_w, reg.l2_w);
+            mu_kl_step(f.h, f.wr, pb.at, row_sums(f.wr), true, reg.l1_h, reg.l2_h);
+            for (double& v : f.h.data)
+                if (v < eps64) v = 0;
+            out.error = kl_error(pb.a, f.wr, f.h);
+        } else {
+            linalg::multiply_rowwise(pb.a, f.h, p);
+            mu_frobenius_step(f.wr, linalg::gram_wide(f.h), p, reg.l1_w, reg.l2_w);
+            const Matrix<double> gw = linalg::gram_wide(f.wr);
+            linalg::multiply_rowwise(pb.at, f.wr, q);
+            mu_frobenius_step(f.h, gw, q, reg.l1_h, reg.l2_h);
+            out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, linalg::gram_wide(f.h));
+        }
+        out.losses.push_back(out.error);
+        out.iterations = it;
+        if (o.target_error > 0 && out.error <= o.target_error) {
+            out.reached_target = true;
+            break;
+        }
+        if (rule.done(it, out.error)) {
+            out.converged = true;
+            break;
+        }
+    }
+    return out;
+}
+
+/// Alternating gradient steps (W, then H with A·... of the new W), each with step lr, or
+/// 1/L for the block's Gram matrix G when lr is 0; annealed every anneal_every iterations.
+template <typename T>
+Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter) {
+    Outcome out;
+    const double lam = o.lam < 0 ? 100.0 : o.lam;
+    const double initial = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    DecreaseRule rule{o.tol, initial, initial};
+    Matrix<double> gh = linalg::gram_wide(f.h), p, q;
+    double scale = 1.0;
+    for (int it = 1; it <= max_iter; ++it) {
+        const auto step_for = [&](const Matrix<double>& g) {
+            if (o.lr > 0) return o.lr * scale;
+            const double l = largest_eigenvalue(g);
+            return l > 0 ? scale / l : 0.0;
+        };
+        linalg::multiply_rowwise(pb.a, f.h, p);
+        gradient_step(f.wr, gh, p, step_for(gh), lam, o.mu, o.project);
+        const Matrix<double> gw = linalg::gram_wide(f.wr);
+        linalg::multiply_rowwise(pb.at, f.wr, q);
+        gradient_step(f.h, gw, q, step_for(gw), lam, o.mu, o.project);
+        gh = linalg::gram_wide(f.h);
+        out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, gh);
+        out.losses.push_back(out.error);
+        out.iterations = it;
+        if (it % o.anneal_every == 0) scale *= o.anneal;
+        if (o.target_error > 0 && out.error <= o.target_error) {
+            out.reached_target = true;
+            break;
+        }
+        if (rule.done(it, out.error)) {
+            out.converged = true;
+            break;
+        }
+    }
+    return out;
+}
+
+/// Adam on both factors at once (as autograd would: both gradients at the same point).
+template <typename T>
+Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter) {
+    Outcome out;
+    const double lam = o.lam < 0 ? 1e6 : o.lam;
+    double lr = o.lr > 0 ? o.lr : 1e-3;
+    AdamState sw(f.wr), sh(f.h);
+    Matrix<double> p, q;
+    double initial = -1;
+    DecreaseRule rule{o.tol, 0, 0};
+    for (int it = 1;; ++it) {
+        const Matrix<double> gh = linalg::gram_wide(f.h), gw = linalg::gram_wide(f.wr);
+        linalg::multiply_rowwise(pb.a, f.h, p);
+        linalg::multiply_rowwise(pb.at, f.wr, q);
+        const double error = frobenius_from(pb.norm2, inner(f.wr, p), gw, gh);
+        if (initial < 0) {
+            initial = error;
+            rule = {o.tol, initial, initial};
+        } else {  // the error after iteration it − 1
+            out.error = error;
+            out.losses.push_back(error);
+            out.iterations = it - 1;
+            if (o.target_error > 0 && error <= o.target_error) {
+                out.reached_target = true;
+                break;
+            }
+            if (rule.done(it - 1, error)) {
+                out.converged = true;
+                break;
+            }
+        }
+        if (it > max_iter) break;
+        adam_step(f.wr, sw, gh, p, error, o, lam, lr, it);
+        adam_step(f.h, sh, gw, q, error, o, lam, lr, it);
+        if (it % o.anneal_every == 0) lr *= o.anneal;
+    }
+    return out;
+}
+
+template <typename T>
+NmfResult<T> to_result(Factors&& f, const NmfOptions& o) {
+    NmfResult<T> r;
+    r.w = linalg::transpose(f.wr).template cast<T>();
+    r.h = f.h.template cast<T>();
+    r.solver = o.solver;
+    r.init = o.init;
+    r.beta_loss = o.beta_loss;
+    return r;
+}
+
+}  // namespace
+
+template <typename T>
+NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
+    const auto start = Clock::now();
+    require_valid_matrix(a);
+    require_valid_options(given, a.rows, a.cols);
+    const NmfOptions options = with_defaults(given);
+    std::vector<Phase> phases;
+    auto t = Clock::now();
+    const Problem<T> pb(a);
+    Factors f = initialize(a, options);
+    phases.emplace_back("init", since(t));
+    t = Clock::now();
+    const Regularization reg = regularization(options, a.rows, a.cols);
+    const int max_iter = options.max_iter;
+    Outcome out;
+    switch (options.solver) {
+        case NmfSolver::cd: out = run_cd(pb, f, options, reg, max_iter); break;
+        case NmfSolver::mu: out = run_mu(pb, f, options, reg, max_iter); break;
+        case NmfSolver::pgd: out = run_pgd(pb, f, options, max_iter); break;
+        case NmfSolver::adam: out = run_adam(pb, f, options, max_iter); break;
+    }
+    phases.emplace_back("iterations", since(t));
+    t = Clock::now();
+    std::int64_t clipped = 0;
+    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) {
+        // The penalty keeps negatives small, not absent: the returned factors are projected.
+        clipped = clip_negative(f.wr) + clip_negative(f.h);
+        if (clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    }
+    if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
+        out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(a, f.wr, f.h)
+                                                                     : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    const double frob = options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
+    const std::int64_t negative = count_negative(f.wr) + count_negative(f.h);
+    phases.emplace_back("finish", since(t));
+    NmfResult<T> r = to_result<T>(std::move(f), options);
+    r.reconstruction_error = out.error;
+    r.relative_error = pb.norm2 > 0 ? frob / std::sqrt(pb.norm2) : 0.0;
+    r.iterations = out.iterations;
+    r.max_iter = options.max_iter;
+    r.tol = options.tol;
+    r.converged = out.converged;
+    r.reached_target = out.reached_target;
+    r.losses = std::move(out.losses);
+    r.negative_entries = negative;
+    r.clipped = clipped;
+    r.phases = std::move(phases);
+    r.seconds = since(start);
+    return r;
+}
+
+template <typename T>
+NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options) {
+    CsrMatrix<T> s;
+    s.rows = a.rows;
+    s.cols = a.cols;
+    s.indptr.assign(static_cast<std::size_t>(a.rows + 1), 0);
+    for (std::int64_t i = 0; i < a.rows; ++i) {
+        for (std::int64_t j = 0; j < a.cols; ++j)
+            if (a(i, j) != 0) {  // NaN too: the check names it
+                s.indices.push_back(static_cast<std::int32_t>(j));
+                s.values.push_back(a(i, j));
+            }
+        s.indptr[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(s.values.size());
+    }
+    return nmf(s, options);
+}
+
+template <typename T>
+NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, const NmfOptions& options) {
+    require_valid_matrix(a);
+    NmfOptions o = options;
+    o.k = h_in.rows;
+    o.init = NmfInit::random;  // no SVD init: W starts as scikit-learn's transform starts it
+    if (h_in.cols != a.cols)
+        throw InvalidArgument(fmt::format("H has {} columns (terms) but the matrix has {}", h_in.cols, a.cols));
+    require_valid_options(o, a.rows, a.cols);
+    if (o.tol < 0) o.tol = default_tol(NmfSolver::cd);
+    const Matrix<double> h = h_in.template cast<double>();
+    require_valid_factor(h, h.rows, h.cols, "H");
+    const std::int64_t k = h.rows, m = a.rows;
+    const Regularization reg = regularization(o, a.rows, a.cols);
+    const int max_iter = o.max_iter > 0 ? o.max_iter : 200;
+    Matrix<double> p;
+    linalg::multiply_rowwise(a, h, p);  // A·Hᵀ, fixed
+    const Matrix<double> g = linalg::gram_wide(h);
+    NmfTransform<T> out;
+    Matrix<double> wr;
+    if (o.solver == NmfSolver::mu) {
+        const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
+        const double avg = std::sqrt(matrix_mean(a) / static_cast<double>(k));
+        wr = Matrix<double>(k, m);
+        std::fill(wr.data.begin(), wr.data.end(), avg);
+        const double norm2 = squared_norm(linalg::frobenius_norm(a));
+        const auto error_now = [&]() {
+            return kl ? kl_error(a, wr, h) : frobenius_from(norm2, inner(wr, p), linalg::gram_wide(wr), g);
+        };
+        const double initial = error_now();
+        DecreaseRule rule{o.tol, initial, initial};
+        const std::vector<double> h_sum = row_sums(h);
+        for (int it = 1; it <= max_iter; ++it) {
+            if (kl)
+                mu_kl_step(wr, h, a, h_sum, false, reg.l1_w, reg.l2_w);
+            else
+                mu_frobenius_step(wr, g, p, reg.l1_w, reg.l2_w);
+            out.iterations = it;
+            if (o.tol > 0 && it % 10 == 0 && rule.done(it, error_now())) {
+                out.converged = true;
+                break;
+            }
+        }
+    } else {
+        wr = Matrix<double>::zeros(k, m);
+        std::mt19937_64 gen(o.seed);
+        std::vector<std::int64_t> order(static_cast<std::size_t>(k));
+        for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
+        double violation_init = 0;
+        for (int it = 1; it <= max_iter; ++it) {
+            const double violation = cd_step(wr, g, p, reg.l1_w, reg.l2_w, o.shuffle ? permutation(k, gen) : order);
+            out.iterations = it;
+            if (it == 1) violation_init = violation;
+            if (violation_init == 0 || violation / violation_init <= o.tol) {
+                out.converged = true;
+                break;
+            }
+        }
+    }
+    out.w = linalg::transpose(wr).template cast<T>();
+    return out;
+}
+
+template <typename T>
+double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T>& h) {
+    if (w.rows != a.rows || h.cols != a.cols || w.cols != h.rows)
+        throw InvalidArgument(fmt::format("shapes do not fit: A {} x {}, W {} x {}, H {} x {}", a.rows, a.cols, w.rows,
+                                          w.cols, h.rows, h.cols));
+    return frobenius_error_rw(a, squared_norm(linalg::frobenius_norm(a)), linalg::transpose(w).template cast<double>(),
+                              h.template cast<double>());
+}
+
+#define FACTOPIC_NMF(T)                                                                                   \
+    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&);                                    \
+    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);                                       \
+    template NmfTransform<T> nmf_transform(const CsrMatrix<T>&, const Matrix<T>&, const NmfOptions&);     \
+    template double frobenius_error(const CsrMatrix<T>&, const Matrix<T>&, const Matrix<T>&);
+FACTOPIC_NMF(float)
+FACTOPIC_NMF(double)
+#undef FACTOPIC_NMF
+
+}  // namespace factopic::decomp
