@@ -9,12 +9,14 @@
 
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
+#include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/plot/chart.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
+#include "nmf_options.hpp"
 #include "svd_options.hpp"
 
 namespace factopic::cli {
@@ -26,6 +28,7 @@ using runtime::since;
 struct SweepArgs {
     MatrixArgs input;
     SvdMethodArgs svd;
+    NmfMethodArgs nmf;  ///< --method nmf: --solver, --init, --max-iter (tol: the solver's default)
     std::string ks = "2:40:2";
     std::string plot_path;
     bool json = false;
@@ -87,10 +90,19 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
         if (k < 1 || k > r_max)
             throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
                                               x.rows, x.cols, r_max));
-    const auto method = chosen_method(a.svd);
+    const bool nmf = a.svd.method == "nmf";
+    const std::string method_name = nmf ? "nmf (" + a.nmf.solver + ")" : decomp::to_string(chosen_method(a.svd));
     std::vector<Point> points;
     const auto t0 = Clock::now();
-    if (method == decomp::SvdMethod::rsvd) {
+    if (nmf) {
+        // One factorisation per k: NMF's rank-k solutions are not nested.
+        for (const auto k : ks) {
+            NmfMethodArgs na = a.nmf;
+            na.seed = a.svd.seed;
+            const auto r = decomp::nmf(x, nmf_options(na, k));
+            points.push_back({k, r.relative_error, r.seconds});
+        }
+    } else if (chosen_method(a.svd) == decomp::SvdMethod::rsvd) {
         // One randomized decomposition per k, as a user of randomized_svd would run it.
         for (const auto k : ks) {
             const auto tk = Clock::now();
@@ -100,6 +112,7 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
         }
     } else {
         // Exact singular triplets: one decomposition, every prefix of it is the best rank-k.
+        const auto method = chosen_method(a.svd);
         const auto k_max = *std::max_element(ks.begin(), ks.end());
         const auto r = decomp::is_full(method) ? decomp::full_svd(x, {method})
                                                : decomp::truncated_svd(x, truncated_options(a.svd, k_max));
@@ -110,11 +123,11 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     if (outputs[0]) {
         plot::Chart chart;
         chart.title =
-            fmt::format("Reconstruction error against k ({}, {} x {})", decomp::to_string(method), x.rows, x.cols);
+            fmt::format("Reconstruction error against k ({}, {} x {})", method_name, x.rows, x.cols);
         chart.x_label = "k (number of topics)";
         chart.y_label = "|A - A_k|_F / |A|_F";
         plot::Series s;
-        s.name = decomp::to_string(method);
+        s.name = method_name;
         for (const auto& p : points) {
             s.x.push_back(static_cast<double>(p.k));
             s.y.push_back(p.error);
@@ -126,7 +139,8 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     const double total_s = since(start);
     if (a.json) {
         nlohmann::json j = matrix_json(in, a.input);
-        j["method"] = decomp::to_string(method);
+        j["method"] = nmf ? "nmf" : method_name;
+        if (nmf) j["solver"] = a.nmf.solver;
         j["points"] = nlohmann::json::array();
         for (const auto& p : points)
             j["points"].push_back({{"k", p.k}, {"relative_error", p.error}, {"seconds", p.seconds}});
@@ -138,7 +152,7 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     }
     fmt::print("matrix     {} x {}, {} non-zeros, {}\n", x.rows, x.cols, x.nnz(), in.description);
     fmt::print("sweep      {} over {} ranks in {:.3f} s (read {:.3f} s, vectorize {:.3f} s, peak memory {:.0f} MB)\n",
-               decomp::to_string(method), ks.size(), sweep_s, in.read_s, in.vectorize_s, peak_memory_mb());
+               method_name, ks.size(), sweep_s, in.read_s, in.vectorize_s, peak_memory_mb());
     fmt::print("  {:>5}  {:>18}  {:>9}\n", "k", "|A-A_k|_F/|A|_F", "seconds");
     for (const auto& p : points) fmt::print("  {:>5}  {:>18.6f}  {:>9.3f}\n", p.k, p.error, p.seconds);
     if (!a.plot_path.empty()) fmt::print("wrote      plot {}\n", a.plot_path);
@@ -160,12 +174,21 @@ void register_sweep(CLI::App& app) {
     auto* sub = app.add_subcommand("sweep", "Reconstruction error against the number of topics k");
     sub->footer(
         "rsvd fits one randomized SVD per k; krylov, gram and gesdd compute the exact leading triplets once,\n"
-        "and every prefix of them is the best rank-k approximation (Eckart-Young).\n"
+        "and every prefix of them is the best rank-k approximation (Eckart-Young); nmf fits one NMF per k\n"
+        "(--solver, --init, --max-iter).\n"
         "Example:\n"
         "  factopic sweep X.mtx -k 2:40:2 --plot sweep.svg");
     add_matrix_options(*sub, args->input);
     sub->add_option("-k", args->ks, "Ranks: START:STOP[:STEP] (inclusive) or a comma list")->capture_default_str();
-    add_svd_method_options(*sub, args->svd, false);
+    add_svd_method_options(*sub, args->svd, false, true);
+    sub->add_option("--solver", args->nmf.solver, "--method nmf: cd, mu, pgd or adam")
+        ->check(CLI::IsMember({"cd", "mu", "pgd", "adam"}))
+        ->capture_default_str();
+    sub->add_option("--init", args->nmf.init, "--method nmf: random, nndsvd, nndsvda or nndsvdar")
+        ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar"}))
+        ->capture_default_str();
+    sub->add_option("--max-iter", args->nmf.max_iter, "--method nmf: most iterations per fit")
+        ->check(CLI::NonNegativeNumber);
     sub->add_option("--plot", args->plot_path, "Draw the curve here: .svg or .png");
     sub->add_flag("--json", args->json, "Print one JSON object instead of the table");
     sub->callback([args] { run(*args); });

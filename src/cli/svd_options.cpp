@@ -6,13 +6,17 @@
 
 namespace factopic::cli {
 
-void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full) {
+void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full, bool with_nmf) {
     if (with_full) {
         app.add_flag("--full", a.full, "The full thin SVD: r = min(documents, terms) triplets");
         app.add_option("-k", a.k, "The k leading singular triplets (truncated SVD), 1 <= k <= min(m, n)");
     }
-    app.add_option("--method", a.method, "gram or gesdd (full); krylov or rsvd (truncated)")
-        ->check(CLI::IsMember({"gram", "gesdd", "krylov", "rsvd"}));
+    if (with_nmf)
+        app.add_option("--method", a.method, "gram or gesdd (full SVD); krylov or rsvd (truncated SVD); nmf")
+            ->check(CLI::IsMember({"gram", "gesdd", "krylov", "rsvd", "nmf"}));
+    else
+        app.add_option("--method", a.method, "gram or gesdd (full); krylov or rsvd (truncated)")
+            ->check(CLI::IsMember({"gram", "gesdd", "krylov", "rsvd"}));
     app.add_option("--oversamples", a.oversamples, "Extra columns of the random start block (rsvd, krylov)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

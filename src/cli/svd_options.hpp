@@ -25,8 +25,9 @@ struct SvdMethodArgs {
 };
 
 /// Binds --full, -k, --method, --oversamples, --power-iters, --normalizer, --seed, --tol.
-/// with_full: whether --full is offered (sweep chooses its ranks itself and omits it).
-void add_svd_method_options(CLI::App& app, SvdMethodArgs& args, bool with_full = true);
+/// with_full: whether --full is offered (sweep chooses its ranks itself and omits it);
+/// with_nmf: whether --method also accepts nmf (sweep).
+void add_svd_method_options(CLI::App& app, SvdMethodArgs& args, bool with_full = true, bool with_nmf = false);
 
 /// Exactly one of --full and -k, a method that fits: InvalidArgument otherwise.
 void validate(const SvdMethodArgs& args);

@@ -59,12 +59,13 @@ private:
     std::exception_ptr m_error;
 };
 
-/// Runs body(thread, i) for i in [0, n) with dynamic scheduling in chunks of `chunk`.
+/// Runs body(thread, i) for i in [0, n) with dynamic scheduling in chunks of `chunk`. One chunk
+/// or less runs on the calling thread alone (no team to wake and wait for).
 template <typename Body>
 void parallel_for_thread(std::size_t n, Body&& body, std::size_t chunk = 16) {
     ExceptionSlot slot;
 #ifdef _OPENMP
-#pragma omp parallel
+#pragma omp parallel if (n > chunk)
     {
         const int tid = thread_id();
 #pragma omp for schedule(dynamic, 1)
