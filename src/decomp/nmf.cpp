@@ -153,11 +153,11 @@ Regularization regularization(const NmfOptions& o, std::int64_t m, std::int64_t 
 // ---------------------------------------------------------------------------------------------
 // Half-steps: update the columns of Y (k × M) given G = F·Fᵀ and P = X·Fᵀ (k × M).
 
-/// out = G·y − p (+ shift) for one column: axpy over y's non-zeros (NMF factors are sparse), so
+/// out = G·y − p (+ shift) for one column (p null: G·y + shift): axpy over y's non-zeros (NMF factors are sparse), so
 /// the loops vectorise and skip what is zero.
 inline void gradient_of(const Matrix<double>& g, const double* y, const double* p, double shift, double* out) {
     const std::int64_t k = g.rows;
-    for (std::int64_t t = 0; t < k; ++t) out[t] = shift - p[t];
+    for (std::int64_t t = 0; t < k; ++t) out[t] = p ? shift - p[t] : shift;
     for (std::int64_t r = 0; r < k; ++r) {
         const double yr = y[r];
         if (yr == 0) continue;
@@ -180,57 +180,131 @@ private:
     std::vector<double> m_heap;
 };
 
-/// Coordinate descent, scikit-learn's _update_cdnmf_fast: for each component t in `order`,
-/// the gradient of column i is (G·y)_t − P_t (+ l1, with l2 on G's diagonal), its projected
-/// value adds to the violation, and y_t moves to max(y_t − grad/G_tt, 0). The gradient vector
-/// is kept up to date by an axpy per change (the same arithmetic as recomputing the dot
-/// product, in another order). Returns the violation.
-double cd_step(Matrix<double>& y, Matrix<double> g, const Matrix<double>& p, double l1, double l2,
-               const std::vector<std::int64_t>& order) {
-    const std::int64_t k = y.rows;
-    for (std::int64_t t = 0; t < k; ++t) g(t, t) += l2;
-    return fixed_sum(y.cols, [&](std::int64_t lo, std::int64_t hi) {
-        double violation = 0;
-        Scratch scratch(k);
-        double* grad = scratch.get();
-        for (std::int64_t i = lo; i < hi; ++i) {
-            double* yi = y.col(i);
-            gradient_of(g, yi, p.col(i), l1, grad);
-            for (const std::int64_t t : order) {
-                const double gt = grad[t];
-                violation += std::fabs(yi[t] == 0 ? std::min(0.0, gt) : gt);
-                const double hess = g(t, t);
-                if (hess == 0) continue;
-                const double next = std::max(yi[t] - gt / hess, 0.0), delta = next - yi[t];
-                if (delta == 0) continue;
-                yi[t] = next;
-                const double* gcol = g.col(t);
-                for (std::int64_t r = 0; r < k; ++r) grad[r] += delta * gcol[r];
+/// What a half-step sums over the columns: the update's own figure (cd: the violation) and
+/// ⟨Y_new, P⟩, the cross term of the error ‖A − WH‖².
+struct StepSums {
+    double own = 0, cross = 0;
+};
+
+/// Runs update(y_i, p_i) (returning its own figure) on every column i of Y, with P = X·Fᵀ
+/// computed 256 columns at a time into a buffer that stays in cache — P is never stored whole.
+/// Blocks are fixed by the shape and summed in order.
+template <typename T, typename Update>
+StepSums fused_step(const CsrMatrix<T>& x, const Matrix<double>& f, Matrix<double>& y, Update&& update) {
+    constexpr std::int64_t block = 256;
+    const std::int64_t k = y.rows, n = y.cols;
+    const auto blocks = static_cast<std::size_t>((n + block - 1) / block);
+    std::vector<StepSums> partial(blocks);
+    runtime::parallel_for(
+        blocks,
+        [&](std::size_t b) {
+            const std::int64_t lo = static_cast<std::int64_t>(b) * block, hi = std::min(n, lo + block);
+            std::vector<double> p(static_cast<std::size_t>(k * (hi - lo)));
+            linalg::multiply_rows(x, f, lo, hi, p.data());
+            StepSums sums;
+            for (std::int64_t i = lo; i < hi; ++i) {
+                double* yi = y.col(i);
+                const double* pi = p.data() + (i - lo) * k;
+                sums.own += update(yi, pi);
+                double c = 0;
+                for (std::int64_t t = 0; t < k; ++t) c += yi[t] * pi[t];
+                sums.cross += c;
             }
-        }
-        return violation;
+            partial[b] = sums;
+        },
+        1);
+    StepSums total;
+    for (const auto& s : partial) {
+        total.own += s.own;
+        total.cross += s.cross;
+    }
+    return total;
+}
+
+/// The same with P given whole (transform: H, and so P, never change).
+template <typename Update>
+double stored_step(const Matrix<double>& p, Matrix<double>& y, Update&& update) {
+    return fixed_sum(y.cols, [&](std::int64_t lo, std::int64_t hi) {
+        double own = 0;
+        for (std::int64_t i = lo; i < hi; ++i) own += update(y.col(i), p.col(i));
+        return own;
     });
 }
 
-/// Multiplicative update for the Frobenius norm (Lee & Seung): y ← y·P / (G·y + l1 + l2·y).
-void mu_frobenius_step(Matrix<double>& y, const Matrix<double>& g, const Matrix<double>& p, double l1, double l2) {
-    const std::int64_t k = y.rows;
-    const Matrix<double> zero = Matrix<double>::zeros(k, 1);
-    for_columns(y.cols, [&](std::int64_t i) {
-        double* yi = y.col(i);
-        const double* pi = p.col(i);
+/// Coordinate descent on one column, scikit-learn's _update_cdnmf_fast: for each component t in
+/// `order`, the gradient is (G·y)_t − p_t (+ l1; l2 is on G's diagonal), its projected value adds
+/// to the violation, and y_t moves to max(y_t − grad/G_tt, 0). The gradient vector is kept up to
+/// date by an axpy per change (the arithmetic of the dot product it replaces, in another order).
+struct CdUpdate {
+    Matrix<double> g;  // G + l2·I
+    double l1;
+    const std::vector<std::int64_t>& order;
+    CdUpdate(Matrix<double> gram, double l1_, double l2, const std::vector<std::int64_t>& order_)
+        : g(std::move(gram)), l1(l1_), order(order_) {
+        for (std::int64_t t = 0; t < g.rows; ++t) g(t, t) += l2;
+    }
+    double operator()(double* y, const double* p) const {
+        const std::int64_t k = g.rows;
+        Scratch scratch(k);
+        double* grad = scratch.get();
+        gradient_of(g, y, p, l1, grad);
+        double violation = 0;
+        for (const std::int64_t t : order) {
+            const double gt = grad[t];
+            violation += std::fabs(y[t] == 0 ? std::min(0.0, gt) : gt);
+            const double hess = g(t, t);
+            if (hess == 0) continue;
+            const double next = std::max(y[t] - gt / hess, 0.0), delta = next - y[t];
+            if (delta == 0) continue;
+            y[t] = next;
+            const double* gcol = g.col(t);
+            for (std::int64_t r = 0; r < k; ++r) grad[r] += delta * gcol[r];
+        }
+        return violation;
+    }
+};
+
+/// Multiplicative update for the Frobenius norm (Lee & Seung): y ← y·p / (G·y + l1 + l2·y).
+struct MuUpdate {
+    const Matrix<double>& g;
+    double l1, l2;
+    double operator()(double* y, const double* p) const {
+        const std::int64_t k = g.rows;
         Scratch scratch(k);
         double* d = scratch.get();
-        gradient_of(g, yi, zero.ptr(), 0.0, d);  // G·y
+        gradient_of(g, y, nullptr, 0.0, d);  // G·y
         for (std::int64_t t = 0; t < k; ++t) {
             double s = d[t];
             if (l1 > 0) s += l1;
-            if (l2 > 0) s += l2 * yi[t];
+            if (l2 > 0) s += l2 * y[t];
             d[t] = s == 0 ? eps32 : s;
         }
-        for (std::int64_t t = 0; t < k; ++t) yi[t] *= pi[t] / d[t];
-    });
-}
+        for (std::int64_t t = 0; t < k; ++t) y[t] *= p[t] / d[t];
+        return 0.0;
+    }
+};
+
+/// A step on ½‖X − YᵀF‖² + (lam/2)·Σ min(y − mu, 0)²: an explicit gradient step on the first
+/// term, v = y − step·(G·y − p), then the penalty's proximal step, which is v itself above mu
+/// and (v + step·lam·mu)/(1 + step·lam) below — implicit, so that no lam makes it unstable.
+/// project: max(v, 0) instead (projected gradient).
+struct GradientUpdate {
+    const Matrix<double>& g;
+    double step, lam, mu;
+    bool project;
+    double operator()(double* y, const double* p) const {
+        const std::int64_t k = g.rows;
+        const double shrink = 1.0 / (1.0 + step * lam), pull = step * lam * mu;
+        Scratch scratch(k);
+        double* gr = scratch.get();
+        gradient_of(g, y, p, 0.0, gr);
+        for (std::int64_t t = 0; t < k; ++t) {
+            const double v = y[t] - step * gr[t];
+            y[t] = project ? std::max(v, 0.0) : v >= mu ? v : (v + pull) * shrink;
+        }
+        return 0.0;
+    }
+};
 
 /// Multiplicative update for the KL divergence, one pass over X's non-zeros (WH is formed only
 /// there): y_t ← y_t·(Σ_j x_ij/(wh)_ij·f_tj) / (Σ_j f_tj + l1 + l2·y_t).
@@ -258,26 +332,6 @@ void mu_kl_step(Matrix<double>& y, const Matrix<double>& f, const CsrMatrix<T>& 
             if (l2 > 0) d += l2 * yi[t];
             if (d == 0) d = eps32;
             yi[t] *= num[static_cast<std::size_t>(t)] / d;
-        }
-    });
-}
-
-/// A step on ½‖X − YᵀF‖² + (lam/2)·Σ min(y − mu, 0)²: an explicit gradient step on the first
-/// term, v = y − step·(G·y − P), then the penalty's proximal step, which is v itself above mu
-/// and (v + step·lam·mu)/(1 + step·lam) below — implicit, so that no lam makes it unstable.
-/// project: max(v, 0) instead (projected gradient).
-void gradient_step(Matrix<double>& y, const Matrix<double>& g, const Matrix<double>& p, double step, double lam,
-                   double mu, bool project) {
-    const std::int64_t k = y.rows;
-    const double shrink = 1.0 / (1.0 + step * lam), pull = step * lam * mu;
-    for_columns(y.cols, [&](std::int64_t i) {
-        double* yi = y.col(i);
-        Scratch scratch(k);
-        double* gr = scratch.get();
-        gradient_of(g, yi, p.col(i), 0.0, gr);
-        for (std::int64_t t = 0; t < k; ++t) {
-            const double v = yi[t] - step * gr[t];
-            yi[t] = project ? std::max(v, 0.0) : v >= mu ? v : (v + pull) * shrink;
         }
     });
 }
@@ -577,22 +631,23 @@ Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
     std::mt19937_64 gen(o.seed);
     std::vector<std::int64_t> order(static_cast<std::size_t>(k));
     for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
-    Matrix<double> gh = linalg::gram_wide(f.h), p, q;
+    Matrix<double> gh = linalg::gram_wide(f.h);
     double violation_init = 0;
     for (int it = 1; it <= max_iter; ++it) {
-        linalg::multiply_rowwise(pb.a, f.h, p);  // A·Hᵀ
-        double violation = cd_step(f.wr, gh, p, reg.l1_w, reg.l2_w, o.shuffle ? permutation(k, gen) : order);
+        const auto order_w = o.shuffle ? permutation(k, gen) : order;
+        const StepSums sw = fused_step(pb.a, f.h, f.wr, CdUpdate(gh, reg.l1_w, reg.l2_w, order_w));
         const Matrix<double> gw = linalg::gram_wide(f.wr);
-        linalg::multiply_rowwise(pb.at, f.wr, q);  // Aᵀ·W
-        violation += cd_step(f.h, gw, q, reg.l1_h, reg.l2_h, o.shuffle ? permutation(k, gen) : order);
+        const auto order_h = o.shuffle ? permutation(k, gen) : order;
+        const StepSums sh = fused_step(pb.at, f.wr, f.h, CdUpdate(gw, reg.l1_h, reg.l2_h, order_h));
         gh = linalg::gram_wide(f.h);
-        out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, gh);
+        out.error = frobenius_from(pb.norm2, sh.cross, gw, gh);
         out.losses.push_back(out.error);
         out.iterations = it;
         if (o.target_error > 0 && out.error <= o.target_error) {
             out.reached_target = true;
             break;
         }
+        const double violation = sw.own + sh.own;
         if (it == 1) violation_init = violation;
         if (violation_init == 0 || violation / violation_init <= o.tol) {
             out.converged = true;
@@ -606,10 +661,11 @@ template <typename T>
 Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
     Outcome out;
     const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
-    const auto error_now = [&]() { return kl ? kl_error(pb.a, f.wr, f.h) : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h); };
+    const auto error_now = [&]() {
+        return kl ? kl_error(pb.a, f.wr, f.h) : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    };
     const double initial = error_now();
     DecreaseRule rule{o.tol, initial, initial};
-    Matrix<double> p, q;
     for (int it = 1; it <= max_iter; ++it) {
         if (kl) {
             mu_kl_step(f.wr, f.h, pb.a, row_sums(f.h), false, reg.l1_w, reg.l2_w);
@@ -618,12 +674,11 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
                 if (v < eps64) v = 0;
             out.error = kl_error(pb.a, f.wr, f.h);
         } else {
-            linalg::multiply_rowwise(pb.a, f.h, p);
-            mu_frobenius_step(f.wr, linalg::gram_wide(f.h), p, reg.l1_w, reg.l2_w);
+            const Matrix<double> gh = linalg::gram_wide(f.h);
+            fused_step(pb.a, f.h, f.wr, MuUpdate{gh, reg.l1_w, reg.l2_w});
             const Matrix<double> gw = linalg::gram_wide(f.wr);
-            linalg::multiply_rowwise(pb.at, f.wr, q);
-            mu_frobenius_step(f.h, gw, q, reg.l1_h, reg.l2_h);
-            out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, linalg::gram_wide(f.h));
+            const StepSums sh = fused_step(pb.at, f.wr, f.h, MuUpdate{gw, reg.l1_h, reg.l2_h});
+            out.error = frobenius_from(pb.norm2, sh.cross, gw, linalg::gram_wide(f.h));
         }
         out.losses.push_back(out.error);
         out.iterations = it;
@@ -647,7 +702,7 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
     const double lam = o.lam < 0 ? 100.0 : o.lam;
     const double initial = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
     DecreaseRule rule{o.tol, initial, initial};
-    Matrix<double> gh = linalg::gram_wide(f.h), p, q;
+    Matrix<double> gh = linalg::gram_wide(f.h);
     double scale = 1.0;
     for (int it = 1; it <= max_iter; ++it) {
         const auto step_for = [&](const Matrix<double>& g) {
@@ -655,13 +710,11 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
             const double l = largest_eigenvalue(g);
             return l > 0 ? scale / l : 0.0;
         };
-        linalg::multiply_rowwise(pb.a, f.h, p);
-        gradient_step(f.wr, gh, p, step_for(gh), lam, o.mu, o.project);
+        fused_step(pb.a, f.h, f.wr, GradientUpdate{gh, step_for(gh), lam, o.mu, o.project});
         const Matrix<double> gw = linalg::gram_wide(f.wr);
-        linalg::multiply_rowwise(pb.at, f.wr, q);
-        gradient_step(f.h, gw, q, step_for(gw), lam, o.mu, o.project);
+        const StepSums sh = fused_step(pb.at, f.wr, f.h, GradientUpdate{gw, step_for(gw), lam, o.mu, o.project});
         gh = linalg::gram_wide(f.h);
-        out.error = frobenius_from(pb.norm2, inner(f.h, q), gw, gh);
+        out.error = frobenius_from(pb.norm2, sh.cross, gw, gh);
         out.losses.push_back(out.error);
         out.iterations = it;
         if (it % o.anneal_every == 0) scale *= o.anneal;
@@ -833,7 +886,7 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
             if (kl)
                 mu_kl_step(wr, h, a, h_sum, false, reg.l1_w, reg.l2_w);
             else
-                mu_frobenius_step(wr, g, p, reg.l1_w, reg.l2_w);
+                stored_step(p, wr, MuUpdate{g, reg.l1_w, reg.l2_w});
             out.iterations = it;
             if (o.tol > 0 && it % 10 == 0 && rule.done(it, error_now())) {
                 out.converged = true;
@@ -847,7 +900,8 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
         for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
         double violation_init = 0;
         for (int it = 1; it <= max_iter; ++it) {
-            const double violation = cd_step(wr, g, p, reg.l1_w, reg.l2_w, o.shuffle ? permutation(k, gen) : order);
+            const auto order_w = o.shuffle ? permutation(k, gen) : order;
+            const double violation = stored_step(p, wr, CdUpdate(g, reg.l1_w, reg.l2_w, order_w));
             out.iterations = it;
             if (it == 1) violation_init = violation;
             if (violation_init == 0 || violation / violation_init <= o.tol) {

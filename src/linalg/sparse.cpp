@@ -46,36 +46,47 @@ inline void row_strip(const std::int32_t* idx, const T* val, std::int64_t count,
 
 }  // namespace
 
+namespace {
+
+/// out[0..k) = Σ_j A(i, j)·X(:, j) for one row i, strip by strip.
+template <typename T, typename U>
+inline void row_product(const CsrMatrix<T>& a, const U* xp, std::int64_t k, std::int64_t i, U* out) {
+    const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;
+    const std::int32_t* idx = a.indices.data() + lo;
+    const T* val = a.values.data() + lo;
+    std::int64_t r0 = 0;
+    for (; r0 + 16 <= k; r0 += 16) row_strip<16>(idx, val, count, xp, k, r0, out);
+    if (r0 + 8 <= k) {
+        row_strip<8>(idx, val, count, xp, k, r0, out);
+        r0 += 8;
+    }
+    if (r0 + 4 <= k) {
+        row_strip<4>(idx, val, count, xp, k, r0, out);
+        r0 += 4;
+    }
+    if (r0 + 2 <= k) {
+        row_strip<2>(idx, val, count, xp, k, r0, out);
+        r0 += 2;
+    }
+    if (r0 < k) row_strip<1>(idx, val, count, xp, k, r0, out);
+}
+
+}  // namespace
+
 template <typename T, typename U>
 void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y) {
     const std::int64_t k = x.rows;
     if (y.rows != k || y.cols != a.rows) y = Matrix<U>(k, a.rows);
-    const U* xp = x.ptr();
     runtime::parallel_for(
         static_cast<std::size_t>(a.rows),
-        [&](std::size_t ii) {
-            const auto i = static_cast<std::int64_t>(ii);
-            U* out = y.col(i);
-            const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;
-            const std::int32_t* idx = a.indices.data() + lo;
-            const T* val = a.values.data() + lo;
-            std::int64_t r0 = 0;
-            for (; r0 + 16 <= k; r0 += 16) row_strip<16>(idx, val, count, xp, k, r0, out);
-            if (r0 + 8 <= k) {
-                row_strip<8>(idx, val, count, xp, k, r0, out);
-                r0 += 8;
-            }
-            if (r0 + 4 <= k) {
-                row_strip<4>(idx, val, count, xp, k, r0, out);
-                r0 += 4;
-            }
-            if (r0 + 2 <= k) {
-                row_strip<2>(idx, val, count, xp, k, r0, out);
-                r0 += 2;
-            }
-            if (r0 < k) row_strip<1>(idx, val, count, xp, k, r0, out);
-        },
+        [&](std::size_t i) { row_product(a, x.ptr(), k, static_cast<std::int64_t>(i), y.col(static_cast<std::int64_t>(i))); },
         256);
+}
+
+template <typename T, typename U>
+void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out) {
+    const std::int64_t k = x.rows;
+    for (std::int64_t i = lo; i < hi; ++i) row_product(a, x.ptr(), k, i, out + (i - lo) * k);
 }
 
 namespace {
@@ -176,6 +187,7 @@ double frobenius_norm(const CsrMatrix<T>& a) {
     template CsrMatrix<T> transpose(const CsrMatrix<T>&);                                        \
     template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<float>&, Matrix<float>&);   \
     template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<double>&, Matrix<double>&); \
+    template void multiply_rows(const CsrMatrix<T>&, const Matrix<double>&, std::int64_t, std::int64_t, double*); \
     template Matrix<double> gram_rows(const CsrMatrix<T>&, const CsrMatrix<T>&);                 \
     template double frobenius_norm(const CsrMatrix<T>&);
 FACTOPIC_SPARSE(float)

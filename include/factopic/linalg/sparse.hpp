@@ -18,6 +18,11 @@ CsrMatrix<T> transpose(const CsrMatrix<T>& a);
 template <typename T, typename U>
 void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
 
+/// Rows [lo, hi) of the same product, serially: out (k × (hi − lo), column-major) gets
+/// Y(:, lo..hi). For kernels that consume a block of the product at once and never need it all.
+template <typename T, typename U>
+void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out);
+
 /// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), reading M once: each row of M
 /// is applied to X and scattered straight back. M's rows are cut into 8 fixed chunks (by entry
 /// count), each summed into its own buffer, and the buffers are added in chunk order, so Y does

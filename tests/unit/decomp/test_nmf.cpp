@@ -352,6 +352,7 @@ TEST(Nmf, PgdAndAdamAreStableForAnyPenalty) {
         for (const auto solver : {NmfSolver::pgd, NmfSolver::adam}) {
             auto o = options(solver, 4);
             o.lam = lam;
+            o.max_iter = 200;
             const auto r = decomp::nmf(a, o);
             SCOPED_TRACE(decomp::to_string(solver) + " lam " + std::to_string(lam));
             EXPECT_TRUE(std::isfinite(r.reconstruction_error));
