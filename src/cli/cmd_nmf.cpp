@@ -63,7 +63,12 @@ void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const st
 template <typename T>
 void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFiles& outputs, Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
+    const MemoryWatch watch;
     const decomp::NmfResult<T> r = decomp::nmf(in.x, options);
+    const double added_mb = watch.added_mb();
+    const double input_mb = csr_mb(in.x);
+    const double factors_mb = static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) /
+                              (1024.0 * 1024.0);
     if (!r.converged && !r.reached_target && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
 
@@ -111,6 +116,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         for (const auto& [name, s] : r.phases) phases[name] = s;
         j["phases"] = phases;
         j["peak_memory_mb"] = peak_memory_mb();
+        j["memory_mb"] = {{"input", input_mb}, {"factors", factors_mb}, {"decompose_added", added_mb}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.w_path.empty()) written["w"] = a.w_path;
         if (!a.h_path.empty()) written["h"] = a.h_path;
@@ -136,6 +142,9 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         "timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} threads), "
         "peak memory {:.0f} MB\n",
         in.read_s, in.vectorize_s, r.seconds, write_s, total_s, runtime::max_threads(), peak_memory_mb());
+    if (added_mb >= 0)
+        fmt::print("memory     the factorisation added {:.1f} MB to the process (matrix {:.1f} MB, factors {:.1f} MB)\n",
+                   added_mb, input_mb, factors_mb);
     for (const auto& [label, path] : {std::pair{"W", a.w_path}, {"H", a.h_path}, {"doc-topics", a.doc_topics_path}})
         if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
     if (!topics.empty()) {

@@ -4,6 +4,9 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "factopic/core/error.hpp"
 #include "factopic/core/file.hpp"
@@ -97,6 +100,39 @@ nlohmann::json matrix_json(const LoadedMatrix<T>& in, const MatrixArgs& args) {
 
 template nlohmann::json matrix_json(const LoadedMatrix<float>&, const MatrixArgs&);
 template nlohmann::json matrix_json(const LoadedMatrix<double>&, const MatrixArgs&);
+
+namespace {
+
+/// A "Vm...: N kB" line of /proc/self/status, in MB; -1 when absent.
+double status_mb(const char* field) {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    double mb = -1;
+    const std::size_t len = std::strlen(field);
+    while (std::fgets(line, sizeof line, f))
+        if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
+            mb = std::strtod(line + len + 1, nullptr) / 1024.0;
+            break;
+        }
+    std::fclose(f);
+    return mb;
+}
+
+}  // namespace
+
+MemoryWatch::MemoryWatch() {
+    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+    if (!f) return;
+    const bool reset = std::fputs("5", f) >= 0;
+    if (std::fclose(f) == 0 && reset) m_start_mb = status_mb("VmRSS");
+}
+
+double MemoryWatch::added_mb() const {
+    if (m_start_mb < 0) return -1;
+    const double peak = status_mb("VmHWM");
+    return peak < 0 ? -1 : std::max(0.0, peak - m_start_mb);
+}
 
 double peak_memory_mb() {
     rusage usage{};

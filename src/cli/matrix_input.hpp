@@ -47,6 +47,26 @@ nlohmann::json matrix_json(const LoadedMatrix<T>& in, const MatrixArgs& args);
 /// Largest resident set of this process so far, in MB.
 double peak_memory_mb();
 
+/// The memory one stage adds to the process: the resident set's high-water mark is reset to the
+/// current resident set at construction (Linux /proc/self/clear_refs), and added_mb() is how far
+/// it has risen above that since. Negative when the kernel does not offer the reset.
+class MemoryWatch {
+public:
+    MemoryWatch();
+    double added_mb() const;
+
+private:
+    double m_start_mb = -1;
+};
+
+/// Bytes of a CSR matrix (values, column indices, row offsets), in MB.
+template <typename T>
+double csr_mb(const CsrMatrix<T>& x) {
+    return static_cast<double>(x.values.size() * sizeof(T) + x.indices.size() * sizeof(std::int32_t) +
+                               x.indptr.size() * sizeof(std::int64_t)) /
+           (1024.0 * 1024.0);
+}
+
 /// Calls f.template operator()<float>() or <double>(), as --dtype asks.
 template <typename F>
 void with_dtype(const VectorizerArgs& args, F&& f) {

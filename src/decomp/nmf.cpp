@@ -770,10 +770,17 @@ Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_
 }
 
 template <typename T>
-NmfResult<T> to_result(Factors&& f, const NmfOptions& o) {
+NmfResult<T> to_result(Factors f, const NmfOptions& o) {
     NmfResult<T> r;
-    r.w = linalg::transpose(f.wr).template cast<T>();
-    r.h = f.h.template cast<T>();
+    if constexpr (std::is_same_v<T, double>) {
+        r.w = linalg::transpose(f.wr);
+        f.wr = Matrix<double>();
+        r.h = std::move(f.h);
+    } else {
+        r.w = linalg::transpose(f.wr).template cast<T>();
+        f.wr = Matrix<double>();
+        r.h = f.h.template cast<T>();
+    }
     r.solver = o.solver;
     r.init = o.init;
     r.beta_loss = o.beta_loss;
@@ -790,10 +797,10 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
     const NmfOptions options = with_defaults(given);
     std::vector<Phase> phases;
     auto t = Clock::now();
-    const Problem<T> pb(a);
     Factors f = initialize(a, options);
     phases.emplace_back("init", since(t));
     t = Clock::now();
+    const Problem<T> pb(a);  // after the init: Aᵀ and the SVD's workspace are never held together
     const Regularization reg = regularization(options, a.rows, a.cols);
     const int max_iter = options.max_iter;
     Outcome out;
