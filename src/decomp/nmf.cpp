@@ -610,6 +610,15 @@ struct Outcome {
     int iterations = 0;
     bool converged = false, reached_target = false;
     double error = 0;  // after the last iteration
+
+    /// Records the error after iteration `it`; true when it reached a (positive) target.
+    bool record(int it, double err, double target) {
+        error = err;
+        losses.push_back(err);
+        iterations = it;
+        reached_target = target > 0 && err <= target;
+        return reached_target;
+    }
 };
 
 /// The stopping rule of scikit-learn's mu, used for mu, pgd and adam: every 10 iterations, stop
@@ -640,13 +649,7 @@ Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
         const auto order_h = o.shuffle ? permutation(k, gen) : order;
         const StepSums sh = fused_step(pb.at, f.wr, f.h, CdUpdate(gw, reg.l1_h, reg.l2_h, order_h));
         gh = linalg::gram_wide(f.h);
-        out.error = frobenius_from(pb.norm2, sh.cross, gw, gh);
-        out.losses.push_back(out.error);
-        out.iterations = it;
-        if (o.target_error > 0 && out.error <= o.target_error) {
-            out.reached_target = true;
-            break;
-        }
+        if (out.record(it, frobenius_from(pb.norm2, sh.cross, gw, gh), o.target_error)) break;
         const double violation = sw.own + sh.own;
         if (it == 1) violation_init = violation;
         if (violation_init == 0 || violation / violation_init <= o.tol) {
@@ -667,25 +670,21 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
     const double initial = error_now();
     DecreaseRule rule{o.tol, initial, initial};
     for (int it = 1; it <= max_iter; ++it) {
+        double error = 0;
         if (kl) {
             mu_kl_step(f.wr, f.h, pb.a, row_sums(f.h), false, reg.l1_w, reg.l2_w);
             mu_kl_step(f.h, f.wr, pb.at, row_sums(f.wr), true, reg.l1_h, reg.l2_h);
             for (double& v : f.h.data)
                 if (v < eps64) v = 0;
-            out.error = kl_error(pb.a, f.wr, f.h);
+            error = kl_error(pb.a, f.wr, f.h);
         } else {
             const Matrix<double> gh = linalg::gram_wide(f.h);
             fused_step(pb.a, f.h, f.wr, MuUpdate{gh, reg.l1_w, reg.l2_w});
             const Matrix<double> gw = linalg::gram_wide(f.wr);
             const StepSums sh = fused_step(pb.at, f.wr, f.h, MuUpdate{gw, reg.l1_h, reg.l2_h});
-            out.error = frobenius_from(pb.norm2, sh.cross, gw, linalg::gram_wide(f.h));
+            error = frobenius_from(pb.norm2, sh.cross, gw, linalg::gram_wide(f.h));
         }
-        out.losses.push_back(out.error);
-        out.iterations = it;
-        if (o.target_error > 0 && out.error <= o.target_error) {
-            out.reached_target = true;
-            break;
-        }
+        if (out.record(it, error, o.target_error)) break;
         if (rule.done(it, out.error)) {
             out.converged = true;
             break;
@@ -714,14 +713,8 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
         const Matrix<double> gw = linalg::gram_wide(f.wr);
         const StepSums sh = fused_step(pb.at, f.wr, f.h, GradientUpdate{gw, step_for(gw), lam, o.mu, o.project});
         gh = linalg::gram_wide(f.h);
-        out.error = frobenius_from(pb.norm2, sh.cross, gw, gh);
-        out.losses.push_back(out.error);
-        out.iterations = it;
         if (it % o.anneal_every == 0) scale *= o.anneal;
-        if (o.target_error > 0 && out.error <= o.target_error) {
-            out.reached_target = true;
-            break;
-        }
+        if (out.record(it, frobenius_from(pb.norm2, sh.cross, gw, gh), o.target_error)) break;
         if (rule.done(it, out.error)) {
             out.converged = true;
             break;
@@ -749,13 +742,7 @@ Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_
             initial = error;
             rule = {o.tol, initial, initial};
         } else {  // the error after iteration it − 1
-            out.error = error;
-            out.losses.push_back(error);
-            out.iterations = it - 1;
-            if (o.target_error > 0 && error <= o.target_error) {
-                out.reached_target = true;
-                break;
-            }
+            if (out.record(it - 1, error, o.target_error)) break;
             if (rule.done(it - 1, error)) {
                 out.converged = true;
                 break;
