@@ -67,8 +67,8 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
     const decomp::NmfResult<T> r = decomp::nmf(in.x, options);
     const double added_mb = watch.added_mb();
     const double input_mb = csr_mb(in.x);
-    const double factors_mb = static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) /
-                              (1024.0 * 1024.0);
+    const double factors_mb =
+        static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) / (1024.0 * 1024.0);
     if (!r.converged && !r.reached_target && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
 
@@ -110,8 +110,11 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         }
         j["topics"] = list;
         j["topic_weights"] = weights;
-        j["timings"] = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", r.seconds},
-                        {"write", write_s},    {"total", total_s}};
+        j["timings"] = {{"read", in.read_s},
+                        {"vectorize", in.vectorize_s},
+                        {"decompose", r.seconds},
+                        {"write", write_s},
+                        {"total", total_s}};
         nlohmann::json phases = nlohmann::json::object();
         for (const auto& [name, s] : r.phases) phases[name] = s;
         j["phases"] = phases;
@@ -139,12 +142,14 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
                r.relative_error, r.negative_entries,
                r.clipped > 0 ? fmt::format(" ({} small negatives set to 0 at the end)", r.clipped) : "");
     fmt::print(
-        "timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} threads), "
+        "timings    read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, write {:.3f} s, total {:.3f} s ({} "
+        "threads), "
         "peak memory {:.0f} MB\n",
         in.read_s, in.vectorize_s, r.seconds, write_s, total_s, runtime::max_threads(), peak_memory_mb());
     if (added_mb >= 0)
-        fmt::print("memory     the factorisation added {:.1f} MB to the process (matrix {:.1f} MB, factors {:.1f} MB)\n",
-                   added_mb, input_mb, factors_mb);
+        fmt::print(
+            "memory     the factorisation added {:.1f} MB to the process (matrix {:.1f} MB, factors {:.1f} MB)\n",
+            added_mb, input_mb, factors_mb);
     for (const auto& [label, path] : {std::pair{"W", a.w_path}, {"H", a.h_path}, {"doc-topics", a.doc_topics_path}})
         if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
     if (!topics.empty()) {

@@ -122,8 +122,7 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
     const double sweep_s = since(t0);
     if (outputs[0]) {
         plot::Chart chart;
-        chart.title =
-            fmt::format("Reconstruction error against k ({}, {} x {})", method_name, x.rows, x.cols);
+        chart.title = fmt::format("Reconstruction error against k ({}, {} x {})", method_name, x.rows, x.cols);
         chart.x_label = "k (number of topics)";
         chart.y_label = "|A - A_k|_F / |A|_F";
         plot::Series s;

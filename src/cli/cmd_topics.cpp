@@ -56,9 +56,10 @@ void run_typed(const TopicsArgs& a) {
             return;
         }
         fmt::print("matrix     {} x {}, {} non-zeros, {}\n", in.x.rows, in.x.cols, in.x.nnz(), in.description);
-        fmt::print("method     nmf ({}, init {}), {} topics, {} iterations in {:.3f} s, error {:.6f} (relative {:.6f})\n",
-                   decomp::to_string(r.solver), decomp::to_string(r.init), topics.size(), r.iterations, r.seconds,
-                   r.reconstruction_error, r.relative_error);
+        fmt::print(
+            "method     nmf ({}, init {}), {} topics, {} iterations in {:.3f} s, error {:.6f} (relative {:.6f})\n",
+            decomp::to_string(r.solver), decomp::to_string(r.init), topics.size(), r.iterations, r.seconds,
+            r.reconstruction_error, r.relative_error);
         print_topics(topics, in.vocabulary, false);
         return;
     }

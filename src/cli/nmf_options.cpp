@@ -40,7 +40,9 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
     app.add_flag("--shuffle", a.shuffle, "cd: visit the components in a random order each sweep");
     app.add_option("--lam", a.lam, "pgd, adam: weight of the penalty on negatives (default: pgd 100, adam 1e6)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--mu", a.mu, "pgd: entries below mu are penalised")->check(CLI::NonNegativeNumber)->capture_default_str();
+    app.add_option("--mu", a.mu, "pgd: entries below mu are penalised")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app.add_option("--lr", a.lr, "pgd, adam: learning rate (default: pgd 1/L per block, adam 1e-3)")
         ->check(CLI::PositiveNumber);
     app.add_option("--anneal", a.anneal, "pgd, adam: multiply the learning rate by this ...")
@@ -50,8 +52,12 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step");
-    app.add_option("--beta1", a.beta1, "adam: decay of the first moment")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
-    app.add_option("--beta2", a.beta2, "adam: decay of the second moment")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+    app.add_option("--beta1", a.beta1, "adam: decay of the first moment")
+        ->check(CLI::Range(0.0, 0.999999))
+        ->capture_default_str();
+    app.add_option("--beta2", a.beta2, "adam: decay of the second moment")
+        ->check(CLI::Range(0.0, 0.999999))
+        ->capture_default_str();
     app.add_option("--target-error", a.target_error,
                    "Stop as soon as the reconstruction error is at most this (for benchmarks)")
         ->check(CLI::NonNegativeNumber);
@@ -92,8 +98,8 @@ decomp::NmfOptions nmf_options(const NmfMethodArgs& a, std::int64_t k) {
 
 std::string convergence_warning(decomp::NmfSolver solver, int iterations, double tol) {
     return fmt::format(
-        "warning: nmf ({}) did not converge in {} iterations (tol {}): raise --max-iter, or loosen --tol",
-        decomp::to_string(solver), iterations, tol);
+        "warning: nmf ({}) did not converge in {} iteration{} (tol {}): raise --max-iter, or loosen --tol",
+        decomp::to_string(solver), iterations, iterations == 1 ? "" : "s", tol);
 }
 
 }  // namespace factopic::cli

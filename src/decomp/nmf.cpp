@@ -80,14 +80,16 @@ double fixed_sum(std::int64_t n, Part&& part) {
 /// Runs body(i) for every column i of a k × n factor, in parallel (columns are independent).
 template <typename Body>
 void for_columns(std::int64_t n, Body&& body) {
-    runtime::parallel_for(static_cast<std::size_t>(n), [&](std::size_t i) { body(static_cast<std::int64_t>(i)); }, 64);
+    runtime::parallel_for(
+        static_cast<std::size_t>(n), [&](std::size_t i) { body(static_cast<std::int64_t>(i)); }, 64);
 }
 
 /// ⟨X, Y⟩ of two equally shaped matrices.
 double inner(const Matrix<double>& x, const Matrix<double>& y) {
     return fixed_sum(static_cast<std::int64_t>(x.data.size()), [&](std::int64_t lo, std::int64_t hi) {
         double s = 0;
-        for (std::int64_t i = lo; i < hi; ++i) s += x.data[static_cast<std::size_t>(i)] * y.data[static_cast<std::size_t>(i)];
+        for (std::int64_t i = lo; i < hi; ++i)
+            s += x.data[static_cast<std::size_t>(i)] * y.data[static_cast<std::size_t>(i)];
         return s;
     });
 }
@@ -339,7 +341,8 @@ void mu_kl_step(Matrix<double>& y, const Matrix<double>& f, const CsrMatrix<T>& 
 /// Adam's moment estimates for one factor.
 struct AdamState {
     Matrix<double> m1, m2;
-    explicit AdamState(const Matrix<double>& x) : m1(Matrix<double>::zeros(x.rows, x.cols)), m2(Matrix<double>::zeros(x.rows, x.cols)) {}
+    explicit AdamState(const Matrix<double>& x)
+        : m1(Matrix<double>::zeros(x.rows, x.cols)), m2(Matrix<double>::zeros(x.rows, x.cols)) {}
 };
 
 /// One Adam step on the lecture's objective ‖A − WH‖_F + lam·mean(min(y, 0)²) (+ the other
@@ -526,29 +529,29 @@ Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o) {
 template <typename T>
 void require_valid_matrix(const CsrMatrix<T>& a) {
     if (a.rows == 0 || a.cols == 0)
-        throw InvalidArgument(fmt::format("NMF needs a non-empty matrix (this one is {} x {})", a.rows, a.cols));
+        throw DataError(fmt::format("NMF needs a non-empty matrix (this one is {} x {})", a.rows, a.cols));
     for (std::int64_t i = 0; i < a.rows; ++i)
         for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
             const double v = static_cast<double>(a.values[q]);
             if (!std::isfinite(v) || v < 0)
-                throw InvalidArgument(fmt::format(
-                    "entry ({}, {}) (row, column; 1-based) is {}: NMF needs finite, non-negative entries", i + 1,
-                    a.indices[q] + 1, v));
+                throw DataError(
+                    fmt::format("entry ({}, {}) (row, column; 1-based) is {}: NMF needs finite, non-negative entries",
+                                i + 1, a.indices[q] + 1, v));
         }
     if (std::none_of(a.values.begin(), a.values.end(), [](T v) { return v != 0; }))
-        throw InvalidArgument(fmt::format("the {} x {} matrix has no non-zero entry: nothing to factorise", a.rows, a.cols));
+        throw DataError(fmt::format("the {} x {} matrix has no non-zero entry: nothing to factorise", a.rows, a.cols));
 }
 
 void require_valid_factor(const Matrix<double>& x, std::int64_t rows, std::int64_t cols, const char* name) {
     if (x.rows != rows || x.cols != cols)
-        throw InvalidArgument(fmt::format("the custom {} is {} x {}, but this factorisation needs {} x {}", name, x.rows,
-                                          x.cols, rows, cols));
+        throw DataError(fmt::format("the custom {} is {} x {}, but this factorisation needs {} x {}", name, x.rows,
+                                    x.cols, rows, cols));
     for (std::int64_t j = 0; j < x.cols; ++j)
         for (std::int64_t i = 0; i < x.rows; ++i)
             if (!std::isfinite(x(i, j)) || x(i, j) < 0)
-                throw InvalidArgument(fmt::format(
-                    "the custom {} has entry ({}, {}) (1-based) = {}: it must be finite and non-negative", name, i + 1,
-                    j + 1, x(i, j)));
+                throw DataError(
+                    fmt::format("the custom {} has entry ({}, {}) (1-based) = {}: it must be finite and non-negative",
+                                name, i + 1, j + 1, x(i, j)));
 }
 
 void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) {
@@ -559,8 +562,8 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
         throw InvalidArgument(fmt::format("k = {} is out of range for init {}: the matrix is {} x {}, so k <= {}", o.k,
                                           to_string(o.init), m, n, r));
     if (o.k > std::max(m, n))
-        throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so k <= {}", o.k, m, n,
-                                          std::max(m, n)));
+        throw InvalidArgument(
+            fmt::format("k = {} is out of range: the matrix is {} x {}, so k <= {}", o.k, m, n, std::max(m, n)));
     if (o.init == NmfInit::custom) {
         if (!o.w_init || !o.h_init) throw InvalidArgument("init custom needs both W and H");
         require_valid_factor(*o.w_init, m, o.k, "W");
@@ -792,10 +795,18 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
     const int max_iter = options.max_iter;
     Outcome out;
     switch (options.solver) {
-        case NmfSolver::cd: out = run_cd(pb, f, options, reg, max_iter); break;
-        case NmfSolver::mu: out = run_mu(pb, f, options, reg, max_iter); break;
-        case NmfSolver::pgd: out = run_pgd(pb, f, options, max_iter); break;
-        case NmfSolver::adam: out = run_adam(pb, f, options, max_iter); break;
+        case NmfSolver::cd:
+            out = run_cd(pb, f, options, reg, max_iter);
+            break;
+        case NmfSolver::mu:
+            out = run_mu(pb, f, options, reg, max_iter);
+            break;
+        case NmfSolver::pgd:
+            out = run_pgd(pb, f, options, max_iter);
+            break;
+        case NmfSolver::adam:
+            out = run_adam(pb, f, options, max_iter);
+            break;
     }
     phases.emplace_back("iterations", since(t));
     t = Clock::now();
@@ -807,8 +818,9 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
     }
     if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
         out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(a, f.wr, f.h)
-                                                                     : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
-    const double frob = options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
+                                                                    : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    const double frob =
+        options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
     const std::int64_t negative = count_negative(f.wr) + count_negative(f.h);
     phases.emplace_back("finish", since(t));
     NmfResult<T> r = to_result<T>(std::move(f), options);
@@ -851,7 +863,7 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
     o.k = h_in.rows;
     o.init = NmfInit::random;  // no SVD init: W starts as scikit-learn's transform starts it
     if (h_in.cols != a.cols)
-        throw InvalidArgument(fmt::format("H has {} columns (terms) but the matrix has {}", h_in.cols, a.cols));
+        throw DataError(fmt::format("H has {} columns (terms) but the matrix has {}", h_in.cols, a.cols));
     require_valid_options(o, a.rows, a.cols);
     if (o.tol < 0) o.tol = default_tol(NmfSolver::cd);
     const Matrix<double> h = h_in.template cast<double>();
@@ -917,10 +929,10 @@ double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T
                               h.template cast<double>());
 }
 
-#define FACTOPIC_NMF(T)                                                                                   \
-    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&);                                    \
-    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);                                       \
-    template NmfTransform<T> nmf_transform(const CsrMatrix<T>&, const Matrix<T>&, const NmfOptions&);     \
+#define FACTOPIC_NMF(T)                                                                               \
+    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&);                                \
+    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);                                   \
+    template NmfTransform<T> nmf_transform(const CsrMatrix<T>&, const Matrix<T>&, const NmfOptions&); \
     template double frobenius_error(const CsrMatrix<T>&, const Matrix<T>&, const Matrix<T>&);
 FACTOPIC_NMF(float)
 FACTOPIC_NMF(double)

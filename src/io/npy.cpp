@@ -61,11 +61,13 @@ linalg::Matrix<double> read_npy_matrix(const std::string& path) {
     const auto major = static_cast<unsigned char>(bytes[6]);
     std::size_t header_len = 0, offset = 0;
     if (major == 1) {
-        header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+        header_len = static_cast<unsigned char>(bytes[8]) |
+                     (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
         offset = 10;
     } else if (major == 2 || major == 3) {
         if (bytes.size() < 12) throw fail("truncated header");
-        for (int b = 3; b >= 0; --b) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(b)]);
+        for (int b = 3; b >= 0; --b)
+            header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(b)]);
         offset = 12;
     } else {
         throw fail(fmt::format("unsupported .npy format version {}", major));
@@ -76,7 +78,8 @@ linalg::Matrix<double> read_npy_matrix(const std::string& path) {
     if (!std::regex_search(header, descr, std::regex(R"('descr'\s*:\s*'([^']*)')")) ||
         !std::regex_search(header, order, std::regex(R"('fortran_order'\s*:\s*(True|False))")) ||
         !std::regex_search(header, shape, std::regex(R"('shape'\s*:\s*\(\s*(\d+)\s*,\s*(\d+)\s*\))")))
-        throw fail(fmt::format("expected a 2-D array; the header is {}", header.substr(0, header.find_last_not_of(" \n") + 1)));
+        throw fail(fmt::format("expected a 2-D array; the header is {}",
+                               header.substr(0, header.find_last_not_of(" \n") + 1)));
     const std::string type = descr[1];
     if (type != "<f8" && type != "<f4")
         throw fail(fmt::format("dtype '{}' is not supported (float64 '<f8' or float32 '<f4')", type));
@@ -97,8 +100,12 @@ linalg::Matrix<double> read_npy_matrix(const std::string& path) {
             std::memcpy(&f, bytes.data() + data + e * 4, 4);
             v = f;
         }
-        const auto r = static_cast<std::int64_t>(fortran ? e % static_cast<std::size_t>(std::max<std::int64_t>(rows, 1)) : e / static_cast<std::size_t>(std::max<std::int64_t>(cols, 1)));
-        const auto c = static_cast<std::int64_t>(fortran ? e / static_cast<std::size_t>(std::max<std::int64_t>(rows, 1)) : e % static_cast<std::size_t>(std::max<std::int64_t>(cols, 1)));
+        const auto r =
+            static_cast<std::int64_t>(fortran ? e % static_cast<std::size_t>(std::max<std::int64_t>(rows, 1))
+                                              : e / static_cast<std::size_t>(std::max<std::int64_t>(cols, 1)));
+        const auto c =
+            static_cast<std::int64_t>(fortran ? e / static_cast<std::size_t>(std::max<std::int64_t>(rows, 1))
+                                              : e % static_cast<std::size_t>(std::max<std::int64_t>(cols, 1)));
         m(r, c) = v;
     }
     return m;

@@ -262,7 +262,8 @@ Matrix<double> gram_wide(const Matrix<double>& x) {
         [&](std::size_t blk) {
             const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, n - lo);
             partial[blk] = Matrix<double>::zeros(k, k);
-            if (len > 0 && k > 0) syrk('U', 'N', k, len, 1.0, x.col(lo), x.ld(), 0.0, partial[blk].ptr(), partial[blk].ld());
+            if (len > 0 && k > 0)
+                syrk('U', 'N', k, len, 1.0, x.col(lo), x.ld(), 0.0, partial[blk].ptr(), partial[blk].ld());
         },
         1);
     Matrix<double> g = std::move(partial[0]);

@@ -79,7 +79,9 @@ void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y) {
     if (y.rows != k || y.cols != a.rows) y = Matrix<U>(k, a.rows);
     runtime::parallel_for(
         static_cast<std::size_t>(a.rows),
-        [&](std::size_t i) { row_product(a, x.ptr(), k, static_cast<std::int64_t>(i), y.col(static_cast<std::int64_t>(i))); },
+        [&](std::size_t i) {
+            row_product(a, x.ptr(), k, static_cast<std::int64_t>(i), y.col(static_cast<std::int64_t>(i)));
+        },
         256);
 }
 
@@ -183,12 +185,12 @@ double frobenius_norm(const CsrMatrix<T>& a) {
     return std::sqrt(s);
 }
 
-#define FACTOPIC_SPARSE(T)                                                                       \
-    template CsrMatrix<T> transpose(const CsrMatrix<T>&);                                        \
-    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<float>&, Matrix<float>&);   \
-    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<double>&, Matrix<double>&); \
+#define FACTOPIC_SPARSE(T)                                                                                        \
+    template CsrMatrix<T> transpose(const CsrMatrix<T>&);                                                         \
+    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<float>&, Matrix<float>&);                    \
+    template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<double>&, Matrix<double>&);                  \
     template void multiply_rows(const CsrMatrix<T>&, const Matrix<double>&, std::int64_t, std::int64_t, double*); \
-    template Matrix<double> gram_rows(const CsrMatrix<T>&, const CsrMatrix<T>&);                 \
+    template Matrix<double> gram_rows(const CsrMatrix<T>&, const CsrMatrix<T>&);                                  \
     template double frobenius_norm(const CsrMatrix<T>&);
 FACTOPIC_SPARSE(float)
 FACTOPIC_SPARSE(double)

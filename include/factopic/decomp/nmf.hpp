@@ -44,9 +44,10 @@ struct NmfOptions {
     NmfInit init = NmfInit::nndsvda;
     BetaLoss beta_loss = BetaLoss::frobenius;  ///< mu only; the other solvers minimise the Frobenius norm
     int max_iter = 0;                          ///< 0: the solver's default (cd, mu: 200; pgd, adam: 1000)
-    double tol = -1;    ///< negative: the solver's default (adam 1e-5, the others 1e-4); cd: stop when the projected-gradient violation falls to tol × the first one;
-                        ///< mu, pgd, adam: when the error fell by less than tol × the initial error over
-                        ///< the last 10 iterations (checked every 10); 0: run max_iter iterations
+    double tol =
+        -1;  ///< negative: the solver's default (adam 1e-5, the others 1e-4); cd: stop when the projected-gradient
+             ///< violation falls to tol × the first one; mu, pgd, adam: when the error fell by less than tol × the
+             ///< initial error over the last 10 iterations (checked every 10); 0: run max_iter iterations
     std::uint64_t seed = 0;  ///< random init, nndsvdar, cd --shuffle
     double alpha_w = 0;      ///< regularisation of W (scikit-learn 1.2: scaled by n_features)
     double alpha_h = -1;     ///< of H (scaled by n_samples); negative: the same as alpha_w
@@ -58,7 +59,7 @@ struct NmfOptions {
     double lr = 0;        ///< step; 0: pgd 1/L per block (L = largest eigenvalue of its Gram matrix), adam 1e-3
     double anneal = 0.9;  ///< lr ← lr·anneal every anneal_every iterations
     int anneal_every = 100;
-    bool project = false;  ///< pgd: clip W, H to ≥ 0 after every step
+    bool project = false;                              ///< pgd: clip W, H to ≥ 0 after every step
     double beta1 = 0.9, beta2 = 0.9, adam_eps = 1e-8;  ///< adam (the lecture's betas)
     double target_error = 0;  ///< > 0: stop once reconstruction_error ≤ this (for benchmarks)
     std::optional<linalg::Matrix<double>> w_init, h_init;  ///< custom init: m × k and k × n
@@ -74,20 +75,20 @@ struct NmfResult {
     double reconstruction_error = 0;  ///< scikit-learn's reconstruction_err_: ‖A − WH‖_F, or √(2·KL)
     double relative_error = 0;        ///< ‖A − WH‖_F / ‖A‖_F
     int iterations = 0;
-    int max_iter = 0;             ///< the limit it ran under (the solver's default filled in)
-    double tol = 0;               ///< the tol it ran under
-    bool converged = false;       ///< the stopping rule (tol) ended it, not max_iter
-    bool reached_target = false;  ///< target_error was given and reached
-    std::vector<double> losses;   ///< reconstruction_error after each iteration
+    int max_iter = 0;                   ///< the limit it ran under (the solver's default filled in)
+    double tol = 0;                     ///< the tol it ran under
+    bool converged = false;             ///< the stopping rule (tol) ended it, not max_iter
+    bool reached_target = false;        ///< target_error was given and reached
+    std::vector<double> losses;         ///< reconstruction_error after each iteration
     std::int64_t negative_entries = 0;  ///< entries of W and H below 0 at the end
     std::int64_t clipped = 0;           ///< pgd (penalty), adam: negatives set to 0 at the end
     std::vector<Phase> phases;
     double seconds = 0;
 };
 
-/// Factorises A. InvalidArgument for a negative, NaN or infinite entry (the first one is named),
-/// k out of range (nndsvd*: k ≤ min(m, n)), a custom init of the wrong shape or with a negative
-/// entry, an empty or all-zero A, or options out of their domain.
+/// Factorises A. DataError for a negative, NaN or infinite entry (the first one is named), an
+/// empty or all-zero A, a custom init of the wrong shape or with a negative entry;
+/// InvalidArgument for k out of range (nndsvd*: k ≤ min(m, n)) or options out of their domain.
 template <typename T>
 NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options);
 

@@ -371,7 +371,7 @@ template <typename F>
 std::string error_of(F&& f) {
     try {
         f();
-    } catch (const InvalidArgument& e) {
+    } catch (const Error& e) {  // DataError for bad data, InvalidArgument for bad options
         return e.what();
     }
     return "(no error)";
@@ -394,8 +394,9 @@ TEST(Nmf, BadInputIsRejectedByName) {
     bad.values[0] = -1;
     const std::int64_t row = 1 + static_cast<std::int64_t>(std::upper_bound(bad.indptr.begin(), bad.indptr.end(), 0) -
                                                            bad.indptr.begin() - 1);
-    EXPECT_NE(error_of([&] { decomp::nmf(bad, o); })
-                  .find("(" + std::to_string(row) + ", " + std::to_string(bad.indices[0] + 1) + ")"),
+    EXPECT_NE(error_of([&] {
+                  decomp::nmf(bad, o);
+              }).find("(" + std::to_string(row) + ", " + std::to_string(bad.indices[0] + 1) + ")"),
               std::string::npos);
 
     EXPECT_NE(error_of([&] { decomp::nmf(a, options(NmfSolver::cd, 0)); }).find("k = 0"), std::string::npos);
