@@ -4,7 +4,10 @@ Used by tests/cli/test_cli.py and (through sk_corpus.py) the oracle tests;
 each puts this folder on sys.path. Standard library only.
 """
 
+import argparse
+import os
 import shutil
+import tempfile
 import time
 import traceback
 
@@ -115,3 +118,25 @@ def finish(checks, workdir, t0):
 def describe_timeout(e):
     """A subprocess.TimeoutExpired as one line: how long, and the command."""
     return f"no answer within {e.timeout} s: {' '.join(map(str, e.cmd))}"
+
+
+def start_script(doc, prefix, extra=None):
+    """The start every test script shares: --factopic, --data and --workdir (and what
+    extra(parser) adds). Returns (args, workdir, t0): workdir is a fresh folder inside --workdir."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--factopic", required=True)
+    ap.add_argument("--data", required=True, help="20news-bydate.tar.gz")
+    ap.add_argument("--workdir", required=True, help="scratch directory (a new folder is made inside)")
+    if extra:
+        extra(ap)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    os.makedirs(args.workdir, exist_ok=True)
+    return args, tempfile.mkdtemp(prefix=prefix, dir=os.path.abspath(args.workdir)), t0
+
+
+def print_slow(log, at_least=1.0):
+    """The (what, seconds) entries of a run log that took at least `at_least` seconds."""
+    for what, seconds in log:
+        if seconds >= at_least:
+            print(f"# {seconds:6.1f} s  {what}", flush=True)

@@ -21,22 +21,20 @@ Not converging (--max-iter reached with --tol > 0) is not an error: exit 0, one
 warning line on stderr starting "warning: nmf", the JSON on stdout intact.
 """
 
-import argparse
 import csv
 import json
 import os
 import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py, test_svd_cli.py; tests/harness.py
-from harness import Checks, read_lines, finish  # noqa: E402
+from harness import Checks, read_lines, finish, start_script  # noqa: E402
 from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
-from test_svd_cli import write_mtx, dense, tree, has_token, run_json  # noqa: E402
+from test_svd_cli import write_mtx, dense, tree, run_json  # noqa: E402
+from test_svd_cli import failure as svd_failure  # noqa: E402
 
 # 4 x 3, rank 3 (non-negative): row 3 has a single entry, no empty row or column.
 SMALL = [(1, 1, 1.0), (1, 2, 0.25), (2, 2, 2.0), (3, 3, 1.0), (4, 1, 0.5), (4, 3, 3.0)]
@@ -60,23 +58,9 @@ def out_flags(out):
             "--doc-topics", os.path.join(out, "W.csv")]
 
 
-def failure(env, checks, name, args, code, contains=(), tokens=(), outputs=True):
-    """A run that must fail with `code`, say what `contains`/`tokens` name, and add or
-    remove nothing anywhere under the workdir (its outputs asked for in a fresh, empty
-    directory)."""
-    def fn():
-        out = env.fresh_dir("fail")
-        before = tree(env.workdir)
-        p = env.run(*args, *(out_flags(out) if outputs else []))
-        err = expect_error(p, code, contains)
-        missing = [t for t in tokens if not has_token(err, t)]
-        if missing:
-            raise AssertionError(f"message does not name {missing}: {err[:300]!r}")
-        changed = tree(env.workdir) ^ before
-        if changed:
-            raise AssertionError(f"files appeared or vanished: {sorted(changed)[:6]}")
-        return f"exit {code}: {err[:150]!r}"
-    checks.run(name, fn)
+def failure(env, checks, name, args, code, **kwargs):
+    """test_svd_cli's failure check, with nmf's outputs (W.npy, H.npy, W.csv)."""
+    svd_failure(env, checks, name, args, code, out_flags=out_flags, **kwargs)
 
 
 def save_npy(path, array):
@@ -509,14 +493,7 @@ def check_help_topics_sweep(env, checks, small):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--factopic", required=True)
-    ap.add_argument("--data", required=True, help="20news-bydate.tar.gz")
-    ap.add_argument("--workdir", required=True, help="scratch directory (a new folder is made inside)")
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    os.makedirs(args.workdir, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix="nmf-", dir=os.path.abspath(args.workdir))
+    args, workdir, t0 = start_script(__doc__, "nmf-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
     checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
 

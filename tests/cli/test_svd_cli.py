@@ -16,21 +16,18 @@ leaves no output file and no temporary file anywhere, and does not clobber an
 existing output file.
 """
 
-import argparse
 import io
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py; tests/harness.py
-from harness import Checks, read_lines, finish  # noqa: E402
+from harness import Checks, read_lines, finish, start_script  # noqa: E402
 from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
 
 BANNER = "%%MatrixMarket matrix coordinate real general\n"
@@ -85,18 +82,18 @@ def run_json(env, *args):
         raise AssertionError(f"stdout is not JSON ({e}): {p.stdout[:200]!r}")
 
 
-def failure(env, checks, name, args, code, contains=(), tokens=(), outputs=True):
+def svd_out_flags(out):
+    return ["--s", os.path.join(out, "S.txt"), "--u", os.path.join(out, "U.npy"), "--vt", os.path.join(out, "VT.npy")]
+
+
+def failure(env, checks, name, args, code, contains=(), tokens=(), outputs=True, out_flags=svd_out_flags):
     """A run that must fail with `code`, say what `contains`/`tokens` name,
-    and add or remove nothing anywhere under the workdir (outputs are asked
-    for in a fresh, initially empty directory)."""
+    and add or remove nothing anywhere under the workdir (outputs, as out_flags(dir) names
+    them, are asked for in a fresh, initially empty directory)."""
     def fn():
         out = env.fresh_dir("fail")
-        extra = []
-        if outputs:
-            extra = ["--s", os.path.join(out, "S.txt"), "--u", os.path.join(out, "U.npy"),
-                     "--vt", os.path.join(out, "VT.npy")]
         before = tree(env.workdir)
-        p = env.run(*args, *extra)
+        p = env.run(*args, *(out_flags(out) if outputs else []))
         err = expect_error(p, code, contains)
         missing = [t for t in tokens if not has_token(err, t)]
         if missing:
@@ -508,14 +505,7 @@ def check_topics(env, checks):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--factopic", required=True)
-    ap.add_argument("--data", required=True, help="20news-bydate.tar.gz")
-    ap.add_argument("--workdir", required=True, help="scratch directory (a new folder is made inside)")
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    os.makedirs(args.workdir, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix="svd-", dir=os.path.abspath(args.workdir))
+    args, workdir, t0 = start_script(__doc__, "svd-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
     checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
 

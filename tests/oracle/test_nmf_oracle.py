@@ -41,14 +41,11 @@ The scratch files go into a new nmf-* folder under --workdir, removed when
 everything passed and kept for inspection otherwise.
 """
 
-import argparse
 import io
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import time
 import warnings
 
 import numpy as np
@@ -59,7 +56,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus, test_svd_oracle; tests/harness.py
-from harness import Checks, Lazy, finish, describe_timeout  # noqa: E402
+from harness import Checks, Lazy, finish, describe_timeout, start_script, print_slow  # noqa: E402
 from sk_corpus import FactopicError, load_20news  # noqa: E402
 from test_svd_oracle import Env, vectorize, describe_factopic_error  # noqa: E402
 
@@ -503,14 +500,7 @@ def check_topics_command(env, checks, mats):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--factopic", required=True)
-    ap.add_argument("--data", required=True, help="20news-bydate.tar.gz")
-    ap.add_argument("--workdir", required=True, help="scratch directory (a new folder is made inside)")
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    os.makedirs(args.workdir, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix="nmf-", dir=os.path.abspath(args.workdir))
+    args, workdir, t0 = start_script(__doc__, "nmf-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
     checks = Checks(extra=[(FactopicError, describe_factopic_error),
                            (subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
@@ -524,9 +514,7 @@ def main():
     check_factors(env, checks, mats)
     check_topics_command(env, checks, mats)
 
-    for what, seconds in env.log:
-        if seconds >= 1.0:
-            print(f"# {seconds:6.1f} s  {what}", flush=True)
+    print_slow(env.log)
     return finish(checks, workdir, t0)
 
 

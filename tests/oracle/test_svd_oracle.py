@@ -21,13 +21,11 @@ The scratch files go into a new svd-* folder under --workdir, removed when
 everything passed and kept for inspection otherwise.
 """
 
-import argparse
 import io
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -39,7 +37,8 @@ from sklearn.utils.extmath import svd_flip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
-from harness import Checks, read_lines, Lazy, finish, describe_timeout  # noqa: E402
+from harness import (Checks, read_lines, Lazy, finish, describe_timeout, start_script,  # noqa: E402
+                     print_slow)
 from sk_corpus import FactopicError  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
@@ -570,15 +569,10 @@ def check_sweep(env, checks, sk_count, X4):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--factopic", required=True)
-    ap.add_argument("--data", required=True, help="20news-bydate.tar.gz")
-    ap.add_argument("--workdir", required=True, help="scratch directory (a new folder is made inside)")
-    ap.add_argument("--quick", action="store_true", help="skip the slow full runs (gesdd, float32)")
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    os.makedirs(args.workdir, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix="svd-", dir=os.path.abspath(args.workdir))
+    args, workdir, t0 = start_script(
+        __doc__, "svd-",
+        extra=lambda ap: ap.add_argument("--quick", action="store_true",
+                                         help="skip the slow full runs (gesdd, float32)"))
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
     checks = Checks(extra=[(FactopicError, describe_factopic_error),
                            (subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
@@ -587,9 +581,7 @@ def main():
     check_sweep(env, checks, sk_count, X4)
     check_truncated(env, checks)
 
-    for what, seconds in env.log:
-        if seconds >= 1.0:
-            print(f"# {seconds:6.1f} s  {what}", flush=True)
+    print_slow(env.log)
     return finish(checks, workdir, t0)
 
 
