@@ -283,17 +283,16 @@ def main():
     categories = [c for c in a.categories.split(",") if c]
     remove = [r for r in a.remove.split(",") if r]
 
+    import numpy as np
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     if a.task in SVD_TASKS:
         # imported before any timing: import time is not the decomposition's
-        import numpy as np
         import scipy.linalg  # noqa: F401
         import scipy.sparse.linalg  # noqa: F401
         import sklearn.utils.extmath  # noqa: F401
         if a.task == "lsi":
             import gensim.models  # noqa: F401
     if a.task in NMF_TASKS:
-        import numpy as np
         import sklearn.decomposition  # noqa: F401
         if a.task == "nmf-gensim":
             import gensim.matutils  # noqa: F401
@@ -328,7 +327,6 @@ def main():
         vocab = vec.get_feature_names_out().tolist() if a.task == "nmf-gensim" else None
         t_fit, nmf = nmf_fit(a.task, X, a, vocab)
     if a.task == "mtx":
-        import numpy as np
         import scipy.io
         scipy.io.mmwrite(a.out, X.astype(np.float64))
         t_write = time.perf_counter() - t2
