@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -162,25 +163,57 @@ inline void gradient_of(const Matrix<double>& g, const double* y, const double* 
     for (std::int64_t t = 0; t < k; ++t) out[t] = p ? shift - p[t] : shift;
     for (std::int64_t r = 0; r < k; ++r) {
         const double yr = y[r];
-        if (yr == 0) continue;
+        if (k >= 16 && yr == 0) continue;  // for small k the branch costs more than the axpy it saves
         const double* gr = g.col(r);
         for (std::int64_t t = 0; t < k; ++t) out[t] += yr * gr[t];
     }
 }
 
-/// A k-vector of scratch space per column: on the stack for the usual k, else on the heap.
-class Scratch {
-public:
-    explicit Scratch(std::int64_t k) {
-        if (k > k_stack) m_heap.resize(static_cast<std::size_t>(k));
-    }
-    double* get() noexcept { return m_heap.empty() ? m_stack : m_heap.data(); }
-
-private:
-    static constexpr std::int64_t k_stack = 256;
-    double m_stack[k_stack];
-    std::vector<double> m_heap;
+/// The run-time k, for kernels instantiated with a compile-time one too (std::integral_constant).
+struct RuntimeK {
+    std::int64_t value;
+    constexpr operator std::int64_t() const { return value; }
 };
+
+/// Calls f(grad, k) with grad = G·y − p (+ shift) for one column. For k ≤ 16 and a few common
+/// larger k, k is a compile-time constant: the loops unroll and grad stays in registers (a
+/// gradient written to memory by vector stores and read back entry by entry stalls on
+/// store-to-load forwarding). Otherwise grad is computed into scratch memory.
+template <std::int64_t K, typename F>
+inline void gradient_fixed(const Matrix<double>& g, const double* y, const double* p, double shift, F&& f) {
+    double acc[K];
+    for (std::int64_t t = 0; t < K; ++t) acc[t] = p ? shift - p[t] : shift;
+    const double* gp = g.ptr();
+    for (std::int64_t r = 0; r < K; ++r) {
+        const double yr = y[r];
+        for (std::int64_t t = 0; t < K; ++t) acc[t] += yr * gp[r * K + t];
+    }
+    f(static_cast<const double*>(acc), std::integral_constant<std::int64_t, K>{});
+}
+
+/// How many entries a kernel's fixed-size buffer needs: K for a compile-time k, 0 otherwise.
+template <typename K>
+constexpr std::size_t capacity_of = 0;
+template <std::int64_t K>
+constexpr std::size_t capacity_of<std::integral_constant<std::int64_t, K>> = static_cast<std::size_t>(K);
+
+template <typename F>
+inline void with_gradient(const Matrix<double>& g, const double* y, const double* p, double shift, F&& f) {
+    switch (g.rows) {
+#define FACTOPIC_K(K) \
+    case K: return gradient_fixed<K>(g, y, p, shift, f);
+        FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7)
+        FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14)
+        FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
+#undef FACTOPIC_K
+        default: {
+            const std::int64_t k = g.rows;
+            std::vector<double> grad(static_cast<std::size_t>(k));
+            gradient_of(g, y, p, shift, grad.data());
+            f(static_cast<const double*>(grad.data()), RuntimeK{k});
+        }
+    }
+}
 
 /// What a half-step sums over the columns: the update's own figure (cd: the violation) and
 /// ⟨Y_new, P⟩, the cross term of the error ‖A − WH‖².
@@ -246,22 +279,31 @@ struct CdUpdate {
         for (std::int64_t t = 0; t < g.rows; ++t) g(t, t) += l2;
     }
     double operator()(double* y, const double* p) const {
-        const std::int64_t k = g.rows;
-        Scratch scratch(k);
-        double* grad = scratch.get();
-        gradient_of(g, y, p, l1, grad);
         double violation = 0;
-        for (const std::int64_t t : order) {
-            const double gt = grad[t];
-            violation += std::fabs(y[t] == 0 ? std::min(0.0, gt) : gt);
-            const double hess = g(t, t);
-            if (hess == 0) continue;
-            const double next = std::max(y[t] - gt / hess, 0.0), delta = next - y[t];
-            if (delta == 0) continue;
-            y[t] = next;
-            const double* gcol = g.col(t);
-            for (std::int64_t r = 0; r < k; ++r) grad[r] += delta * gcol[r];
-        }
+        with_gradient(g, y, p, l1, [&](const double* grad0, auto k) {
+            // The gradient changes with every coordinate moved: a copy the size of k (in registers
+            // when k is a compile-time constant).
+            std::array<double, capacity_of<decltype(k)>> fixed;
+            std::vector<double> dynamic;
+            double* grad = fixed.data();
+            if constexpr (capacity_of<decltype(k)> == 0) {
+                dynamic.assign(grad0, grad0 + static_cast<std::int64_t>(k));
+                grad = dynamic.data();
+            } else {
+                for (std::int64_t t = 0; t < k; ++t) grad[t] = grad0[t];
+            }
+            for (const std::int64_t t : order) {
+                const double gt = grad[t];
+                violation += std::fabs(y[t] == 0 ? std::min(0.0, gt) : gt);
+                const double hess = g(t, t);
+                if (hess == 0) continue;
+                const double next = std::max(y[t] - gt / hess, 0.0), delta = next - y[t];
+                if (delta == 0) continue;
+                y[t] = next;
+                const double* gcol = g.col(t);
+                for (std::int64_t r = 0; r < k; ++r) grad[r] += delta * gcol[r];
+            }
+        });
         return violation;
     }
 };
@@ -271,17 +313,22 @@ struct MuUpdate {
     const Matrix<double>& g;
     double l1, l2;
     double operator()(double* y, const double* p) const {
-        const std::int64_t k = g.rows;
-        Scratch scratch(k);
-        double* d = scratch.get();
-        gradient_of(g, y, nullptr, 0.0, d);  // G·y
-        for (std::int64_t t = 0; t < k; ++t) {
-            double s = d[t];
-            if (l1 > 0) s += l1;
-            if (l2 > 0) s += l2 * y[t];
-            d[t] = s == 0 ? eps32 : s;
-        }
-        for (std::int64_t t = 0; t < k; ++t) y[t] *= p[t] / d[t];
+        with_gradient(g, y, nullptr, 0.0, [&](const double* gy, auto k) {  // G·y
+            double ratio[256];
+            std::vector<double> big;
+            double* r = ratio;
+            if (k > 256) {
+                big.resize(static_cast<std::size_t>(static_cast<std::int64_t>(k)));
+                r = big.data();
+            }
+            for (std::int64_t t = 0; t < k; ++t) {  // every ratio from the old y, then the update
+                double d = gy[t];
+                if (l1 > 0) d += l1;
+                if (l2 > 0) d += l2 * y[t];
+                r[t] = p[t] / (d == 0 ? eps32 : d);
+            }
+            for (std::int64_t t = 0; t < k; ++t) y[t] *= r[t];
+        });
         return 0.0;
     }
 };
@@ -295,15 +342,13 @@ struct GradientUpdate {
     double step, lam, mu;
     bool project;
     double operator()(double* y, const double* p) const {
-        const std::int64_t k = g.rows;
         const double shrink = 1.0 / (1.0 + step * lam), pull = step * lam * mu;
-        Scratch scratch(k);
-        double* gr = scratch.get();
-        gradient_of(g, y, p, 0.0, gr);
-        for (std::int64_t t = 0; t < k; ++t) {
-            const double v = y[t] - step * gr[t];
-            y[t] = project ? std::max(v, 0.0) : v >= mu ? v : (v + pull) * shrink;
-        }
+        with_gradient(g, y, p, 0.0, [&](const double* grad, auto k) {
+            for (std::int64_t t = 0; t < k; ++t) {
+                const double v = y[t] - step * grad[t];
+                y[t] = project ? std::max(v, 0.0) : v >= mu ? v : (v + pull) * shrink;
+            }
+        });
         return 0.0;
     }
 };
@@ -349,25 +394,22 @@ struct AdamState {
 /// factor's term): its gradient in y is (G·y − P)/‖A − WH‖_F + 2·lam·min(y, 0)/size(y).
 void adam_step(Matrix<double>& y, AdamState& s, const Matrix<double>& g, const Matrix<double>& p, double residual,
                const NmfOptions& o, double lam, double lr, int step) {
-    const std::int64_t k = y.rows;
     const double inv_r = residual > 0 ? 1.0 / residual : 0.0;
     const double pen = 2.0 * lam / static_cast<double>(y.data.size());
     const double c1 = 1.0 - std::pow(o.beta1, step), c2 = 1.0 - std::pow(o.beta2, step);
     const double step_size = lr / c1, sqrt_c2 = std::sqrt(c2);
     for_columns(y.cols, [&](std::int64_t i) {
         double* yi = y.col(i);
-        const double* pi = p.col(i);
         double* m1 = s.m1.col(i);
         double* m2 = s.m2.col(i);
-        Scratch scratch(k);
-        double* gr = scratch.get();
-        gradient_of(g, yi, pi, 0.0, gr);
-        for (std::int64_t t = 0; t < k; ++t) gr[t] = gr[t] * inv_r + (yi[t] < 0 ? pen * yi[t] : 0.0);
-        for (std::int64_t t = 0; t < k; ++t) {
-            m1[t] = o.beta1 * m1[t] + (1 - o.beta1) * gr[t];
-            m2[t] = o.beta2 * m2[t] + (1 - o.beta2) * gr[t] * gr[t];
-            yi[t] -= step_size * m1[t] / (std::sqrt(m2[t]) / sqrt_c2 + o.adam_eps);
-        }
+        with_gradient(g, yi, p.col(i), 0.0, [&](const double* grad, auto k) {
+            for (std::int64_t t = 0; t < k; ++t) {
+                const double gt = grad[t] * inv_r + (yi[t] < 0 ? pen * yi[t] : 0.0);
+                m1[t] = o.beta1 * m1[t] + (1 - o.beta1) * gt;
+                m2[t] = o.beta2 * m2[t] + (1 - o.beta2) * gt * gt;
+                yi[t] -= step_size * m1[t] / (std::sqrt(m2[t]) / sqrt_c2 + o.adam_eps);
+            }
+        });
     });
 }
 

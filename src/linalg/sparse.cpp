@@ -54,6 +54,13 @@ inline void row_product(const CsrMatrix<T>& a, const U* xp, std::int64_t k, std:
     const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;
     const std::int32_t* idx = a.indices.data() + lo;
     const T* val = a.values.data() + lo;
+    switch (k) {  // one pass over the row for the usual small widths
+#define FACTOPIC_W(W) \
+    case W: return row_strip<W>(idx, val, count, xp, k, 0, out);
+        FACTOPIC_W(3) FACTOPIC_W(5) FACTOPIC_W(6) FACTOPIC_W(7) FACTOPIC_W(10) FACTOPIC_W(12)
+#undef FACTOPIC_W
+        default: break;
+    }
     std::int64_t r0 = 0;
     for (; r0 + 16 <= k; r0 += 16) row_strip<16>(idx, val, count, xp, k, r0, out);
     if (r0 + 8 <= k) {
