@@ -67,7 +67,7 @@ SVD_K_TOL = 1e-6       # svd-k: max_i |s_i - exact_i| / exact_i of factopic's de
 NMF_KS = (6, 10, 20)
 NMF_TOL = 1e-4
 NMF_MAX_ITER = 200
-NMF_TARGET_MAX_ITER = 5000
+NMF_TARGET_MAX_ITER = 2000
 NMF_LOSS_RTOL = 1e-4   # factopic cd's final loss <= sklearn cd's * (1 + NMF_LOSS_RTOL)
 NMF_GD_K = 6
 NMF_GD_ITERS = 10
@@ -715,7 +715,11 @@ def nmf_benchmarks(fx, archive, ds, mtx):
                     # the target is known only once sklearn has run (it runs first)
                     tail = ["--tol", "0", "--max-iter", str(NMF_TARGET_MAX_ITER), "--json"]
                     t.argv = base + ["--target-error", "<%s final loss>" % sk_tool.short] + tail
-                    t.argv_of = lambda: base + ["--target-error", "%.17g" % sklearn_final_loss(sk_tool)] + tail
+                    # "reaching" a loss = within NMF_LOSS_RTOL of it: runs from different starts end in
+                    # different local minima (all 20 k=20: 5e-5 apart), so the exact value may be
+                    # out of reach while a loss as good to 1e-4 is not
+                    t.argv_of = lambda: base + ["--target-error",
+                                                "%.17g" % (sklearn_final_loss(sk_tool) * (1 + NMF_LOSS_RTOL))] + tail
                 return t
 
             def peer_tool(task, label, short, extra, desc):
@@ -1052,8 +1056,9 @@ def run_all(a, fx, archive, benches):
         print("nmf rows: in-proc = the factorization only, matrix in memory (factopic: --json timings.decompose; "
               "sklearn/gensim: perf_counter around the fit; RcppML: proc.time() around nmf());")
         print("       peer/fx is relative to factopic cd --tol %g (own stopping, as sklearn's). 'factopic S -> sklearn "
-              "loss' = --target-error <sklearn S's final loss> --tol 0 --max-iter %d:" % (NMF_TOL, NMF_TARGET_MAX_ITER))
-        print("       time to reach scikit-learn's final loss. Quality: each tool's final ||X - WH||_F (worst run); "
+              "loss' = --target-error <sklearn S's final loss x (1 + %.0e)> --tol 0 --max-iter %d:"
+              % (NMF_TOL, NMF_LOSS_RTOL, NMF_TARGET_MAX_ITER))
+        print("       time to reach scikit-learn's final loss (to 1e-4). Quality: each tool's final ||X - WH||_F (worst run); "
               "factopic cd's must be <= sklearn cd's * (1 + %.0e)." % NMF_LOSS_RTOL)
         print("       nmf-gd: seconds per iteration (factopic: phases.iterations / iterations; numpy: median of %d "
               "timed steps of the fast.ai lecture's gradient descent on the dense matrix)." % NMF_GD_ITERS)
