@@ -201,12 +201,14 @@ template <typename F>
 inline void with_gradient(const Matrix<double>& g, const double* y, const double* p, double shift, F&& f) {
     switch (g.rows) {
 #define FACTOPIC_K(K) \
-    case K: return gradient_fixed<K>(g, y, p, shift, f);
-        FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7)
-        FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14)
-        FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
+    case K:           \
+        return gradient_fixed<K>(g, y, p, shift, f);
+        FACTOPIC_K(1)
+        FACTOPIC_K(2) FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9)
+            FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16)
+                FACTOPIC_K(20)
 #undef FACTOPIC_K
-        default: {
+                    default : {
             const std::int64_t k = g.rows;
             std::vector<double> grad(static_cast<std::size_t>(k));
             gradient_of(g, y, p, shift, grad.data());
@@ -273,9 +275,9 @@ double stored_step(const Matrix<double>& p, Matrix<double>& y, Update&& update) 
 struct CdUpdate {
     Matrix<double> g;  // G + l2·I
     double l1;
-    const std::vector<std::int64_t>& order;
-    CdUpdate(Matrix<double> gram, double l1_, double l2, const std::vector<std::int64_t>& order_)
-        : g(std::move(gram)), l1(l1_), order(order_) {
+    std::vector<std::int64_t> order;
+    CdUpdate(Matrix<double> gram, double l1_, double l2, std::vector<std::int64_t> order_)
+        : g(std::move(gram)), l1(l1_), order(std::move(order_)) {
         for (std::int64_t t = 0; t < g.rows; ++t) g(t, t) += l2;
     }
     double operator()(double* y, const double* p) const {
@@ -678,6 +680,21 @@ struct DecreaseRule {
     }
 };
 
+/// One alternating iteration: the W step with G = HHᵀ (gh), the H step with G = WᵀW, then
+/// gh = the new HHᵀ for the next one. make(G, w_step) gives a step's column update. Returns the error
+/// ‖A − WH‖_F after it and the two steps' own sums (cd: the violation). make(G, w_step).
+struct Alternation {
+    double error = 0, own = 0;
+};
+template <typename T, typename MakeUpdate>
+Alternation alternate(const Problem<T>& pb, Factors& f, Matrix<double>& gh, MakeUpdate&& make) {
+    const StepSums sw = fused_step(pb.a, f.h, f.wr, make(gh, true));
+    const Matrix<double> gw = linalg::gram_wide(f.wr);
+    const StepSums sh = fused_step(pb.at, f.wr, f.h, make(gw, false));
+    gh = linalg::gram_wide(f.h);
+    return {frobenius_from(pb.norm2, sh.cross, gw, gh), sw.own + sh.own};
+}
+
 template <typename T>
 Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
     Outcome out;
@@ -688,14 +705,12 @@ Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
     Matrix<double> gh = linalg::gram_wide(f.h);
     double violation_init = 0;
     for (int it = 1; it <= max_iter; ++it) {
-        const auto order_w = o.shuffle ? permutation(k, gen) : order;
-        const StepSums sw = fused_step(pb.a, f.h, f.wr, CdUpdate(gh, reg.l1_w, reg.l2_w, order_w));
-        const Matrix<double> gw = linalg::gram_wide(f.wr);
-        const auto order_h = o.shuffle ? permutation(k, gen) : order;
-        const StepSums sh = fused_step(pb.at, f.wr, f.h, CdUpdate(gw, reg.l1_h, reg.l2_h, order_h));
-        gh = linalg::gram_wide(f.h);
-        if (out.record(it, frobenius_from(pb.norm2, sh.cross, gw, gh), o.target_error)) break;
-        const double violation = sw.own + sh.own;
+        const Alternation a = alternate(pb, f, gh, [&](const Matrix<double>& g, bool w_step) {
+            return CdUpdate(g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h,
+                            o.shuffle ? permutation(k, gen) : order);
+        });
+        if (out.record(it, a.error, o.target_error)) break;
+        const double violation = a.own;
         if (it == 1) violation_init = violation;
         if (violation_init == 0 || violation / violation_init <= o.tol) {
             out.converged = true;
@@ -714,6 +729,7 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
     };
     const double initial = error_now();
     DecreaseRule rule{o.tol, initial, initial};
+    Matrix<double> gh = kl ? Matrix<double>() : linalg::gram_wide(f.h);
     for (int it = 1; it <= max_iter; ++it) {
         double error = 0;
         if (kl) {
@@ -723,11 +739,9 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
                 if (v < eps64) v = 0;
             error = kl_error(pb.a, f.wr, f.h);
         } else {
-            const Matrix<double> gh = linalg::gram_wide(f.h);
-            fused_step(pb.a, f.h, f.wr, MuUpdate{gh, reg.l1_w, reg.l2_w});
-            const Matrix<double> gw = linalg::gram_wide(f.wr);
-            const StepSums sh = fused_step(pb.at, f.wr, f.h, MuUpdate{gw, reg.l1_h, reg.l2_h});
-            error = frobenius_from(pb.norm2, sh.cross, gw, linalg::gram_wide(f.h));
+            error = alternate(pb, f, gh, [&](const Matrix<double>& g, bool w_step) {
+                        return MuUpdate{g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h};
+                    }).error;
         }
         if (out.record(it, error, o.target_error)) break;
         if (rule.done(it, out.error)) {
@@ -754,12 +768,11 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
             const double l = largest_eigenvalue(g);
             return l > 0 ? scale / l : 0.0;
         };
-        fused_step(pb.a, f.h, f.wr, GradientUpdate{gh, step_for(gh), lam, o.mu, o.project});
-        const Matrix<double> gw = linalg::gram_wide(f.wr);
-        const StepSums sh = fused_step(pb.at, f.wr, f.h, GradientUpdate{gw, step_for(gw), lam, o.mu, o.project});
-        gh = linalg::gram_wide(f.h);
+        const double error = alternate(pb, f, gh, [&](const Matrix<double>& g, bool) {
+                                 return GradientUpdate{g, step_for(g), lam, o.mu, o.project};
+                             }).error;
         if (it % o.anneal_every == 0) scale *= o.anneal;
-        if (out.record(it, frobenius_from(pb.norm2, sh.cross, gw, gh), o.target_error)) break;
+        if (out.record(it, error, o.target_error)) break;
         if (rule.done(it, out.error)) {
             out.converged = true;
             break;
