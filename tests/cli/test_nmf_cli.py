@@ -34,7 +34,7 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py, test_svd_cli.py; te
 from harness import Checks, read_lines, finish, start_script  # noqa: E402
 from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
 from test_svd_cli import write_mtx, dense, tree, run_json  # noqa: E402
-from test_svd_cli import failure as svd_failure  # noqa: E402
+from test_svd_cli import failure as svd_failure, unwritable  # noqa: E402
 
 # 4 x 3, rank 3 (non-negative): row 3 has a single entry, no empty row or column.
 SMALL = [(1, 1, 1.0), (1, 2, 0.25), (2, 2, 2.0), (3, 3, 1.0), (4, 1, 0.5), (4, 3, 3.0)]
@@ -192,23 +192,9 @@ def write_vocab(d, count):
 
 def check_unwritable(env, checks, small):
     def elsewhere(flag, target):
-        def run():
-            if os.path.exists(os.path.dirname(target)):
-                raise AssertionError(f"{os.path.dirname(target)} exists on this machine: cannot test")
-            out = env.fresh_dir("unwritable")
-            others = [x for f, x in zip(out_flags(out)[::2], out_flags(out)[1::2]) if f != flag]
-            flags = [f for f in out_flags(out)[::2] if f != flag]
-            extra = [v for pair in zip(flags, others) for v in pair]
-            before = tree(env.workdir)
-            p = env.run("nmf", small, "-k", "2", *extra, flag, target)
-            err = expect_error(p, 1, contains=[target])
-            changed = tree(env.workdir) ^ before
-            if changed:
-                raise AssertionError(f"files appeared under the workdir: {sorted(changed)[:6]}")
-            if os.path.exists(os.path.dirname(target)):
-                raise AssertionError(f"{os.path.dirname(target)} was created")
-            return f"{err[:140]!r}"
-        return run
+        names = {"--w": "W.npy", "--h": "H.npy", "--doc-topics": "W.csv"}
+        return unwritable(env, ["nmf", small, "-k", "2"], flag, target,
+                          [(f, name) for f, name in names.items() if f != flag])
 
     checks.run("nmf --w /nonexistent-dir/W.npy (with --h, --doc-topics): exit 1, names it, nothing written",
                elsewhere("--w", "/nonexistent-dir/W.npy"))

@@ -226,36 +226,40 @@ def check_matrix_market(env, checks, small):
 
 # ---------------------------------------------------------------- unwritable outputs (exit 1)
 
-def check_unwritable(env, checks, small):
-    def fn(cmd_args, flag, target, others):
-        def run():
-            if os.path.exists(os.path.dirname(target)):
-                raise AssertionError(f"{os.path.dirname(target)} exists on this machine: cannot test")
-            out = env.fresh_dir("unwritable")
-            extra = []
-            for f, name in others:
-                extra += [f, os.path.join(out, name)]
-            before = tree(env.workdir)
-            p = env.run(*cmd_args, flag, target, *extra)
-            err = expect_error(p, 1, contains=[target])
-            changed = tree(env.workdir) ^ before
-            if changed:
-                raise AssertionError(f"files appeared under the workdir: {sorted(changed)[:6]}")
-            if os.path.exists(os.path.dirname(target)):
-                raise AssertionError(f"{os.path.dirname(target)} was created")
-            return f"{err[:140]!r}"
-        return run
+def unwritable(env, cmd_args, flag, target, others):
+    """A check: `cmd_args flag target` (target in a directory that does not exist) fails with
+    exit 1 naming it, with the `others` outputs ((flag, file name) pairs) asked for in a fresh
+    directory, and nothing appears anywhere (the missing directory included)."""
+    def run():
+        if os.path.exists(os.path.dirname(target)):
+            raise AssertionError(f"{os.path.dirname(target)} exists on this machine: cannot test")
+        out = env.fresh_dir("unwritable")
+        extra = []
+        for f, name in others:
+            extra += [f, os.path.join(out, name)]
+        before = tree(env.workdir)
+        p = env.run(*cmd_args, flag, target, *extra)
+        err = expect_error(p, 1, contains=[target])
+        changed = tree(env.workdir) ^ before
+        if changed:
+            raise AssertionError(f"files appeared under the workdir: {sorted(changed)[:6]}")
+        if os.path.exists(os.path.dirname(target)):
+            raise AssertionError(f"{os.path.dirname(target)} was created")
+        return f"{err[:140]!r}"
+    return run
 
+
+def check_unwritable(env, checks, small):
     checks.run("svd --u /nonexistent-dir/U.npy (with --s, --vt, --plot): exit 1, names it, nothing written",
-               fn(["svd", small, "--full"], "--u", "/nonexistent-dir/U.npy",
+               unwritable(env, ["svd", small, "--full"], "--u", "/nonexistent-dir/U.npy",
                   [("--s", "S.txt"), ("--vt", "VT.npy"), ("--plot", "sv.svg")]))
     checks.run("svd --plot /nonexistent/x.svg (with --s, --u, --vt): exit 1, names it, nothing written",
-               fn(["svd", small, "-k", "2"], "--plot", "/nonexistent/x.svg",
+               unwritable(env, ["svd", small, "-k", "2"], "--plot", "/nonexistent/x.svg",
                   [("--s", "S.txt"), ("--u", "U.npy"), ("--vt", "VT.npy")]))
     checks.run("svd --vt /nonexistent-dir/VT.npy: exit 1, names it, nothing written",
-               fn(["svd", small, "--full"], "--vt", "/nonexistent-dir/VT.npy", [("--u", "U.npy")]))
+               unwritable(env, ["svd", small, "--full"], "--vt", "/nonexistent-dir/VT.npy", [("--u", "U.npy")]))
     checks.run("sweep --plot /nonexistent/x.png: exit 1, names it, nothing written",
-               fn(["sweep", small, "-k", "1:4"], "--plot", "/nonexistent/x.png", []))
+               unwritable(env, ["sweep", small, "-k", "1:4"], "--plot", "/nonexistent/x.png", []))
 
     def inside_workdir():
         out = env.fresh_dir("unwritable-sub")
