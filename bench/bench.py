@@ -184,6 +184,20 @@ def run_process(argv, env, timeout=1800):
                    stderr=err.read().decode("utf-8", "replace"))
 
 
+def run_peer_setup(argv):
+    """Runs an untimed peer step (a reference computation, a matrix file) in the peers'
+    environment; its finished run (stdout, wall), or RuntimeError naming the command and its
+    last stderr line."""
+    env = dict(os.environ)
+    for k in PEER_UNSET:
+        env.pop(k, None)
+    r = run_process(argv, env)
+    if r.rc != 0:
+        raise RuntimeError("exit %d: %s (command: %s)" % (
+            r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1], " ".join(argv)))
+    return r
+
+
 def mtx_header(path):
     """(rows, cols, nnz) from a Matrix Market coordinate file's size line."""
     with open(path, "rb") as f:
@@ -378,13 +392,7 @@ class ExactReference:
         path = os.path.join(self.tmpdir, "exact-%s-%s.json" % (ds.key, weighting))
         if not os.path.exists(path):
             argv = self.argv(ds, weighting)
-            env = dict(os.environ)
-            for k in PEER_UNSET:
-                env.pop(k, None)
-            r = run_process(argv, env)
-            if r.rc != 0:
-                raise RuntimeError("exit %d: %s (command: %s)" % (
-                    r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1], " ".join(argv)))
+            r = run_peer_setup(argv)
             d = parse_json(r.stdout)
             if len(d["singular_values"]) != EXACT_K:
                 raise RuntimeError("reference has %d singular values, not %d" % (len(d["singular_values"]), EXACT_K))
@@ -524,13 +532,7 @@ class MatrixFile:
         part = path[:-len(".mtx")] + ".part.mtx"  # mmwrite appends .mtx to any other name
         argv = ([PYTHON, PEERS, "mtx", "--archive", self.archive, "--vectorizer", weighting,
                  "--out", part] + ds.peer_args())
-        env = dict(os.environ)
-        for k in PEER_UNSET:
-            env.pop(k, None)
-        r = run_process(argv, env)
-        if r.rc != 0:
-            raise RuntimeError("exit %d: %s (command: %s)" % (
-                r.rc, (r.stderr.strip().splitlines() or ["(no stderr)"])[-1], " ".join(argv)))
+        run_peer_setup(argv)
         os.rename(part, path)
         return path
 

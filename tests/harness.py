@@ -140,3 +140,13 @@ def print_slow(log, at_least=1.0):
     for what, seconds in log:
         if seconds >= at_least:
             print(f"# {seconds:6.1f} s  {what}", flush=True)
+
+
+def take_bytes(*paths):
+    """The contents of each file, which is then removed (outputs compared byte for byte)."""
+    out = []
+    for path in paths:
+        with open(path, "rb") as f:
+            out.append(f.read())
+        os.remove(path)
+    return out

@@ -204,11 +204,11 @@ inline void with_gradient(const Matrix<double>& g, const double* y, const double
     case K:           \
         return gradient_fixed<K>(g, y, p, shift, f);
         FACTOPIC_K(1)
-        FACTOPIC_K(2) FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9)
-            FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16)
-                FACTOPIC_K(20)
+        FACTOPIC_K(2)
+        FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10)
+            FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
 #undef FACTOPIC_K
-                    default : {
+                default : {
             const std::int64_t k = g.rows;
             std::vector<double> grad(static_cast<std::size_t>(k));
             gradient_of(g, y, p, shift, grad.data());
@@ -652,6 +652,18 @@ NmfOptions with_defaults(NmfOptions o) {
 // ---------------------------------------------------------------------------------------------
 // The solvers' loops.
 
+/// The stopping rule of scikit-learn's mu, used for mu, pgd and adam: every 10 iterations, stop
+/// when the error fell by less than tol × the initial error since the last check.
+struct DecreaseRule {
+    double tol, initial, previous;
+    bool done(int iteration, double error) {
+        if (tol <= 0 || iteration % 10 != 0) return false;
+        if ((previous - error) / initial < tol) return true;
+        previous = error;
+        return false;
+    }
+};
+
 struct Outcome {
     std::vector<double> losses;
     int iterations = 0;
@@ -666,23 +678,18 @@ struct Outcome {
         reached_target = target > 0 && err <= target;
         return reached_target;
     }
-};
 
-/// The stopping rule of scikit-learn's mu, used for mu, pgd and adam: every 10 iterations, stop
-/// when the error fell by less than tol × the initial error since the last check.
-struct DecreaseRule {
-    double tol, initial, previous;
-    bool done(int iteration, double error) {
-        if (tol <= 0 || iteration % 10 != 0) return false;
-        if ((previous - error) / initial < tol) return true;
-        previous = error;
-        return false;
+    /// The same, then the decrease rule: true when the run ends (target reached or converged).
+    bool record(int it, double err, double target, DecreaseRule& rule) {
+        if (record(it, err, target)) return true;
+        converged = rule.done(it, err);
+        return converged;
     }
 };
 
 /// One alternating iteration: the W step with G = HHᵀ (gh), the H step with G = WᵀW, then
-/// gh = the new HHᵀ for the next one. make(G, w_step) gives a step's column update. Returns the error
-/// ‖A − WH‖_F after it and the two steps' own sums (cd: the violation). make(G, w_step).
+/// gh = the new HHᵀ for the next one. make(G, w_step) gives a step's column update. Returns the
+/// error ‖A − WH‖_F after it and the two steps' own sums (cd: the violation).
 struct Alternation {
     double error = 0, own = 0;
 };
@@ -743,11 +750,7 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
                         return MuUpdate{g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h};
                     }).error;
         }
-        if (out.record(it, error, o.target_error)) break;
-        if (rule.done(it, out.error)) {
-            out.converged = true;
-            break;
-        }
+        if (out.record(it, error, o.target_error, rule)) break;
     }
     return out;
 }
@@ -772,11 +775,7 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
                                  return GradientUpdate{g, step_for(g), lam, o.mu, o.project};
                              }).error;
         if (it % o.anneal_every == 0) scale *= o.anneal;
-        if (out.record(it, error, o.target_error)) break;
-        if (rule.done(it, out.error)) {
-            out.converged = true;
-            break;
-        }
+        if (out.record(it, error, o.target_error, rule)) break;
     }
     return out;
 }
@@ -800,11 +799,7 @@ Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_
             initial = error;
             rule = {o.tol, initial, initial};
         } else {  // the error after iteration it − 1
-            if (out.record(it - 1, error, o.target_error)) break;
-            if (rule.done(it - 1, error)) {
-                out.converged = true;
-                break;
-            }
+            if (out.record(it - 1, error, o.target_error, rule)) break;
         }
         if (it > max_iter) break;
         adam_step(f.wr, sw, gh, p, error, o, lam, lr, it);

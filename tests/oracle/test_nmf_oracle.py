@@ -56,7 +56,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus, test_svd_oracle; tests/harness.py
-from harness import Checks, Lazy, finish, describe_timeout, start_script, print_slow  # noqa: E402
+from harness import (Checks, Lazy, finish, describe_timeout, start_script, print_slow,  # noqa: E402
+                     take_bytes)
 from sk_corpus import FactopicError, load_20news  # noqa: E402
 from test_svd_oracle import Env, vectorize, describe_factopic_error  # noqa: E402
 
@@ -396,12 +397,7 @@ def run_with_factors(env, mats, name, weighting, k, solver, init, dtype, threads
     w, h = env.path(f"{name}.W.npy"), env.path(f"{name}.H.npy")
     j = fac_nmf(env, mats, weighting, k, solver, init, dtype, threads=threads,
                 extra=["--w", w, "--h", h, *extra])
-    with open(w, "rb") as f:
-        j["_w"] = f.read()
-    with open(h, "rb") as f:
-        j["_h"] = f.read()
-    os.remove(w)
-    os.remove(h)
+    j["_w"], j["_h"] = take_bytes(w, h)
     return j
 
 

@@ -38,7 +38,7 @@ from sklearn.utils.extmath import svd_flip
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
 from harness import (Checks, read_lines, Lazy, finish, describe_timeout, start_script,  # noqa: E402
-                     print_slow)
+                     print_slow, take_bytes)
 from sk_corpus import FactopicError  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
@@ -435,12 +435,7 @@ def check_truncated(env, checks):
                     u, vt = env.path(f"{name}-k{k}-t{threads}.U.npy"), env.path(f"{name}-k{k}-t{threads}.VT.npy")
                     j = env.run("svd", env.path(f"{name}.mtx"), "-k", k, "--threads", threads,
                                 "--u", u, "--vt", vt, "--top", 0, "--json")
-                    with open(u, "rb") as f:
-                        j["_u"] = f.read()
-                    with open(vt, "rb") as f:
-                        j["_vt"] = f.read()
-                    os.remove(u)
-                    os.remove(vt)
+                    j["_u"], j["_vt"] = take_bytes(u, vt)
                     return j
                 runs[threads] = Lazy(go)
             tag = f"3) {weighting} k={k} krylov"
