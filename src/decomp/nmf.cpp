@@ -400,6 +400,8 @@ void adam_step(Matrix<double>& y, AdamState& s, const Matrix<double>& g, const M
     const double pen = 2.0 * lam / static_cast<double>(y.data.size());
     const double c1 = 1.0 - std::pow(o.beta1, step), c2 = 1.0 - std::pow(o.beta2, step);
     const double step_size = lr / c1, sqrt_c2 = std::sqrt(c2);
+    // Locals, not o's fields: the stores below could alias them, which would stop vectorisation.
+    const double beta1 = o.beta1, beta2 = o.beta2, adam_eps = o.adam_eps;
     for_columns(y.cols, [&](std::int64_t i) {
         double* yi = y.col(i);
         double* m1 = s.m1.col(i);
@@ -407,9 +409,9 @@ void adam_step(Matrix<double>& y, AdamState& s, const Matrix<double>& g, const M
         with_gradient(g, yi, p.col(i), 0.0, [&](const double* grad, auto k) {
             for (std::int64_t t = 0; t < k; ++t) {
                 const double gt = grad[t] * inv_r + (yi[t] < 0 ? pen * yi[t] : 0.0);
-                m1[t] = o.beta1 * m1[t] + (1 - o.beta1) * gt;
-                m2[t] = o.beta2 * m2[t] + (1 - o.beta2) * gt * gt;
-                yi[t] -= step_size * m1[t] / (std::sqrt(m2[t]) / sqrt_c2 + o.adam_eps);
+                m1[t] = beta1 * m1[t] + (1 - beta1) * gt;
+                m2[t] = beta2 * m2[t] + (1 - beta2) * gt * gt;
+                yi[t] -= step_size * m1[t] / (std::sqrt(m2[t]) / sqrt_c2 + adam_eps);
             }
         });
     });
@@ -512,18 +514,14 @@ Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o) {
     so.k = k;
     so.method = SvdMethod::krylov;
     so.seed = o.seed;
-    const SvdResult<T> svd = truncated_svd(a, so);
+    SvdResult<T> svd = truncated_svd(a, so);
+    // Component j keeps the positive or the negative parts of u_j and v_j, whichever pair has the
+    // larger product of norms (component 0: |u_0|, |v_0|), scaled to √(s_j·that product). H is
+    // made in place from a double Vᵀ (same k × n layout), so that no second k × n matrix is held.
     f.wr = Matrix<double>::zeros(k, m);
-    f.h = Matrix<double>::zeros(k, n);
+    if constexpr (!std::is_same_v<T, double>) f.h = Matrix<double>(k, n);
     for (std::int64_t j = 0; j < k; ++j) {
         const double sj = static_cast<double>(svd.s[static_cast<std::size_t>(j)]);
-        if (j == 0) {
-            const double root = std::sqrt(sj);
-            for (std::int64_t i = 0; i < m; ++i) f.wr(0, i) = root * std::fabs(static_cast<double>(svd.u(i, 0)));
-            for (std::int64_t c = 0; c < n; ++c) f.h(0, c) = root * std::fabs(static_cast<double>(svd.vt(0, c)));
-            continue;
-        }
-        // The positive or the negative parts of u_j and v_j, whichever pair has the larger product of norms.
         double xp = 0, xn = 0, yp = 0, yn = 0;
         for (std::int64_t i = 0; i < m; ++i) {
             const double v = static_cast<double>(svd.u(i, j));
@@ -534,21 +532,23 @@ Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o) {
             (v > 0 ? yp : yn) += v * v;
         }
         xp = std::sqrt(xp), xn = std::sqrt(xn), yp = std::sqrt(yp), yn = std::sqrt(yn);
-        const double mp = xp * yp, mn = xn * yn;
-        const bool positive = mp > mn;
-        const double sigma = positive ? mp : mn, xnorm = positive ? xp : xn, ynorm = positive ? yp : yn;
-        const double lbd = std::sqrt(sj * sigma);
-        for (std::int64_t i = 0; i < m; ++i) {
-            const double v = static_cast<double>(svd.u(i, j));
-            const double part = positive ? std::max(v, 0.0) : std::fabs(std::min(v, 0.0));
-            f.wr(j, i) = xnorm > 0 ? lbd * part / xnorm : 0.0;
-        }
+        const bool absolute = j == 0, positive = xp * yp > xn * yn;
+        const double xnorm = absolute ? 1.0 : (positive ? xp : xn), ynorm = absolute ? 1.0 : (positive ? yp : yn);
+        const double lbd = absolute ? std::sqrt(sj) : std::sqrt(sj * xnorm * ynorm);
+        const auto part = [&](double v) {
+            return absolute ? std::fabs(v) : (positive ? std::max(v, 0.0) : std::fabs(std::min(v, 0.0)));
+        };
+        for (std::int64_t i = 0; i < m; ++i)
+            f.wr(j, i) = xnorm > 0 ? lbd * part(static_cast<double>(svd.u(i, j))) / xnorm : 0.0;
         for (std::int64_t c = 0; c < n; ++c) {
-            const double v = static_cast<double>(svd.vt(j, c));
-            const double part = positive ? std::max(v, 0.0) : std::fabs(std::min(v, 0.0));
-            f.h(j, c) = ynorm > 0 ? lbd * part / ynorm : 0.0;
+            const double hv = ynorm > 0 ? lbd * part(static_cast<double>(svd.vt(j, c))) / ynorm : 0.0;
+            if constexpr (std::is_same_v<T, double>)
+                svd.vt(j, c) = hv;
+            else
+                f.h(j, c) = hv;
         }
     }
+    if constexpr (std::is_same_v<T, double>) f.h = std::move(svd.vt);
     constexpr double small = 1e-6;
     for (Matrix<double>* x : {&f.wr, &f.h})
         for (double& v : x->data)
@@ -840,42 +840,48 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
     Factors f = initialize(a, options);
     phases.emplace_back("init", since(t));
     t = Clock::now();
-    const Problem<T> pb(a);  // after the init: Aᵀ and the SVD's workspace are never held together
     const Regularization reg = regularization(options, a.rows, a.cols);
     const int max_iter = options.max_iter;
     Outcome out;
-    switch (options.solver) {
-        case NmfSolver::cd:
-            out = run_cd(pb, f, options, reg, max_iter);
-            break;
-        case NmfSolver::mu:
-            out = run_mu(pb, f, options, reg, max_iter);
-            break;
-        case NmfSolver::pgd:
-            out = run_pgd(pb, f, options, max_iter);
-            break;
-        case NmfSolver::adam:
-            out = run_adam(pb, f, options, max_iter);
-            break;
+    std::int64_t clipped = 0, negative = 0;
+    double norm2 = 0, frob = 0;
+    {
+        // After the init, so that Aᵀ and the SVD's workspace are never held together, and
+        // released before the result's copies of the factors are made.
+        const Problem<T> pb(a);
+        norm2 = pb.norm2;
+        switch (options.solver) {
+            case NmfSolver::cd:
+                out = run_cd(pb, f, options, reg, max_iter);
+                break;
+            case NmfSolver::mu:
+                out = run_mu(pb, f, options, reg, max_iter);
+                break;
+            case NmfSolver::pgd:
+                out = run_pgd(pb, f, options, max_iter);
+                break;
+            case NmfSolver::adam:
+                out = run_adam(pb, f, options, max_iter);
+                break;
+        }
+        phases.emplace_back("iterations", since(t));
+        t = Clock::now();
+        if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) {
+            // The penalty keeps negatives small, not absent: the returned factors are projected.
+            clipped = clip_negative(f.wr) + clip_negative(f.h);
+            if (clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+        }
+        if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
+            out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(a, f.wr, f.h)
+                                                                        : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+        frob =
+            options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
+        negative = count_negative(f.wr) + count_negative(f.h);
     }
-    phases.emplace_back("iterations", since(t));
-    t = Clock::now();
-    std::int64_t clipped = 0;
-    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) {
-        // The penalty keeps negatives small, not absent: the returned factors are projected.
-        clipped = clip_negative(f.wr) + clip_negative(f.h);
-        if (clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
-    }
-    if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
-        out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(a, f.wr, f.h)
-                                                                    : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
-    const double frob =
-        options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
-    const std::int64_t negative = count_negative(f.wr) + count_negative(f.h);
     phases.emplace_back("finish", since(t));
     NmfResult<T> r = to_result<T>(std::move(f), options);
     r.reconstruction_error = out.error;
-    r.relative_error = pb.norm2 > 0 ? frob / std::sqrt(pb.norm2) : 0.0;
+    r.relative_error = norm2 > 0 ? frob / std::sqrt(norm2) : 0.0;
     r.iterations = out.iterations;
     r.max_iter = options.max_iter;
     r.tol = options.tol;

@@ -510,9 +510,7 @@ void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& 
         if (!ok) break;
         Matrix<double> inv = g;
         linalg::invert_upper(inv);
-        Matrix<double> qt(k, n_long);  // Qᵀ = R⁻ᵀ·Xᵀ
-        linalg::gemm_fixed('T', 'N', k, n_long, k, 1.0, inv.ptr(), k, xt.ptr(), k, 0.0, qt.ptr(), k);
-        xt = std::move(qt);
+        linalg::multiply_left_inplace('T', inv, xt);  // Qᵀ = R⁻ᵀ·Xᵀ
         total = round == 0 ? std::move(g) : upper_product(g, total);
     }
     if (!ok) {
@@ -529,8 +527,8 @@ void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& 
         const linalg::SerialBlas serial;
         linalg::gesdd(total, w, s, zt);
     }
-    ut_long = Matrix<double>(k, n_long);  // U_Mᵀ = Wᵀ·Qᵀ
-    linalg::gemm_fixed('T', 'N', k, n_long, k, 1.0, w.ptr(), k, xt.ptr(), k, 0.0, ut_long.ptr(), k);
+    linalg::multiply_left_inplace('T', w, xt);  // U_Mᵀ = Wᵀ·Qᵀ
+    ut_long = std::move(xt);
     v_short = Matrix<double>(v.rows, k);  // V_M = v·Z
     linalg::gemm_fixed('N', 'T', v.rows, k, k, 1.0, v.ptr(), v.rows, zt.ptr(), k, 0.0, v_short.ptr(), v.rows);
 }
@@ -649,17 +647,15 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     std::int64_t next_check = first_check;
     const std::int64_t max_blocks = opt.max_blocks > 0 ? opt.max_blocks : (n + l - 1) / l;
     const std::int64_t capacity = std::min<std::int64_t>(n, l * max_blocks);
-    Matrix<double> basis, images;  // Q and MᵀM·Q, n × b in use, grown by doubling
+    Matrix<double> basis;  // Q, n × b in use, grown by doubling
     std::int64_t b = 0;
     const auto reserve = [&](std::int64_t width) {
         if (b + width <= basis.cols) return;
         const std::int64_t cols =
             std::min(capacity, std::max(2 * basis.cols, std::max<std::int64_t>(b + width, 4 * l)));
-        for (Matrix<double>* mat : {&basis, &images}) {
-            Matrix<double> grown(n, cols);
-            std::copy(mat->ptr(), mat->ptr() + n * b, grown.ptr());
-            *mat = std::move(grown);
-        }
+        Matrix<double> grown(n, cols);
+        std::copy(basis.ptr(), basis.ptr() + n * b, grown.ptr());
+        basis = std::move(grown);
     };
 
     Matrix<double> block = gaussian(n, l, opt.seed);
@@ -685,7 +681,6 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         t_sparse += since(t_phase);
         t_phase = Clock::now();
         // H grows with every block (its new columns are cheap); the eigen-decomposition waits.
-        std::copy(image.ptr(), image.ptr() + n * width, images.col(b));
         b += width;
         r.iterations = static_cast<int>(step + 1);
 
@@ -694,7 +689,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         Matrix<double> cols(b, width);  // Qᵀ·image: H's new columns, and the first Gram–Schmidt pass
         {
             const std::int64_t b_old = b - width;
-            linalg::gemm_fixed('T', 'N', b, width, n, 1.0, basis.ptr(), n, images.col(b_old), n, 0.0, cols.ptr(), b);
+            linalg::gemm_fixed('T', 'N', b, width, n, 1.0, basis.ptr(), n, image.ptr(), n, 0.0, cols.ptr(), b);
             Matrix<double> grown(b, b);
             for (std::int64_t j = 0; j < b_old; ++j) std::copy(h_all.col(j), h_all.col(j) + b_old, grown.col(j));
             for (std::int64_t j = 0; j < width; ++j)
@@ -709,12 +704,14 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         // The next block: this block's image orthonormalised against the basis, so that
         // (I − QQᵀ)·image = next·R_next.
         Matrix<double> next, r_next;
+        double orth = 0;  // counted apart from the Rayleigh–Ritz time it falls within
         if (!done) {
             const auto t_o = Clock::now();
             next = image;
             r_next = orthonormalize_against(basis, b, next, &cols);
             if (b + next.cols > capacity) next = linalg::columns(next, 0, capacity - b);
-            t_orth += since(t_o);
+            orth = since(t_o);
+            t_orth += orth;
         }
         if (done || b >= next_check) {
             next_check = std::max(b + l, b + b / 10);
@@ -765,7 +762,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
                 }
             }
         }
-        t_ritz += since(t_phase);
+        t_ritz += since(t_phase) - orth;
         if (done) {
             converged_b = b;
             break;
@@ -776,6 +773,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     r.phases.insert(r.phases.end(), {{"products", t_sparse}, {"orthogonalize", t_orth}, {"rayleigh_ritz", t_ritz}});
     Matrix<double> v(n, k);  // Ritz vectors Q·Y
     linalg::gemm_fixed('N', 'N', n, k, converged_b, 1.0, basis.ptr(), n, y.ptr(), converged_b, 0.0, v.ptr(), n);
+    basis = Matrix<double>();  // freed before the long k × n matrices are made
     Matrix<double> ut_long, v_short;
     restricted_svd_rowwise(o.m(), v, ut_long, r.s, v_short);
     if (o.transposed) {  // A = Mᵀ: A's U is V_M, A's Vᵀ is U_Mᵀ

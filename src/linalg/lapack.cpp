@@ -237,6 +237,24 @@ void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k
         1);
 }
 
+void multiply_left_inplace(char op, const Matrix<double>& t, Matrix<double>& x) {
+    const std::int64_t k = x.rows, n = x.cols;
+    if (t.rows != k || t.cols != k)
+        throw InvalidArgument(fmt::format("multiply_left_inplace: T is {} x {}, X has {} rows", t.rows, t.cols, k));
+    const std::int64_t step = std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(k, 1));
+    const auto blocks = static_cast<std::size_t>((n + step - 1) / step);
+    std::optional<SerialBlas> serial;
+    if (blocks == 1) serial.emplace();
+    runtime::parallel_for(
+        blocks,
+        [&](std::size_t blk) {
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, n - lo);
+            std::vector<double> aside(x.col(lo), x.col(lo) + k * len);
+            gemm(op, 'N', k, len, k, 1.0, t.ptr(), k, aside.data(), k, 0.0, x.col(lo), k);
+        },
+        1);
+}
+
 void gesdd(Matrix<double>& a, Matrix<double>& u, std::vector<double>& s, Matrix<double>& vt) {
     gesdd_impl(a, u, s, vt, dgesdd_);
 }

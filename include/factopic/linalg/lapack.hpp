@@ -70,6 +70,11 @@ private:
 void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
                 std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
 
+/// X ← op(T)·X in place for a square T (k × k, op = 'N' or 'T') and a wide X (k × n): the same
+/// fixed column blocks as gemm_fixed, each copied aside before it is overwritten, so that no
+/// second k × n matrix is held.
+void multiply_left_inplace(char op, const Matrix<double>& t, Matrix<double>& x);
+
 /// X·Xᵀ (k × k) of a wide k × n matrix, summed over fixed blocks of columns in a fixed order, so
 /// the result does not depend on the thread count.
 Matrix<double> gram_wide(const Matrix<double>& x);
