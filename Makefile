@@ -19,14 +19,15 @@ build: deps-build $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The main job on the embedded corpus: the matrix, its exact full SVD with the proof (--check),
-# the singular-value plot and the SVD topics, then the lecture's NMF topics (tf-idf, k = 6).
+# the singular-value plot and the SVD topics, then `factopic topics`: the lecture's NMF topics
+# (tf-idf, k = 6) with their coherence, sizes and labels.
 run: build
 	./$(BUILD)/factopic vectorize $(CORPUS) --subset train --categories $(CATEGORIES) \
 	    --remove headers,footers,quotes --top-terms 10
 	./$(BUILD)/factopic svd $(CORPUS) --subset train --categories $(CATEGORIES) \
 	    --remove headers,footers,quotes --full --check --plot $(BUILD)/singular-values.svg --topics 10
-	./$(BUILD)/factopic nmf $(CORPUS) --subset train --categories $(CATEGORIES) \
-	    --remove headers,footers,quotes --weighting tfidf -k 6 --top 8
+	./$(BUILD)/factopic topics $(CORPUS) --subset train --categories $(CATEGORIES) \
+	    --remove headers,footers,quotes -k 6 --top 8
 
 $(ASAN_BUILD)/build.ninja: CMakeLists.txt tests/CMakeLists.txt
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACTOPIC_SANITIZE=ON

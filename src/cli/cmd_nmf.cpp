@@ -32,34 +32,6 @@ struct NmfArgs {
     bool json = false;
 };
 
-/// A CSV field: quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-template <typename T>
-void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids) {
-    std::string text = "document";
-    for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",topic_{}", t);
-    text += '\n';
-    for (std::int64_t i = 0; i < w.rows; ++i) {
-        text += csv_field(ids[static_cast<std::size_t>(i)]);
-        for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",{}", w(i, t));
-        text += '\n';
-        if (text.size() > (1 << 20)) {
-            file.write(text);
-            text.clear();
-        }
-    }
-    file.write(text);
-}
-
 template <typename T>
 void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFiles& outputs, Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);

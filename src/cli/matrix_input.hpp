@@ -10,6 +10,8 @@
 
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/topics.hpp"
+#include "factopic/io/atomic_file.hpp"
+#include "factopic/linalg/dense.hpp"
 #include "options.hpp"
 
 namespace factopic::cli {
@@ -75,6 +77,11 @@ void with_dtype(const VectorizerArgs& args, F&& f) {
     else
         f.template operator()<double>();
 }
+
+/// The document-topic weights as CSV: a header "document,topic_0,...", then per row its id and
+/// its k weights.
+template <typename T>
+void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids);
 
 /// Topics as printed lines: "  3  + term term ...\n       − term term ..." (signed) or
 /// "  3  term term ..." (non-negative factors).

@@ -434,14 +434,14 @@ def check_help_topics_sweep(env, checks, small):
         p = env.run("topics", env.data, *CORPUS_ARGS, "-k", "3", "--json")
         expect_ok(p)
         j = json.loads(p.stdout)
-        q = run_json(env, "nmf", env.data, *CORPUS_ARGS, "-k", "3", "--top", "8")
+        q = run_json(env, "nmf", env.data, *CORPUS_ARGS, "-k", "3", "--top", "10", "--weighting", "tfidf")
         if j.get("method") != "nmf":
             raise AssertionError(f"topics' default method is {j.get('method')!r}, not nmf")
         words = [[w for w, _ in t["top"]] for t in j["topics"]]
         if words != q["topics"]:
             raise AssertionError(f"topics {words} vs nmf {q['topics']}")
         return f"3 topics; topic 0: {' '.join(words[0])}"
-    checks.run("topics (default --method nmf) == nmf --top 8 on the same corpus", topics_default)
+    checks.run("topics (default --method nmf, tf-idf, top 10) == nmf --weighting tfidf --top 10", topics_default)
 
     def topics_mtx():
         out = env.fresh_dir("topics-mtx")

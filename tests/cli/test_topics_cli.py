@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Command-line behaviour of `factopic topics`, the main job: the report, its JSON, --doc-topics.
+
+    /usr/bin/python3 tests/cli/test_topics_cli.py --factopic build/factopic \
+        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-topics-cli
+
+One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
+if anything failed. Runs on two categories of the 20 Newsgroups test set (783
+documents) and on tiny Matrix Market files: seconds.
+
+The report: a corpus line (documents, empty documents, terms, non-zeros), a method
+line (solver, k, iterations, time, error and relative error), a quality line (mean
+NPMI and UMass coherence, diversity), a labels line (NMI, ARI) when the documents
+have labels, a time line, then a table with one row per topic: its NPMI, UMass,
+documents, dominant label and share, and top words. Everything in the text equals
+the JSON. The quality figures themselves are checked against gensim and
+scikit-learn in tests/oracle/test_topics_oracle.py.
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
+from harness import Checks, finish, read_lines, start_script  # noqa: E402
+from test_cli import Env, describe_timeout, expect_ok  # noqa: E402
+from test_svd_cli import write_mtx, run_json, unwritable  # noqa: E402
+from test_nmf_cli import failure  # noqa: E402
+
+TWO = ["--subset", "test", "--categories", "sci.space,comp.graphics", "--remove", "headers,footers,quotes"]
+# 4 x 3 with an empty document (row 3) and one word in every document but it.
+SMALL = [(1, 1, 1.0), (1, 2, 0.25), (2, 2, 2.0), (2, 3, 1.0), (4, 1, 0.5), (4, 3, 3.0)]
+JSON_KEYS = ["source", "rows", "cols", "nnz", "dtype", "threads", "method", "k", "corpus", "topics", "topic_sizes",
+             "coherence", "diversity", "labels", "timings", "outputs"]
+TABLE_ROW = re.compile(r"^\s*(\d+)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)\s+(\d+)\s+(.*)$")
+
+
+def parse_report(stdout):
+    """{'lines': {'corpus': ..., 'method': ..., ...}, 'rows': [(topic, npmi, umass, docs, rest)]}"""
+    lines, rows, in_table = {}, [], False
+    for line in stdout.splitlines():
+        if line.startswith("topic "):
+            in_table = True
+            continue
+        if not in_table:
+            m = re.match(r"^(\w+)\s{2,}(.*)$", line)
+            if m:
+                lines[m.group(1)] = m.group(2)
+            continue
+        m = TABLE_ROW.match(line)
+        if m:
+            rows.append((int(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4)), m.group(5)))
+    return {"lines": lines, "rows": rows}
+
+
+def main():
+    args, workdir, t0 = start_script(__doc__, "topics-cli-")
+    env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
+    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
+    inputs = env.fresh_dir("inputs")
+    small = write_mtx(os.path.join(inputs, "small.mtx"), (4, 3), SMALL)
+    vocab = os.path.join(inputs, "vocab.txt")
+    with open(vocab, "w") as f:
+        f.write("alpha\nbeta\ngamma\n")
+
+    def report_equals_json():
+        p = env.run("topics", env.data, *TWO, "-k", "4")
+        expect_ok(p)
+        j = run_json(env, "topics", env.data, *TWO, "-k", "4")
+        missing = [k for k in JSON_KEYS if k not in j]
+        if missing:
+            raise AssertionError(f"JSON lacks {missing}")
+        r = parse_report(p.stdout)
+        for name in ("corpus", "method", "quality", "labels", "time"):
+            if name not in r["lines"]:
+                raise AssertionError(f"no '{name}' line in:\n{p.stdout[:800]}")
+        c = j["corpus"]
+        want = f"{c['documents']} documents ({c['empty_documents']} empty), {c['terms']} terms, {c['nnz']} non-zeros"
+        if not r["lines"]["corpus"].startswith(want) or "tfidf" not in r["lines"]["corpus"]:
+            raise AssertionError(f"corpus line {r['lines']['corpus']!r}, expected {want!r} ... tfidf")
+        if c["documents"] != 783 or c["empty_documents"] <= 0:
+            raise AssertionError(f"corpus {c}: expected 783 documents, some empty")
+        method = r["lines"]["method"]
+        for token in ("nmf (cd, init nndsvda)", "k = 4", f"{j['iterations']} iterations",
+                      f"error {j['reconstruction_error']:.6f}", f"relative {j['relative_error']:.6f}"):
+            if token not in method:
+                raise AssertionError(f"method line {method!r} lacks {token!r}")
+        q = j["coherence"]
+        for token in (f"NPMI {q['npmi_mean']:.4f}", f"UMass {q['umass_mean']:.4f}",
+                      f"diversity {j['diversity']['value']:.3f}"):
+            if token not in r["lines"]["quality"]:
+                raise AssertionError(f"quality line {r['lines']['quality']!r} lacks {token!r}")
+        lab = j["labels"]
+        for token in (f"NMI {lab['nmi']:.4f}", f"ARI {lab['ari']:.4f}"):
+            if token not in r["lines"]["labels"]:
+                raise AssertionError(f"labels line {r['lines']['labels']!r} lacks {token!r}")
+        if [row[0] for row in r["rows"]] != list(range(4)):
+            raise AssertionError(f"table rows {[row[0] for row in r['rows']]}, expected 0..3")
+        for t, npmi, umass, docs, rest in r["rows"]:
+            words = [w for w, _ in j["topics"][t]["top"]]
+            entry = lab["topics"][t]
+            if abs(npmi - q["npmi"][t]) > 5e-4 or abs(umass - q["umass"][t]) > 5e-4:
+                raise AssertionError(f"topic {t}: text {npmi} {umass} vs JSON {q['npmi'][t]} {q['umass'][t]}")
+            if docs != j["topic_sizes"][t] or docs != entry["size"]:
+                raise AssertionError(f"topic {t}: {docs} documents vs JSON {j['topic_sizes'][t]}")
+            want_label = f"{entry['label']} {100 * entry['share']:.0f}%" if docs else "-"
+            if not rest.startswith(want_label) or not rest.endswith(" ".join(words)):
+                raise AssertionError(f"topic {t}: {rest!r} vs label {want_label!r}, words {words}")
+            if len(words) != 10:
+                raise AssertionError(f"topic {t}: {len(words)} words, expected 10 by default")
+        if sum(j["topic_sizes"]) != 783 or set(lab["topics"][0]) != {"label", "share", "size"}:
+            raise AssertionError(f"topic sizes {j['topic_sizes']} do not add up to 783")
+        if not all(x in ("sci.space", "comp.graphics") for x in (e["label"] for e in lab["topics"] if e["size"])):
+            raise AssertionError(f"labels {[e['label'] for e in lab['topics']]}")
+        if not 0 < lab["nmi"] <= 1 or not -1 <= lab["ari"] <= 1:
+            raise AssertionError(f"NMI {lab['nmi']}, ARI {lab['ari']}")
+        return f"NMI {lab['nmi']:.3f}; topic 0: {r['rows'][0][4][:70]}"
+    checks.run("topics CORPUS -k 4: corpus, method, quality, labels lines and the table == JSON", report_equals_json)
+
+    def doc_topics():
+        out = env.fresh_dir("doc-topics")
+        path = os.path.join(out, "W.csv")
+        ids = os.path.join(out, "ids.txt")
+        expect_ok(env.run("vectorize", env.data, *TWO, "-o", os.path.join(out, "X.mtx"), "--ids", ids))
+        j = run_json(env, "topics", env.data, *TWO, "-k", "3", "--doc-topics", path)
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        if rows[0] != ["document", "topic_0", "topic_1", "topic_2"]:
+            raise AssertionError(f"header {rows[0]}")
+        if [r[0] for r in rows[1:]] != read_lines(ids):
+            raise AssertionError("the ids are not vectorize --ids, in order")
+        weights = [[float(v) for v in r[1:]] for r in rows[1:]]
+        if any(v < 0 for r in weights for v in r):
+            raise AssertionError("a negative NMF weight")
+        sizes = [0, 0, 0]
+        for r in weights:
+            sizes[max(range(3), key=lambda t: (r[t], -t))] += 1
+        if sizes != j["topic_sizes"] or j["outputs"].get("doc_topics") != path:
+            raise AssertionError(f"argmax sizes {sizes} vs topic_sizes {j['topic_sizes']}; outputs {j['outputs']}")
+        return f"{len(rows) - 1} documents x 3 topics; sizes {sizes}"
+    checks.run("--doc-topics: header, vectorize's ids in order, argmax sizes == topic_sizes", doc_topics)
+
+    def svd_doc_topics():
+        out = env.fresh_dir("svd-doc-topics")
+        path = os.path.join(out, "U.csv")
+        j = run_json(env, "topics", env.data, *TWO, "-k", "3", "--method", "krylov", "--doc-topics", path)
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        if len(rows) != 784 or len(rows[1]) != 4:
+            raise AssertionError(f"{len(rows)} rows of {len(rows[1])} fields")
+        # Column t of U·Σ has norm σ_t.
+        for t in range(3):
+            norm = sum(float(r[1 + t]) ** 2 for r in rows[1:]) ** 0.5
+            if abs(norm - j["singular_values"][t]) > 1e-6 * j["singular_values"][0]:
+                raise AssertionError(f"column {t}: norm {norm} vs singular value {j['singular_values'][t]}")
+        if j["labels"] is None or len(j["topic_sizes"]) != 3:
+            raise AssertionError("no label alignment for an SVD")
+        return f"norms == singular values {[round(s, 3) for s in j['singular_values']]}"
+    checks.run("topics --method krylov --doc-topics: U times the singular values", svd_doc_topics)
+
+    def no_labels():
+        p = env.run("topics", small, "--vocabulary", vocab, "-k", "2", "--top", "2")
+        expect_ok(p)
+        j = run_json(env, "topics", small, "--vocabulary", vocab, "-k", "2", "--top", "2")
+        r = parse_report(p.stdout)
+        if "labels" in r["lines"] or j["labels"] is not None:
+            raise AssertionError(f"a labels line or JSON labels for a .mtx: {j['labels']}")
+        if j["corpus"]["empty_documents"] != 1 or "(1 empty)" not in r["lines"]["corpus"]:
+            raise AssertionError(f"corpus {j['corpus']}, line {r['lines']['corpus']!r}")
+        if [row[0] for row in r["rows"]] != [0, 1]:
+            raise AssertionError(f"table:\n{p.stdout}")
+        return f"{r['lines']['corpus'][:60]}"
+    checks.run("topics X.mtx --vocabulary: no labels line, JSON labels null, the empty row counted", no_labels)
+
+    failure(env, checks, "topics -k 0: exit 2", ["topics", small, "--vocabulary", vocab, "-k", "0"], 2,
+            contains=["k"], outputs=False)
+    failure(env, checks, "topics X.mtx without --vocabulary: exit 2", ["topics", small, "-k", "2"], 2,
+            contains=["--vocabulary"], outputs=False)
+    checks.run("topics --doc-topics in a missing directory: exit 1, nothing written",
+               unwritable(env, ["topics", small, "--vocabulary", vocab, "-k", "2"], "--doc-topics",
+                          os.path.join(workdir, "no-such-dir", "W.csv"), []))
+
+    def help_text():
+        p = env.run("topics", "--help")
+        expect_ok(p)
+        for option in ("--doc-topics", "--method", "--json", "-k", "--top"):
+            if option not in p.stdout:
+                raise AssertionError(f"--help does not list {option}")
+        if "Example:" not in p.stdout or "factopic topics " not in p.stdout.split("Example:")[1]:
+            raise AssertionError("no 'factopic topics ...' example")
+        return "an example and the options"
+    checks.run("topics --help: an example and the options", help_text)
+
+    return finish(checks, workdir, t0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
