@@ -15,6 +15,8 @@
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
+#include "factopic/core/version.hpp"
+#include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "matrix_input.hpp"
@@ -38,6 +40,7 @@ struct TopicsArgs {
     NmfMethodArgs nmf;
     int top = 10;
     std::string doc_topics_path;
+    std::string model_path;  // fit: where the model goes
     bool json = false;
 };
 
@@ -51,13 +54,16 @@ struct Decomposition {
     nlohmann::json json;      // method-specific fields
     std::string method_line;  // after "method     "
     double seconds = 0;
+    decomp::NmfOptions nmf;             // nmf: the options it ran with (a model keeps them)
+    std::vector<double> singular_values;  // svd methods: the k kept
 };
 
 template <typename T>
 Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     NmfMethodArgs na = a.nmf;
     na.seed = a.svd.seed;
-    auto r = decomp::nmf(in.x, nmf_options(na, a.k));
+    const decomp::NmfOptions options = nmf_options(na, a.k);
+    auto r = decomp::nmf(in.x, options);
     if (!r.converged && !r.reached_target && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
     Decomposition<T> d;
@@ -76,6 +82,7 @@ Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     d.seconds = r.seconds;
     d.terms = std::move(r.h);
     d.docs = std::move(r.w);
+    d.nmf = options;
     return d;
 }
 
@@ -108,6 +115,7 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
                                 decomp::to_string(r.method), k, r.seconds, r.s.front(),
                                 r.s[static_cast<std::size_t>(k - 1)]);
     d.seconds = r.seconds;
+    d.singular_values.assign(r.s.begin(), r.s.begin() + k);
     return d;
 }
 
@@ -136,6 +144,8 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
     if (in.vocabulary.empty())
         throw InvalidArgument("topics need the terms: give a corpus, or --vocabulary with a .mtx input");
+    if (!a.model_path.empty() && !in.vectorized)
+        throw InvalidArgument("fit needs a corpus, not a .mtx: the model must vectorize new documents the same way");
     Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
     const std::int64_t k = d.terms.rows;
 
@@ -160,6 +170,29 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
 
     const auto t_write = Clock::now();
     if (outputs[0]) write_doc_topics(*outputs[0], d.docs, in.ids);
+    std::size_t model_bytes = 0;
+    if (outputs[1]) {
+        model::TopicModel m;
+        m.method = a.method;
+        m.vectorizer = in.vectorizer;
+        m.vocabulary = in.vocabulary;
+        m.idf = in.idf;
+        m.nmf = d.nmf;
+        m.terms = d.terms.template cast<double>();
+        m.singular_values = d.singular_values;
+        nlohmann::json meta = d.json;
+        meta["source"] = in.description;
+        meta["created_by"] = fmt::format("factopic {}", k_version);
+        meta["documents"] = in.x.rows;
+        meta["nnz"] = in.x.nnz();
+        meta["coherence"] = {{"npmi_mean", coherence.npmi_mean}, {"umass_mean", coherence.umass_mean}};
+        meta["diversity"] = diversity;
+        if (labelled) meta["labels"] = {{"nmi", alignment.nmi}, {"ari", alignment.ari}};
+        m.metadata = meta.dump();
+        const std::string bytes = model::encode(m);
+        model_bytes = bytes.size();
+        outputs[1]->write(bytes);
+    }
     outputs.commit();
     const double write_s = since(t_write);
 
@@ -193,6 +226,7 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
                         {"quality", quality_s},  {"write", write_s},            {"total", since(start)}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
+        if (!a.model_path.empty()) written["model"] = {{"path", a.model_path}, {"bytes", model_bytes}};
         j["outputs"] = written;
         fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
@@ -209,6 +243,7 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
                    alignment.ari);
     fmt::print("time       read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s\n", in.read_s,
                in.vectorize_s, d.seconds, since(start));
+    if (!a.model_path.empty()) fmt::print("model      {} ({} bytes)\n", a.model_path, model_bytes);
     std::size_t label_width = 5;
     if (labelled)
         for (const auto& tl : alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
@@ -233,9 +268,44 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
 void run(const TopicsArgs& a) {
     const auto start = Clock::now();
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
-    io::OutputFiles outputs({a.doc_topics_path});
+    io::OutputFiles outputs({a.doc_topics_path, a.model_path});
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
+
+}  // namespace
+
+namespace {
+
+/// The options topics and fit share: the input, the method and its options, the report.
+void add_topics_options(CLI::App& sub, TopicsArgs& args) {
+    add_matrix_options(sub, args.input);
+    sub.add_option("--method", args.method, "How to find the topics")
+        ->check(CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
+        ->capture_default_str();
+    sub.add_option("-k", args.k, "Number of topics")->capture_default_str();
+    sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
+    sub.add_option("--doc-topics", args.doc_topics_path,
+                   "Write each document's topic weights here, as CSV (NMF: W; SVD: U times the singular values)");
+    sub.add_option("--oversamples", args.svd.oversamples, "rsvd, krylov: extra columns of the start block")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    sub.add_option("--power-iters", args.svd.power_iters, "rsvd: power iterations (default: scikit-learn's auto)")
+        ->check(CLI::NonNegativeNumber);
+    sub.add_option("--seed", args.svd.seed, "Seed: rsvd and krylov start blocks, nmf's random inits")
+        ->capture_default_str();
+    add_nmf_method_options(sub, args.nmf, false);
+    sub.add_flag("--json", args.json, "Print one JSON object instead of the report");
+}
+
+const char* k_report_help =
+    "Prints the corpus, the method and its error, the mean coherence (NPMI and UMass of each topic's top\n"
+    "10 words over the documents) and diversity (distinct share of the top 25 words), then one line per\n"
+    "topic: its coherence, its documents (those whose largest weight it is), their most common label and\n"
+    "its share (when the corpus has labels: sub-folders, newsgroups), and its top words. With labels,\n"
+    "the NMI and ARI of each document's dominant topic against its label.\n"
+    "nmf (default): the rows of H of a non-negative factorisation (--solver cd|mu|pgd|adam, --init ...).\n"
+    "svd: the exact full SVD, its first k rows of Vt; rsvd and krylov: the k leading triplets only.\n"
+    "SVD topics show their largest words (+) and their most negative ones (-): they are signed.\n";
 
 }  // namespace
 
@@ -243,36 +313,29 @@ void register_topics(CLI::App& app) {
     auto args = std::make_shared<TopicsArgs>();
     args->input.vectorizer.weighting = "tfidf";  // topics read best off tf-idf (the lecture's choice)
     auto* sub = app.add_subcommand("topics", "The main job: a corpus's topics, their quality and their labels");
-    sub->footer(
-        "Prints the corpus, the method and its error, the mean coherence (NPMI and UMass of each topic's top\n"
-        "10 words over the documents) and diversity (distinct share of the top 25 words), then one line per\n"
-        "topic: its coherence, its documents (those whose largest weight it is), their most common label and\n"
-        "its share (when the corpus has labels: sub-folders, newsgroups), and its top words. With labels,\n"
-        "the NMI and ARI of each document's dominant topic against its label.\n"
-        "nmf (default): the rows of H of a non-negative factorisation (--solver cd|mu|pgd|adam, --init ...).\n"
-        "svd: the exact full SVD, its first k rows of Vt; rsvd and krylov: the k leading triplets only.\n"
-        "SVD topics show their largest words (+) and their most negative ones (-): they are signed.\n"
-        "Example:\n"
-        "  factopic topics ../shared/data/20news-bydate.tar.gz --subset train \\\n"
-        "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
-        "      --remove headers,footers,quotes -k 6 --doc-topics W.csv");
-    add_matrix_options(*sub, args->input);
-    sub->add_option("--method", args->method, "How to find the topics")
-        ->check(CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
-        ->capture_default_str();
-    sub->add_option("-k", args->k, "Number of topics")->capture_default_str();
-    sub->add_option("--top", args->top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
-    sub->add_option("--doc-topics", args->doc_topics_path,
-                    "Write each document's topic weights here, as CSV (NMF: W; SVD: U times the singular values)");
-    sub->add_option("--oversamples", args->svd.oversamples, "rsvd, krylov: extra columns of the start block")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
-    sub->add_option("--power-iters", args->svd.power_iters, "rsvd: power iterations (default: scikit-learn's auto)")
-        ->check(CLI::NonNegativeNumber);
-    sub->add_option("--seed", args->svd.seed, "Seed: rsvd and krylov start blocks, nmf's random inits")
-        ->capture_default_str();
-    add_nmf_method_options(*sub, args->nmf, false);
-    sub->add_flag("--json", args->json, "Print one JSON object instead of the report");
+    sub->footer(std::string(k_report_help) +
+                "Example:\n"
+                "  factopic topics ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+                "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
+                "      --remove headers,footers,quotes -k 6 --doc-topics W.csv");
+    add_topics_options(*sub, *args);
+    sub->callback([args] { run(*args); });
+}
+
+void register_fit(CLI::App& app) {
+    auto args = std::make_shared<TopicsArgs>();
+    args->input.vectorizer.weighting = "tfidf";
+    auto* sub = app.add_subcommand("fit", "Find a corpus's topics as topics does, and save the model");
+    sub->footer(std::string(k_report_help) +
+                "The model file (-o) holds the vectorizer as fitted (settings, vocabulary, idf weights), the method\n"
+                "and its options, and the topic-term factor, with a checksum; it is written atomically. Apply it\n"
+                "to new documents with `factopic transform`, show it with `factopic inspect`.\n"
+                "Example:\n"
+                "  factopic fit ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+                "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
+                "      --remove headers,footers,quotes -k 6 -o model.ftm");
+    add_topics_options(*sub, *args);
+    sub->add_option("-o,--output", args->model_path, "Write the model here (.ftm)")->required();
     sub->callback([args] { run(*args); });
 }
 

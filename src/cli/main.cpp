@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     factopic::cli::register_nmf(app);
     factopic::cli::register_sweep(app);
     factopic::cli::register_topics(app);
+    factopic::cli::register_fit(app);
+    factopic::cli::register_transform(app);
+    factopic::cli::register_inspect(app);
     factopic::cli::register_version(app);
     try {
         app.parse(argc, argv);

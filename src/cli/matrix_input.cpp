@@ -77,6 +77,9 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.x = vectorizer.fit_transform<T>(corpus.texts);
     out.vectorize_s = since(t1);
     out.vocabulary = vectorizer.vocabulary();
+    out.vectorized = true;
+    out.vectorizer = vectorizer.options();
+    out.idf = vectorizer.idf();
     out.ids = corpus.ids;
     out.labels = corpus.labels;
     const std::string selection = describe_selection(a.corpus);

@@ -12,6 +12,7 @@
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/linalg/dense.hpp"
+#include "factopic/text/vectorizer.hpp"
 #include "options.hpp"
 
 namespace factopic::cli {
@@ -34,6 +35,9 @@ struct LoadedMatrix {
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
     std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx
+    bool vectorized = false;              ///< from a corpus: the vectorizer below made x
+    text::VectorizerOptions vectorizer;   ///< its settings (a corpus input)
+    std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
     std::string description;              ///< one line: where the matrix came from
     double read_s = 0, vectorize_s = 0;
 };

@@ -1,5 +1,7 @@
 #include "factopic/text/vectorizer.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -204,6 +206,27 @@ void VectorizerOptions::validate() const {
 }
 
 Vectorizer::Vectorizer(VectorizerOptions options) : m_options(std::move(options)) { m_options.validate(); }
+
+Vectorizer Vectorizer::restore(VectorizerOptions options, std::vector<std::string> vocabulary,
+                               std::vector<double> idf) {
+    Vectorizer v(std::move(options));
+    if (vocabulary.empty()) throw DataError("the vocabulary is empty");
+    for (std::size_t j = 1; j < vocabulary.size(); ++j)
+        if (!(vocabulary[j - 1] < vocabulary[j]))
+            throw DataError(fmt::format("the vocabulary is not sorted and unique at term {} ('{}' after '{}')", j,
+                                        vocabulary[j], vocabulary[j - 1]));
+    const bool wants_idf = v.m_options.weighting == Weighting::Tfidf && v.m_options.use_idf;
+    if (idf.size() != (wants_idf ? vocabulary.size() : 0))
+        throw DataError(fmt::format("{} idf weights for {} terms ({})", idf.size(), vocabulary.size(),
+                                    wants_idf ? "tf-idf needs one per term" : "only tf-idf with idf has them"));
+    for (std::size_t j = 0; j < idf.size(); ++j)
+        if (!std::isfinite(idf[j]) || idf[j] <= 0)
+            throw DataError(fmt::format("idf weight {} of term '{}' is {}", j, vocabulary[j], idf[j]));
+    v.m_vocabulary = std::move(vocabulary);
+    v.m_idf = std::move(idf);
+    v.m_fitted = true;
+    return v;
+}
 
 CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
     const std::size_t n_docs = documents.size();

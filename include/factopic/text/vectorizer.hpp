@@ -71,6 +71,12 @@ public:
     template <typename T>
     CsrMatrix<T> fit_transform(const std::vector<std::string>& documents);
 
+    /// A fitted vectorizer from what fit learned (a saved model): the vocabulary in column order
+    /// and, for tf-idf with use_idf, one idf weight per term. Throws DataError when they do not
+    /// fit together (unsorted or repeated terms, an idf of the wrong length or not finite).
+    static Vectorizer restore(VectorizerOptions options, std::vector<std::string> vocabulary,
+                              std::vector<double> idf);
+
     /// The matrix of new documents over the fitted vocabulary (unknown terms ignored).
     template <typename T>
     CsrMatrix<T> transform(const std::vector<std::string>& documents) const;
