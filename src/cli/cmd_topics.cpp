@@ -101,13 +101,12 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     const std::int64_t k = std::min<std::int64_t>(a.k, static_cast<std::int64_t>(r.s.size()));
     Decomposition<T> d;
     d.signed_ = true;
-    // Topics are the first k rows of Vᵀ; a document's weights are its coordinates U·Σ in them.
+    // Topics are the first k rows of Vᵀ; a document's weights are its coordinates A·V in them
+    // (U·Σ to the SVD's accuracy), exactly what transform gives for the same documents.
     d.terms = linalg::Matrix<T>(k, r.vt.cols);
     for (std::int64_t j = 0; j < r.vt.cols; ++j)
         for (std::int64_t t = 0; t < k; ++t) d.terms(t, j) = r.vt(t, j);
-    d.docs = linalg::Matrix<T>(r.u.rows, k);
-    for (std::int64_t t = 0; t < k; ++t)
-        for (std::int64_t i = 0; i < r.u.rows; ++i) d.docs(i, t) = r.u(i, t) * r.s[static_cast<std::size_t>(t)];
+    d.docs = model::project(in.x, d.terms);
     d.json = {{"method", a.method},
               {"algorithm", decomp::to_string(r.method)},
               {"singular_values", std::vector<T>(r.s.begin(), r.s.begin() + k)}};
@@ -285,7 +284,7 @@ void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     sub.add_option("-k", args.k, "Number of topics")->capture_default_str();
     sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
     sub.add_option("--doc-topics", args.doc_topics_path,
-                   "Write each document's topic weights here, as CSV (NMF: W; SVD: U times the singular values)");
+                   "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
     sub.add_option("--oversamples", args.svd.oversamples, "rsvd, krylov: extra columns of the start block")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

@@ -348,14 +348,21 @@ linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x) {
         decomp::NmfOptions o = model.nmf;
         return decomp::nmf_transform(x, model.terms.template cast<T>(), o).w;
     }
-    // X·V: row i of the result is Σ_q x_iq · Vᵀ(:, col_q).
+    return project(x, model.terms);
+}
+
+template <typename T, typename F>
+linalg::Matrix<T> project(const CsrMatrix<T>& x, const linalg::Matrix<F>& factor) {
+    if (x.cols != factor.cols)
+        throw DataError(fmt::format("the matrix has {} terms but the factor {}", x.cols, factor.cols));
+    const std::int64_t k = factor.rows;
     linalg::Matrix<T> out = linalg::Matrix<T>::zeros(x.rows, k);
     for (std::int64_t i = 0; i < x.rows; ++i)
         for (std::int64_t t = 0; t < k; ++t) {
             double s = 0;
             for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)]; ++q)
                 s += static_cast<double>(x.values[static_cast<std::size_t>(q)]) *
-                     model.terms(t, x.indices[static_cast<std::size_t>(q)]);
+                     static_cast<double>(factor(t, x.indices[static_cast<std::size_t>(q)]));
             out(i, t) = static_cast<T>(s);
         }
     return out;
@@ -363,5 +370,7 @@ linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x) {
 
 template linalg::Matrix<float> embed(const TopicModel&, const CsrMatrix<float>&);
 template linalg::Matrix<double> embed(const TopicModel&, const CsrMatrix<double>&);
+template linalg::Matrix<float> project(const CsrMatrix<float>&, const linalg::Matrix<float>&);
+template linalg::Matrix<double> project(const CsrMatrix<double>&, const linalg::Matrix<double>&);
 
 }  // namespace factopic::model

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Command-line behaviour of `factopic topics`, the main job: the report, its JSON, --doc-topics.
+"""Command-line behaviour of `factopic topics` (the main job) and of models: fit, transform, inspect.
 
     /usr/bin/python3 tests/cli/test_topics_cli.py --factopic build/factopic \
         --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-topics-cli
@@ -15,18 +15,26 @@ have labels, a time line, then a table with one row per topic: its NPMI, UMass,
 documents, dominant label and share, and top words. Everything in the text equals
 the JSON. The quality figures themselves are checked against gensim and
 scikit-learn in tests/oracle/test_topics_oracle.py.
+
+Models: `fit` prints the topics report and writes the model; `inspect` shows it;
+`transform` embeds documents with it. A damaged model file -- a flipped byte, a
+truncation, a wrong signature, a newer format version, an empty or missing file --
+is exit 1 with one line on stderr naming the file, and no output file. The numbers
+transform gives are checked against scikit-learn in tests/oracle/test_model_oracle.py.
 """
 
 import csv
+import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]
 from harness import Checks, finish, read_lines, start_script  # noqa: E402
-from test_cli import Env, describe_timeout, expect_ok  # noqa: E402
+from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
 from test_svd_cli import write_mtx, run_json, unwritable  # noqa: E402
 from test_nmf_cli import failure  # noqa: E402
 
@@ -54,6 +62,129 @@ def parse_report(stdout):
         if m:
             rows.append((int(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4)), m.group(5)))
     return {"lines": lines, "rows": rows}
+
+
+def check_models(env, checks, small, vocab):
+    models = env.fresh_dir("models")
+    model = os.path.join(models, "m.ftm")
+
+    def fit():
+        p = env.run("fit", env.data, *TWO, "-k", "3", "-o", model)
+        expect_ok(p)
+        r = parse_report(p.stdout)
+        if f"{model} (" not in r["lines"].get("model", "") or len(r["rows"]) != 3:
+            raise AssertionError(f"no 'model' line naming {model}, or not 3 topics:\n{p.stdout[:600]}")
+        j = run_json(env, "topics", env.data, *TWO, "-k", "3")
+        words = [" ".join(w for w, _ in t["top"]) for t in j["topics"]]
+        if [row[4].endswith(w) for row, w in zip(r["rows"], words)] != [True] * 3:
+            raise AssertionError("fit's topics are not topics' topics")
+        with open(model, "rb") as f:
+            head = f.read(24)
+        if head[:8] != b"\x89FTM\r\n\x1a\n" or struct.unpack_from("<I", head, 8)[0] != 1:
+            raise AssertionError(f"file starts {head[:12]!r}")
+        return f"{os.path.getsize(model)} bytes; {r['lines']['model']}"
+    checks.run("fit CORPUS -k 3 -o m.ftm: the topics report, a model line, the file", fit)
+
+    def inspect():
+        p = env.run("inspect", model, "--top", "5")
+        expect_ok(p)
+        j = run_json(env, "inspect", model, "--top", "5")
+        for key in ("method", "vectorizer", "nmf", "metadata", "format_version", "k", "terms", "topics"):
+            if key not in j:
+                raise AssertionError(f"inspect --json lacks {key}")
+        if j["k"] != 3 or j["method"] != "nmf" or j["vectorizer"]["weighting"] != "tfidf" \
+                or j["metadata"]["documents"] != 783:
+            raise AssertionError(f"k {j['k']}, method {j['method']}, vectorizer {j['vectorizer']}")
+        for t in j["topics"]:
+            line = " ".join(w for w, _ in t["top"])
+            if line not in p.stdout:
+                raise AssertionError(f"topic {line!r} not in the text:\n{p.stdout}")
+        for name in ("method", "vectorizer", "fitted on", "error", "quality"):
+            if not any(x.startswith(name) for x in p.stdout.splitlines()):
+                raise AssertionError(f"no '{name}' line:\n{p.stdout}")
+        return p.stdout.splitlines()[1]
+    checks.run("inspect m.ftm: method, vectorizer, fit and quality lines, the topics (text == JSON)", inspect)
+
+    def transform():
+        out = env.fresh_dir("transform")
+        w = os.path.join(out, "W.csv")
+        p = env.run("transform", model, env.data, "--subset", "train", "--categories", "sci.space,comp.graphics",
+                    "--remove", "headers,footers,quotes", "--doc-topics", w)
+        expect_ok(p)
+        j = run_json(env, "transform", model, env.data, "--subset", "train", "--categories",
+                     "sci.space,comp.graphics", "--remove", "headers,footers,quotes")
+        with open(w, newline="") as f:
+            rows = list(csv.reader(f))
+        if len(rows) - 1 != j["corpus"]["documents"] or rows[0] != ["document", "topic_0", "topic_1", "topic_2"]:
+            raise AssertionError(f"{len(rows) - 1} rows vs {j['corpus']['documents']} documents; header {rows[0]}")
+        if not rows[1][0].startswith("20news-bydate-train/"):
+            raise AssertionError(f"first id {rows[1][0]!r}")
+        if sum(j["topic_sizes"]) != j["corpus"]["documents"] or j["labels"] is None:
+            raise AssertionError(f"sizes {j['topic_sizes']}, labels {j['labels']}")
+        if "labels" not in parse_report(p.stdout)["lines"]:
+            raise AssertionError(f"no labels line:\n{p.stdout[:500]}")
+        return f"{j['corpus']['documents']} documents, sizes {j['topic_sizes']}, NMI {j['labels']['nmi']:.3f}"
+    checks.run("transform m.ftm CORPUS --doc-topics: ids, k weights, sizes, labels", transform)
+
+    with open(model, "rb") as f:
+        good = f.read()
+    version2 = bytearray(good)
+    struct.pack_into("<I", version2, 8, 2)
+    damaged = [
+        ("a flipped byte in the factor", lambda: bytes(good[:-100] + bytes([good[-100] ^ 0x01]) + good[-99:]),
+         "checksum"),
+        ("a flipped byte in the vocabulary", lambda: bytes(good[:400] + bytes([good[400] ^ 0x40]) + good[401:]),
+         "checksum"),
+        ("truncated by 1 byte", lambda: good[:-1], "truncated"),
+        ("truncated to half", lambda: good[:len(good) // 2], "truncated"),
+        ("cut inside the header", lambda: good[:12], "truncated"),
+        ("a wrong signature", lambda: b"\x89FTX" + good[4:], "not a factopic model"),
+        ("format version 2", lambda: bytes(version2), "version 2"),
+        ("empty", lambda: b"", "not a factopic model"),
+        ("a Matrix Market file", lambda: open(small, "rb").read(), "not a factopic model"),
+    ]
+    for name, make, says in damaged:
+        for command in ("inspect", "transform"):
+            def fn(make=make, says=says, command=command, name=name):
+                out = env.fresh_dir("damaged")
+                bad = os.path.join(out, "bad.ftm")
+                with open(bad, "wb") as f:
+                    f.write(make())
+                w = os.path.join(out, "W.csv")
+                cmd = ["inspect", bad] if command == "inspect" else \
+                    ["transform", bad, env.data, *TWO, "--doc-topics", w]
+                p = env.run(*cmd)
+                err = expect_error(p, 1, contains=[bad, says])
+                if len(p.stderr.strip().splitlines()) != 1:
+                    raise AssertionError(f"{len(p.stderr.strip().splitlines())} lines on stderr: {p.stderr[:300]!r}")
+                if sorted(os.listdir(out)) != ["bad.ftm"]:
+                    raise AssertionError(f"left behind: {sorted(os.listdir(out))}")
+                return f"{err[:130]!r}"
+            checks.run(f"{command} of a model with {name}: exit 1, one line naming the file", fn)
+
+    def missing():
+        p = env.run("inspect", os.path.join(models, "nope.ftm"))
+        return f"{expect_error(p, 1, contains=['nope.ftm'])[:100]!r}"
+    checks.run("inspect of a missing file: exit 1 naming it", missing)
+
+    failure(env, checks, "fit X.mtx: exit 2 (a model needs the vectorizer)",
+            ["fit", small, "--vocabulary", vocab, "-k", "2", "-o", os.path.join(models, "x.ftm")], 2,
+            contains=["corpus"], outputs=False)
+    failure(env, checks, "fit without -o: exit 2", ["fit", env.data, *TWO, "-k", "2"], 2, contains=["--output"],
+            outputs=False)
+    failure(env, checks, "transform of a .mtx: exit 2", ["transform", model, small], 2, contains=["corpus"],
+            outputs=False)
+    checks.run("fit -o in a missing directory: exit 1, nothing written",
+               unwritable(env, ["fit", env.data, *TWO, "-k", "2"], "-o",
+                          os.path.join(env.workdir, "no-such-dir", "m.ftm"), []))
+    for command in ("fit", "transform", "inspect"):
+        def help_of(command=command):
+            p = env.run(command, "--help")
+            expect_ok(p)
+            if "Example:" not in p.stdout or f"factopic {command} " not in p.stdout.split("Example:")[1]:
+                raise AssertionError(f"no 'factopic {command} ...' example")
+            return "an example"
+        checks.run(f"{command} --help: an example", help_of)
 
 
 def main():
@@ -151,7 +282,7 @@ def main():
             rows = list(csv.reader(f))
         if len(rows) != 784 or len(rows[1]) != 4:
             raise AssertionError(f"{len(rows)} rows of {len(rows[1])} fields")
-        # Column t of U·Σ has norm σ_t.
+        # Column t of A·V = U·Σ (to the Krylov method's accuracy) has norm σ_t.
         for t in range(3):
             norm = sum(float(r[1 + t]) ** 2 for r in rows[1:]) ** 0.5
             if abs(norm - j["singular_values"][t]) > 1e-6 * j["singular_values"][0]:
@@ -159,7 +290,7 @@ def main():
         if j["labels"] is None or len(j["topic_sizes"]) != 3:
             raise AssertionError("no label alignment for an SVD")
         return f"norms == singular values {[round(s, 3) for s in j['singular_values']]}"
-    checks.run("topics --method krylov --doc-topics: U times the singular values", svd_doc_topics)
+    checks.run("topics --method krylov --doc-topics: A V, whose columns have the singular values as norms", svd_doc_topics)
 
     def no_labels():
         p = env.run("topics", small, "--vocabulary", vocab, "-k", "2", "--top", "2")
@@ -182,6 +313,8 @@ def main():
     checks.run("topics --doc-topics in a missing directory: exit 1, nothing written",
                unwritable(env, ["topics", small, "--vocabulary", vocab, "-k", "2"], "--doc-topics",
                           os.path.join(workdir, "no-such-dir", "W.csv"), []))
+
+    check_models(env, checks, small, vocab)
 
     def help_text():
         p = env.run("topics", "--help")

@@ -68,6 +68,11 @@ text::Vectorizer vectorizer_of(const TopicModel& model);
 template <typename T>
 linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x);
 
+/// X·Fᵀ for a k × n factor F (documents × k): the documents' coordinates along F's rows (for an
+/// SVD's Vᵀ, scikit-learn's TruncatedSVD.transform).
+template <typename T, typename F>
+linalg::Matrix<T> project(const CsrMatrix<T>& x, const linalg::Matrix<F>& factor);
+
 /// CRC-64/XZ (ECMA-182 polynomial, reflected, initial and final XOR all ones).
 std::uint64_t crc64(std::string_view bytes, std::uint64_t crc = 0);
 
