@@ -4,8 +4,9 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev libplplot-dev plplot-driver-cairo)
-test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn)
-bench=("${test[@]}" python3-threadpoolctl python3-gensim r-base-core r-cran-rcppml)
+# chromium renders the HTML report in its test; gensim is the coherence oracle.
+test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn python3-gensim chromium)
+bench=("${test[@]}" python3-threadpoolctl r-base-core r-cran-rcppml)
 
 case "${1:-build}" in
   build) want=("${build[@]}") ;;

@@ -18,21 +18,14 @@
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
+#include "sweep.hpp"
 
 namespace factopic::cli {
-namespace {
 
 using runtime::Clock;
 using runtime::since;
 
-struct SweepArgs {
-    MatrixArgs input;
-    SvdMethodArgs svd;
-    NmfMethodArgs nmf;  ///< --method nmf: --solver, --init, --max-iter (tol: the solver's default)
-    std::string ks = "2:40:2";
-    std::string plot_path;
-    bool json = false;
-};
+namespace {
 
 std::int64_t parse_k(const std::string& s, const std::string& spec) {
     std::int64_t v = 0;
@@ -43,7 +36,8 @@ std::int64_t parse_k(const std::string& s, const std::string& spec) {
     return v;
 }
 
-/// "2:40:2" (inclusive), "2:40" (step 1) or "5,10,20".
+}  // namespace
+
 std::vector<std::int64_t> parse_ks(const std::string& spec) {
     std::vector<std::int64_t> ks;
     if (spec.find(':') != std::string::npos) {
@@ -74,10 +68,62 @@ std::vector<std::int64_t> parse_ks(const std::string& spec) {
     return ks;
 }
 
-struct Point {
-    std::int64_t k;
-    double error;
-    double seconds;
+
+std::string sweep_method_name(const SvdMethodArgs& svd, const NmfMethodArgs& nmf_args, bool nmf) {
+    return nmf ? "nmf (" + nmf_args.solver + ")" : decomp::to_string(chosen_method(svd));
+}
+
+template <typename T>
+std::vector<SweepPoint> sweep_errors(const CsrMatrix<T>& x, const std::vector<std::int64_t>& ks,
+                                     const SvdMethodArgs& svd, const NmfMethodArgs& nmf_args, bool nmf) {
+    const std::int64_t r_max = std::min(x.rows, x.cols);
+    for (const auto k : ks)
+        if (k < 1 || k > r_max)
+            throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
+                                              x.rows, x.cols, r_max));
+    std::vector<SweepPoint> points;
+    if (nmf) {
+        // One factorisation per k: NMF's rank-k solutions are not nested.
+        for (const auto k : ks) {
+            NmfMethodArgs na = nmf_args;
+            na.seed = svd.seed;
+            const auto r = decomp::nmf(x, nmf_options(na, k));
+            points.push_back({k, r.relative_error, r.seconds});
+        }
+    } else if (chosen_method(svd) == decomp::SvdMethod::rsvd) {
+        // One randomized decomposition per k, as a user of randomized_svd would run it.
+        for (const auto k : ks) {
+            const auto tk = Clock::now();
+            const auto r = decomp::truncated_svd(x, truncated_options(svd, k));
+            const double fit_s = since(tk);
+            points.push_back({k, decomp::truncation_errors(x, r, {k})[0], fit_s});
+        }
+    } else {
+        // Exact singular triplets: one decomposition, every prefix of it is the best rank-k.
+        const auto method = chosen_method(svd);
+        const auto k_max = *std::max_element(ks.begin(), ks.end());
+        const auto r = decomp::is_full(method) ? decomp::full_svd(x, {method})
+                                               : decomp::truncated_svd(x, truncated_options(svd, k_max));
+        const auto errors = decomp::truncation_errors(x, r, ks);
+        for (std::size_t i = 0; i < ks.size(); ++i) points.push_back({ks[i], errors[i], r.seconds});
+    }
+    return points;
+}
+
+template std::vector<SweepPoint> sweep_errors(const CsrMatrix<float>&, const std::vector<std::int64_t>&,
+                                              const SvdMethodArgs&, const NmfMethodArgs&, bool);
+template std::vector<SweepPoint> sweep_errors(const CsrMatrix<double>&, const std::vector<std::int64_t>&,
+                                              const SvdMethodArgs&, const NmfMethodArgs&, bool);
+
+namespace {
+
+struct SweepArgs {
+    MatrixArgs input;
+    SvdMethodArgs svd;
+    NmfMethodArgs nmf;  ///< --method nmf: --solver, --init, --max-iter (tol: the solver's default)
+    std::string ks = "2:40:2";
+    std::string plot_path;
+    bool json = false;
 };
 
 template <typename T>
@@ -91,34 +137,9 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
             throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
                                               x.rows, x.cols, r_max));
     const bool nmf = a.svd.method == "nmf";
-    const std::string method_name = nmf ? "nmf (" + a.nmf.solver + ")" : decomp::to_string(chosen_method(a.svd));
-    std::vector<Point> points;
+    const std::string method_name = sweep_method_name(a.svd, a.nmf, nmf);
     const auto t0 = Clock::now();
-    if (nmf) {
-        // One factorisation per k: NMF's rank-k solutions are not nested.
-        for (const auto k : ks) {
-            NmfMethodArgs na = a.nmf;
-            na.seed = a.svd.seed;
-            const auto r = decomp::nmf(x, nmf_options(na, k));
-            points.push_back({k, r.relative_error, r.seconds});
-        }
-    } else if (chosen_method(a.svd) == decomp::SvdMethod::rsvd) {
-        // One randomized decomposition per k, as a user of randomized_svd would run it.
-        for (const auto k : ks) {
-            const auto tk = Clock::now();
-            const auto r = decomp::truncated_svd(x, truncated_options(a.svd, k));
-            const double fit_s = since(tk);
-            points.push_back({k, decomp::truncation_errors(x, r, {k})[0], fit_s});
-        }
-    } else {
-        // Exact singular triplets: one decomposition, every prefix of it is the best rank-k.
-        const auto method = chosen_method(a.svd);
-        const auto k_max = *std::max_element(ks.begin(), ks.end());
-        const auto r = decomp::is_full(method) ? decomp::full_svd(x, {method})
-                                               : decomp::truncated_svd(x, truncated_options(a.svd, k_max));
-        const auto errors = decomp::truncation_errors(x, r, ks);
-        for (std::size_t i = 0; i < ks.size(); ++i) points.push_back({ks[i], errors[i], r.seconds});
-    }
+    const std::vector<SweepPoint> points = sweep_errors(x, ks, a.svd, a.nmf, nmf);
     const double sweep_s = since(t0);
     if (outputs[0]) {
         plot::Chart chart;

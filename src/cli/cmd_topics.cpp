@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -15,13 +16,16 @@
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
+#include "factopic/linalg/lapack.hpp"
 #include "factopic/core/version.hpp"
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
+#include "report.hpp"
 #include "svd_options.hpp"
+#include "sweep.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -40,7 +44,10 @@ struct TopicsArgs {
     NmfMethodArgs nmf;
     int top = 10;
     std::string doc_topics_path;
-    std::string model_path;  // fit: where the model goes
+    std::string model_path;   // fit: where the model goes
+    std::string report_path;  // report: where the page goes
+    std::string sweep;        // report: ranks for the error-against-k chart
+    std::int64_t map_points = 5000;
     bool json = false;
 };
 
@@ -54,8 +61,9 @@ struct Decomposition {
     nlohmann::json json;      // method-specific fields
     std::string method_line;  // after "method     "
     double seconds = 0;
-    decomp::NmfOptions nmf;             // nmf: the options it ran with (a model keeps them)
-    std::vector<double> singular_values;  // svd methods: the k kept
+    decomp::NmfOptions nmf;                   // nmf: the options it ran with (a model keeps them)
+    std::vector<double> singular_values;      // svd methods: the k kept
+    std::vector<double> all_singular_values;  // svd (full): every one, for the scree plot
 };
 
 template <typename T>
@@ -115,6 +123,7 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
                                 r.s[static_cast<std::size_t>(k - 1)]);
     d.seconds = r.seconds;
     d.singular_values.assign(r.s.begin(), r.s.begin() + k);
+    d.all_singular_values.assign(r.s.begin(), r.s.end());
     return d;
 }
 
@@ -138,6 +147,255 @@ std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::ve
     return out;
 }
 
+/// What the report says about a decomposition, whatever its form (text, JSON, HTML, model).
+struct Findings {
+    std::vector<decomp::Topic> shown;  // --top words (and the negative ones of SVD topics)
+    model::Coherence coherence;
+    double diversity = 0;
+    std::vector<std::int64_t> dominant;  // per document
+    std::vector<std::int64_t> sizes;     // per topic
+    bool labelled = false;
+    model::LabelAlignment alignment;
+    std::int64_t empty = 0;  // documents without a term
+    double seconds = 0;
+};
+
+template <typename T>
+Findings find(const LoadedMatrix<T>& in, const Decomposition<T>& d, const TopicsArgs& a) {
+    const auto t0 = Clock::now();
+    Findings f;
+    const std::int64_t k = d.terms.rows;
+    f.shown = decomp::topics_from_rows(d.terms, k, a.top, d.signed_);
+    // Coherence of the top 10 words over the documents the model was fitted on, diversity of
+    // the top 25, and the label alignment of the dominant topics.
+    const auto for_coherence = term_lists(decomp::topics_from_rows(d.terms, k, k_coherence_top, false));
+    std::vector<std::int64_t> indexed;
+    for (const auto& words : for_coherence) indexed.insert(indexed.end(), words.begin(), words.end());
+    f.coherence = model::coherence(model::DocumentIndex(in.x, indexed), for_coherence);
+    f.diversity = model::topic_diversity(term_lists(decomp::topics_from_rows(d.terms, k, k_diversity_top, false)));
+    f.dominant = model::dominant_topics(d.docs);
+    f.labelled = has_labels(in.labels);
+    if (f.labelled) f.alignment = model::align_labels(f.dominant, k, in.labels);
+    f.sizes.assign(static_cast<std::size_t>(k), 0);
+    for (const std::int64_t t : f.dominant) ++f.sizes[static_cast<std::size_t>(t)];
+    for (std::int64_t i = 0; i < in.x.rows; ++i)
+        f.empty += in.x.indptr[static_cast<std::size_t>(i)] == in.x.indptr[static_cast<std::size_t>(i + 1)];
+    f.seconds = since(t0);
+    return f;
+}
+
+/// The report's heading lines: (name, text).
+template <typename T>
+std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatrix<T>& in, const Decomposition<T>& d,
+                                                               const Findings& f, Clock::time_point start) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows, f.empty,
+                                             in.x.cols, in.x.nnz(), in.description));
+    lines.emplace_back("method", d.method_line);
+    lines.emplace_back("quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f} (mean over topics of their top {} "
+                                              "words, document co-occurrence); diversity {:.3f} (top {})",
+                                              f.coherence.npmi_mean, f.coherence.umass_mean, k_coherence_top,
+                                              f.diversity, k_diversity_top));
+    if (f.labelled)
+        lines.emplace_back("labels", fmt::format("dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}",
+                                                 f.alignment.nmi, f.alignment.ari));
+    lines.emplace_back("time", fmt::format("read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s",
+                                           in.read_s, in.vectorize_s, d.seconds, since(start)));
+    return lines;
+}
+
+template <typename T>
+std::string model_bytes_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f,
+                           const TopicsArgs& a) {
+    model::TopicModel m;
+    m.method = a.method;
+    m.vectorizer = in.vectorizer;
+    m.vocabulary = in.vocabulary;
+    m.idf = in.idf;
+    m.nmf = d.nmf;
+    m.terms = d.terms.template cast<double>();
+    m.singular_values = d.singular_values;
+    nlohmann::json meta = d.json;
+    meta["source"] = in.description;
+    meta["created_by"] = fmt::format("factopic {}", k_version);
+    meta["documents"] = in.x.rows;
+    meta["nnz"] = in.x.nnz();
+    meta["coherence"] = {{"npmi_mean", f.coherence.npmi_mean}, {"umass_mean", f.coherence.umass_mean}};
+    meta["diversity"] = f.diversity;
+    if (f.labelled) meta["labels"] = {{"nmi", f.alignment.nmi}, {"ari", f.alignment.ari}};
+    m.metadata = meta.dump();
+    return model::encode(m);
+}
+
+/// The documents in the plane of the two leading principal directions of their topic weights
+/// (a k × k eigenproblem), at most `limit` of them (every n-th, so the same ones every time).
+template <typename T>
+void document_map(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, std::int64_t limit,
+                  ReportData& r) {
+    const std::int64_t m = d.docs.rows, k = d.docs.cols;
+    std::vector<double> mean(static_cast<std::size_t>(k), 0.0);
+    for (std::int64_t t = 0; t < k; ++t) {
+        for (std::int64_t i = 0; i < m; ++i) mean[static_cast<std::size_t>(t)] += static_cast<double>(d.docs(i, t));
+        mean[static_cast<std::size_t>(t)] /= static_cast<double>(std::max<std::int64_t>(m, 1));
+    }
+    linalg::Matrix<double> cov = linalg::Matrix<double>::zeros(k, k);
+    for (std::int64_t i = 0; i < m; ++i)
+        for (std::int64_t s = 0; s < k; ++s)
+            for (std::int64_t t = 0; t <= s; ++t)
+                cov(s, t) += (static_cast<double>(d.docs(i, s)) - mean[static_cast<std::size_t>(s)]) *
+                             (static_cast<double>(d.docs(i, t)) - mean[static_cast<std::size_t>(t)]);
+    std::vector<double> lambda;
+    linalg::syevd(cov, lambda);  // ascending; the lower triangle was filled
+    std::vector<std::vector<double>> axes;
+    for (std::int64_t c = k - 1; c >= std::max<std::int64_t>(k - 2, 0); --c) {
+        std::vector<double> v(cov.col(c), cov.col(c) + k);
+        // A fixed sign: the largest component positive.
+        const auto big = std::max_element(v.begin(), v.end(), [](double p, double q) { return std::abs(p) < std::abs(q); });
+        if (*big < 0)
+            for (double& x : v) x = -x;
+        axes.push_back(std::move(v));
+    }
+    const std::int64_t stride = std::max<std::int64_t>(1, (m + limit - 1) / limit);
+    for (std::int64_t i = 0; i < m; i += stride) {
+        ReportPoint p;
+        for (std::size_t ax = 0; ax < axes.size(); ++ax) {
+            double c = 0;
+            for (std::int64_t t = 0; t < k; ++t)
+                c += (static_cast<double>(d.docs(i, t)) - mean[static_cast<std::size_t>(t)]) * axes[ax][static_cast<std::size_t>(t)];
+            (ax == 0 ? p.x : p.y) = c;
+        }
+        p.topic = f.dominant[static_cast<std::size_t>(i)];
+        p.id = in.ids[static_cast<std::size_t>(i)];
+        if (f.labelled) p.label = in.labels[static_cast<std::size_t>(i)];
+        r.map.push_back(std::move(p));
+    }
+    r.map_documents = m;
+    r.map_note = fmt::format("Each dot is a document, placed by the two main directions (principal components) of "
+                             "the documents' topic weights and coloured by its dominant topic{}.",
+                             stride > 1 ? fmt::format("; every {}th of the {} documents is shown", stride, m) : "");
+}
+
+template <typename T>
+ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, const TopicsArgs& a,
+                     const std::vector<std::pair<std::string, std::string>>& summary) {
+    ReportData r;
+    r.title = fmt::format("factopic: {} topics of {}", d.terms.rows, in.description);
+    r.summary = summary;
+    r.signed_topics = d.signed_;
+    const std::int64_t k = d.terms.rows;
+    for (std::int64_t t = 0; t < k; ++t) {
+        const auto ts = static_cast<std::size_t>(t);
+        ReportTopic topic;
+        for (const auto& w : f.shown[ts].top) topic.top.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        for (const auto& w : f.shown[ts].negative)
+            topic.negative.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        topic.has_quality = true;
+        topic.npmi = f.coherence.npmi[ts];
+        topic.umass = f.coherence.umass[ts];
+        topic.size = f.sizes[ts];
+        if (f.labelled) {
+            topic.label = f.alignment.topics[ts].label;
+            topic.share = f.alignment.topics[ts].share;
+        }
+        r.topics.push_back(std::move(topic));
+    }
+    // The scree plot: all singular values of a full SVD, else the leading ones from the Krylov method.
+    const std::int64_t r_max = std::min(in.x.rows, in.x.cols);
+    if (a.method == "svd") {
+        r.singular_values = d.all_singular_values;
+        r.singular_values_note = "All singular values of the exact SVD.";
+    } else {
+        decomp::TruncatedSvdOptions so;
+        so.k = std::min<std::int64_t>(std::max<std::int64_t>(2 * k, 30), r_max);
+        so.method = decomp::SvdMethod::krylov;
+        const auto svd = decomp::truncated_svd(in.x, so);
+        r.singular_values.assign(svd.s.begin(), svd.s.end());
+        r.singular_values_note = fmt::format("The {} leading singular values (Krylov SVD, relative accuracy 1e-6).", so.k);
+    }
+    if (!a.sweep.empty()) {
+        const bool nmf = a.method == "nmf";
+        SvdMethodArgs svd = a.svd;
+        if (!nmf) svd.method = a.method == "svd" ? "krylov" : a.method;
+        NmfMethodArgs na = a.nmf;
+        r.sweep = sweep_errors(in.x, parse_ks(a.sweep), svd, na, nmf);
+        r.sweep_method = sweep_method_name(svd, na, nmf);
+    } else {
+        r.notes.push_back("The reconstruction error against k: give --sweep START:STOP[:STEP] to draw it.");
+    }
+    if (f.labelled) {
+        std::map<std::string, std::int64_t> index;
+        for (const auto& l : in.labels) index.emplace(l, 0);
+        for (auto& [name, id] : index) {
+            id = static_cast<std::int64_t>(r.labels.size());
+            r.labels.push_back(name);
+        }
+        r.counts.assign(static_cast<std::size_t>(k), std::vector<std::int64_t>(r.labels.size(), 0));
+        for (std::size_t i = 0; i < f.dominant.size(); ++i)
+            ++r.counts[static_cast<std::size_t>(f.dominant[i])][static_cast<std::size_t>(index[in.labels[i]])];
+    } else {
+        r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
+    }
+    if (k >= 2)
+        document_map(in, d, f, a.map_points, r);
+    else
+        r.notes.push_back("The document map: it needs at least 2 topics.");
+    return r;
+}
+
+template <typename T>
+void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, const TopicsArgs& a,
+                const nlohmann::json& timings, const nlohmann::json& written) {
+    nlohmann::json j = matrix_json(in, a.input);
+    j.update(d.json);
+    j["k"] = d.terms.rows;
+    j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty}};
+    j["topics"] = topics_json(f.shown, in.vocabulary);
+    j["topic_sizes"] = f.sizes;
+    j["coherence"] = {{"top", k_coherence_top},
+                      {"cooccurrence", "document"},
+                      {"npmi", f.coherence.npmi},
+                      {"umass", f.coherence.umass},
+                      {"npmi_mean", f.coherence.npmi_mean},
+                      {"umass_mean", f.coherence.umass_mean}};
+    j["diversity"] = {{"top", k_diversity_top}, {"value", f.diversity}};
+    if (f.labelled) {
+        nlohmann::json per = nlohmann::json::array();
+        for (const auto& tl : f.alignment.topics) per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
+        j["labels"] = {{"nmi", f.alignment.nmi}, {"ari", f.alignment.ari}, {"topics", per}};
+    } else {
+        j["labels"] = nullptr;
+    }
+    j["timings"] = timings;
+    j["outputs"] = written;
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+template <typename T>
+void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f,
+                const std::vector<std::pair<std::string, std::string>>& summary,
+                const std::vector<std::pair<std::string, std::string>>& written) {
+    for (const auto& [name, text] : summary) fmt::print("{:<10} {}\n", name, text);
+    for (const auto& [name, text] : written) fmt::print("{:<10} {}\n", name, text);
+    std::size_t label_width = 5;
+    if (f.labelled)
+        for (const auto& tl : f.alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
+    fmt::print("\ntopic    npmi    umass   docs  {}{}\n", f.labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
+               d.signed_ ? "words (+ largest, - most negative)" : "words");
+    const std::string pad(22 + (f.labelled ? label_width + 2 : 0), ' ');
+    for (std::size_t t = 0; t < f.shown.size(); ++t) {
+        std::string label;
+        if (f.labelled) {
+            const auto& tl = f.alignment.topics[t];
+            label = fmt::format("{:<{}}  ", tl.size > 0 ? fmt::format("{} {:.0f}%", tl.label, 100 * tl.share) : "-",
+                                label_width);
+        }
+        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}\n", t, f.coherence.npmi[t], f.coherence.umass[t],
+                   f.sizes[t], label, d.signed_ ? "+ " : "", words_of(f.shown[t].top, in.vocabulary));
+        if (d.signed_ && !f.shown[t].negative.empty())
+            fmt::print("{}- {}\n", pad, words_of(f.shown[t].negative, in.vocabulary));
+    }
+}
+
 template <typename T>
 void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
@@ -145,129 +403,109 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
         throw InvalidArgument("topics need the terms: give a corpus, or --vocabulary with a .mtx input");
     if (!a.model_path.empty() && !in.vectorized)
         throw InvalidArgument("fit needs a corpus, not a .mtx: the model must vectorize new documents the same way");
-    Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
-    const std::int64_t k = d.terms.rows;
-
-    // Quality: coherence of the top 10 words over the documents the model was fitted on,
-    // diversity of the top 25, and the label alignment of the dominant topics.
-    const auto t_quality = Clock::now();
-    const auto shown = decomp::topics_from_rows(d.terms, k, a.top, d.signed_);
-    const auto for_coherence = term_lists(decomp::topics_from_rows(d.terms, k, k_coherence_top, false));
-    const auto for_diversity = term_lists(decomp::topics_from_rows(d.terms, k, k_diversity_top, false));
-    std::vector<std::int64_t> indexed;
-    for (const auto& words : for_coherence) indexed.insert(indexed.end(), words.begin(), words.end());
-    const model::DocumentIndex index(in.x, indexed);
-    const model::Coherence coherence = model::coherence(index, for_coherence);
-    const double diversity = model::topic_diversity(for_diversity);
-    const std::vector<std::int64_t> dominant = model::dominant_topics(d.docs);
-    const bool labelled = has_labels(in.labels);
-    model::LabelAlignment alignment;
-    if (labelled) alignment = model::align_labels(dominant, k, in.labels);
-    std::vector<std::int64_t> sizes(static_cast<std::size_t>(k), 0);
-    for (const std::int64_t t : dominant) ++sizes[static_cast<std::size_t>(t)];
-    const double quality_s = since(t_quality);
+    const Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
+    const Findings f = find(in, d, a);
+    const auto summary = summary_lines(in, d, f, start);
 
     const auto t_write = Clock::now();
-    if (outputs[0]) write_doc_topics(*outputs[0], d.docs, in.ids);
-    std::size_t model_bytes = 0;
+    std::vector<std::pair<std::string, std::string>> written;
+    nlohmann::json written_json = nlohmann::json::object();
+    if (outputs[0]) {
+        write_doc_topics(*outputs[0], d.docs, in.ids);
+        written.emplace_back("wrote", fmt::format("document-topic weights {}", a.doc_topics_path));
+        written_json["doc_topics"] = a.doc_topics_path;
+    }
     if (outputs[1]) {
-        model::TopicModel m;
-        m.method = a.method;
-        m.vectorizer = in.vectorizer;
-        m.vocabulary = in.vocabulary;
-        m.idf = in.idf;
-        m.nmf = d.nmf;
-        m.terms = d.terms.template cast<double>();
-        m.singular_values = d.singular_values;
-        nlohmann::json meta = d.json;
-        meta["source"] = in.description;
-        meta["created_by"] = fmt::format("factopic {}", k_version);
-        meta["documents"] = in.x.rows;
-        meta["nnz"] = in.x.nnz();
-        meta["coherence"] = {{"npmi_mean", coherence.npmi_mean}, {"umass_mean", coherence.umass_mean}};
-        meta["diversity"] = diversity;
-        if (labelled) meta["labels"] = {{"nmi", alignment.nmi}, {"ari", alignment.ari}};
-        m.metadata = meta.dump();
-        const std::string bytes = model::encode(m);
-        model_bytes = bytes.size();
+        const std::string bytes = model_bytes_of(in, d, f, a);
         outputs[1]->write(bytes);
+        written.emplace_back("model", fmt::format("{} ({} bytes)", a.model_path, bytes.size()));
+        written_json["model"] = {{"path", a.model_path}, {"bytes", bytes.size()}};
+    }
+    double report_s = 0;
+    if (outputs[2]) {
+        const auto t_report = Clock::now();
+        const std::string html = render_report(report_of(in, d, f, a, summary));
+        report_s = since(t_report);
+        outputs[2]->write(html);
+        written.emplace_back("report", fmt::format("{} ({} bytes)", a.report_path, html.size()));
+        written_json["report"] = {{"path", a.report_path}, {"bytes", html.size()}};
     }
     outputs.commit();
-    const double write_s = since(t_write);
-
-    std::int64_t empty = 0;
-    for (std::int64_t i = 0; i < in.x.rows; ++i)
-        empty += in.x.indptr[static_cast<std::size_t>(i)] == in.x.indptr[static_cast<std::size_t>(i + 1)];
+    const double write_s = since(t_write) - report_s;
 
     if (a.json) {
-        nlohmann::json j = matrix_json(in, a.input);
-        j.update(d.json);
-        j["k"] = k;
-        j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", empty}};
-        j["topics"] = topics_json(shown, in.vocabulary);
-        j["topic_sizes"] = sizes;
-        j["coherence"] = {{"top", k_coherence_top},
-                          {"cooccurrence", "document"},
-                          {"npmi", coherence.npmi},
-                          {"umass", coherence.umass},
-                          {"npmi_mean", coherence.npmi_mean},
-                          {"umass_mean", coherence.umass_mean}};
-        j["diversity"] = {{"top", k_diversity_top}, {"value", diversity}};
-        if (labelled) {
-            nlohmann::json per = nlohmann::json::array();
-            for (const auto& tl : alignment.topics)
-                per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
-            j["labels"] = {{"nmi", alignment.nmi}, {"ari", alignment.ari}, {"topics", per}};
-        } else {
-            j["labels"] = nullptr;
-        }
-        j["timings"] = {{"read", in.read_s},     {"vectorize", in.vectorize_s}, {"decompose", d.seconds},
-                        {"quality", quality_s},  {"write", write_s},            {"total", since(start)}};
-        nlohmann::json written = nlohmann::json::object();
-        if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
-        if (!a.model_path.empty()) written["model"] = {{"path", a.model_path}, {"bytes", model_bytes}};
-        j["outputs"] = written;
-        fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        nlohmann::json timings = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", d.seconds},
+                                  {"quality", f.seconds}, {"write", write_s},            {"total", since(start)}};
+        if (outputs[2]) timings["report"] = report_s;
+        print_json(in, d, f, a, timings, written_json);
         return;
     }
+    print_text(in, d, f, summary, written);
+}
 
-    fmt::print("corpus     {} documents ({} empty), {} terms, {} non-zeros: {}\n", in.x.rows, empty, in.x.cols,
-               in.x.nnz(), in.description);
-    fmt::print("method     {}\n", d.method_line);
-    fmt::print("quality    coherence NPMI {:.4f}, UMass {:.4f} (mean over topics of their top {} words, document "
-               "co-occurrence); diversity {:.3f} (top {})\n",
-               coherence.npmi_mean, coherence.umass_mean, k_coherence_top, diversity, k_diversity_top);
-    if (labelled)
-        fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}\n", alignment.nmi,
-                   alignment.ari);
-    fmt::print("time       read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s\n", in.read_s,
-               in.vectorize_s, d.seconds, since(start));
-    if (!a.model_path.empty()) fmt::print("model      {} ({} bytes)\n", a.model_path, model_bytes);
-    std::size_t label_width = 5;
-    if (labelled)
-        for (const auto& tl : alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
-    fmt::print("\ntopic    npmi    umass   docs  {}{}\n", labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
-               d.signed_ ? "words (+ largest, - most negative)" : "words");
-    const std::string pad(22 + (labelled ? label_width + 2 : 0), ' ');
-    for (std::int64_t t = 0; t < k; ++t) {
-        const auto ts = static_cast<std::size_t>(t);
-        std::string label;
-        if (labelled) {
-            const auto& tl = alignment.topics[ts];
-            label = fmt::format("{:<{}}  ", tl.size > 0 ? fmt::format("{} {:.0f}%", tl.label, 100 * tl.share) : "-",
-                                label_width);
-        }
-        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}\n", t, coherence.npmi[ts], coherence.umass[ts], sizes[ts],
-                   label, d.signed_ ? "+ " : "", words_of(shown[ts].top, in.vocabulary));
-        if (d.signed_ && !shown[ts].negative.empty())
-            fmt::print("{}- {}\n", pad, words_of(shown[ts].negative, in.vocabulary));
+bool is_model_file(const std::string& path) {
+    return path.size() > 4 && path.compare(path.size() - 4, 4, ".ftm") == 0;
+}
+
+/// report model.ftm: what the model holds (topics, singular values, how it was fitted); the
+/// document-based sections need the corpus.
+void run_model_report(const TopicsArgs& a) {
+    io::OutputFiles outputs({a.report_path});
+    const model::TopicModel m = model::load_model(a.input.corpus.path);
+    const nlohmann::json header = nlohmann::json::parse(model::header_json(m));
+    const auto& meta = header.at("metadata");
+    ReportData r;
+    const std::string source = meta.value("source", std::string("?"));
+    r.title = fmt::format("factopic: {} topics of {}", m.k(), source);
+    r.summary.emplace_back("model", fmt::format("{}: factopic model format {}", a.input.corpus.path, model::k_model_version));
+    r.summary.emplace_back("method", m.method == "nmf" ? fmt::format("nmf ({}, init {}), k = {}", decomp::to_string(m.nmf.solver),
+                                                                     decomp::to_string(m.nmf.init), m.k())
+                                                       : fmt::format("{}, k = {}", m.method, m.k()));
+    r.summary.emplace_back("fitted on", fmt::format("{}: {} documents, {} terms", source,
+                                                    meta.value("documents", std::int64_t{0}), m.terms.cols));
+    if (meta.contains("coherence"))
+        r.summary.emplace_back("quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f}; diversity {:.3f}",
+                                                      meta.at("coherence").at("npmi_mean").get<double>(),
+                                                      meta.at("coherence").at("umass_mean").get<double>(),
+                                                      meta.value("diversity", 0.0)));
+    if (meta.contains("labels"))
+        r.summary.emplace_back("labels", fmt::format("NMI {:.4f}, ARI {:.4f}", meta.at("labels").at("nmi").get<double>(),
+                                                     meta.at("labels").at("ari").get<double>()));
+    r.signed_topics = m.method != "nmf";
+    for (const auto& t : decomp::topics_from_rows(m.terms, m.k(), a.top, r.signed_topics)) {
+        ReportTopic topic;
+        for (const auto& w : t.top) topic.top.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        for (const auto& w : t.negative) topic.negative.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        r.topics.push_back(std::move(topic));
     }
+    r.singular_values = m.singular_values;
+    r.singular_values_note = "The singular values the model keeps.";
+    r.notes.push_back("Topic sizes, the topic-label table, the document map and coherence per topic: they need the "
+                      "documents. Run `factopic report CORPUS` (or transform the documents with this model).");
+    const std::string html = render_report(r);
+    outputs[0]->write(html);
+    outputs.commit();
+    if (a.json) {
+        fmt::print("{}\n", nlohmann::json({{"model", a.input.corpus.path},
+                                           {"k", m.k()},
+                                           {"method", m.method},
+                                           {"outputs", {{"report", {{"path", a.report_path}, {"bytes", html.size()}}}}}})
+                               .dump(2));
+        return;
+    }
+    for (const auto& [name, text] : r.summary) fmt::print("{:<10} {}\n", name, text);
+    fmt::print("{:<10} {} ({} bytes)\n", "report", a.report_path, html.size());
 }
 
 void run(const TopicsArgs& a) {
     const auto start = Clock::now();
+    if (!a.report_path.empty() && is_model_file(a.input.corpus.path)) {
+        run_model_report(a);
+        return;
+    }
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
-    io::OutputFiles outputs({a.doc_topics_path, a.model_path});
+    if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
+    io::OutputFiles outputs({a.doc_topics_path, a.model_path, a.report_path});
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 
@@ -335,6 +573,30 @@ void register_fit(CLI::App& app) {
                 "      --remove headers,footers,quotes -k 6 -o model.ftm");
     add_topics_options(*sub, *args);
     sub->add_option("-o,--output", args->model_path, "Write the model here (.ftm)")->required();
+    sub->callback([args] { run(*args); });
+}
+
+void register_report(CLI::App& app) {
+    auto args = std::make_shared<TopicsArgs>();
+    args->input.vectorizer.weighting = "tfidf";
+    auto* sub = app.add_subcommand("report", "One self-contained HTML page with the topics and their figures");
+    sub->footer(
+        "From a corpus (or a .mtx with --vocabulary): finds the topics as topics does, then writes a page with\n"
+        "the summary, the topic table (coherence, documents, dominant label), bar charts of each topic's word\n"
+        "weights (signed for SVD), the singular-value scree plot, the error against k (--sweep), topic sizes,\n"
+        "the topic-label heat map (when there are labels) and a 2-D map of the documents coloured by dominant\n"
+        "topic. From a model (.ftm): the topics and what the model records of its fit.\n"
+        "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n"
+        "Example:\n"
+        "  factopic report ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+        "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
+        "      --remove headers,footers,quotes -k 6 --sweep 2:20:2 -o report.html");
+    add_topics_options(*sub, *args);
+    sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();
+    sub->add_option("--sweep", args->sweep, "Also draw the relative error for these k: START:STOP[:STEP] or a list");
+    sub->add_option("--map-points", args->map_points, "Most documents on the map (every n-th is drawn)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     sub->callback([args] { run(*args); });
 }
 

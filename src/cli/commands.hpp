@@ -13,6 +13,7 @@ void register_topics(CLI::App& app);
 void register_fit(CLI::App& app);
 void register_transform(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_report(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace factopic::cli

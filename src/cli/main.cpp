@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     factopic::cli::register_fit(app);
     factopic::cli::register_transform(app);
     factopic::cli::register_inspect(app);
+    factopic::cli::register_report(app);
     factopic::cli::register_version(app);
     try {
         app.parse(argc, argv);
