@@ -17,6 +17,7 @@
 #include "factopic/text/corpus.hpp"
 #include "matrix_input.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -50,6 +51,7 @@ struct TransformArgs {
 
 void run_transform(const TransformArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.corpus.quiet, a.json);
     runtime::set_threads(a.threads);
     if (is_matrix_market(a.corpus.path))
         throw InvalidArgument("transform reads documents (a corpus), not a .mtx: the model vectorizes them itself");
@@ -58,13 +60,22 @@ void run_transform(const TransformArgs& a) {
     const text::Vectorizer vectorizer = model::vectorizer_of(m);
 
     auto t = Clock::now();
-    const text::Corpus corpus = text::read_corpus(a.corpus.path, corpus_options(a.corpus));
+    const text::Corpus corpus = [&] {
+        const Progress progress("reading");
+        return text::read_corpus(a.corpus.path, corpus_options(a.corpus));
+    }();
     const double read_s = since(t);
     t = Clock::now();
-    const CsrMatrix<double> x = vectorizer.transform<double>(corpus.texts);
+    const CsrMatrix<double> x = [&] {
+        const Progress progress("vectorizing");
+        return vectorizer.transform<double>(corpus.texts);
+    }();
     const double vectorize_s = since(t);
     t = Clock::now();
-    const linalg::Matrix<double> w = model::embed(m, x);
+    const linalg::Matrix<double> w = [&] {
+        const Progress progress("transform");
+        return model::embed(m, x);
+    }();
     const double transform_s = since(t);
 
     const std::int64_t k = m.k();

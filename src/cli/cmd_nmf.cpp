@@ -16,6 +16,7 @@
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -36,7 +37,7 @@ template <typename T>
 void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFiles& outputs, Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
     const MemoryWatch watch;
-    const decomp::NmfResult<T> r = decomp::nmf(in.x, options);
+    const decomp::NmfResult<T> r = fit_nmf(in.x, options);
     const double added_mb = watch.added_mb();
     const double input_mb = csr_mb(in.x);
     const double factors_mb =
@@ -132,6 +133,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
 
 void run(const NmfArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.input.corpus.quiet, a.json);
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
     io::OutputFiles outputs({a.w_path, a.h_path, a.doc_topics_path});

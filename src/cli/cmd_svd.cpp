@@ -18,6 +18,7 @@
 #include "factopic/runtime/parallel.hpp"
 #include "matrix_input.hpp"
 #include "svd_options.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -149,6 +150,7 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
 
 void run(const SvdArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.input.corpus.quiet, a.json);
     validate(a.svd);
     io::OutputFiles outputs({a.u_path, a.s_path, a.vt_path, a.plot_path});
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });

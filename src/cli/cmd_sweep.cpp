@@ -19,6 +19,7 @@
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 
@@ -87,7 +88,7 @@ std::vector<SweepPoint> sweep_errors(const CsrMatrix<T>& x, const std::vector<st
         for (const auto k : ks) {
             NmfMethodArgs na = nmf_args;
             na.seed = svd.seed;
-            const auto r = decomp::nmf(x, nmf_options(na, k));
+            const auto r = fit_nmf(x, nmf_options(na, k));
             points.push_back({k, r.relative_error, r.seconds});
         }
     } else if (chosen_method(svd) == decomp::SvdMethod::rsvd) {
@@ -180,6 +181,7 @@ void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::Outp
 
 void run(const SweepArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.input.corpus.quiet, a.json);
     const auto ks = parse_ks(a.ks);
     if (!(a.svd.tol > 0 && a.svd.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.svd.tol));
     io::OutputFiles outputs({a.plot_path});

@@ -26,6 +26,7 @@
 #include "report.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -71,7 +72,7 @@ Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     NmfMethodArgs na = a.nmf;
     na.seed = a.svd.seed;
     const decomp::NmfOptions options = nmf_options(na, a.k);
-    auto r = decomp::nmf(in.x, options);
+    auto r = fit_nmf(in.x, options);
     if (!r.converged && !r.reached_target && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
     Decomposition<T> d;
@@ -499,6 +500,7 @@ void run_model_report(const TopicsArgs& a) {
 
 void run(const TopicsArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.input.corpus.quiet, a.json);
     if (!a.report_path.empty() && is_model_file(a.input.corpus.path)) {
         run_model_report(a);
         return;

@@ -16,6 +16,7 @@
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -58,7 +59,10 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
     io::AtomicFile* matrix_file = outputs[0];
 
     const auto t0 = Clock::now();
-    const CsrMatrix<T> X = vectorizer.fit_transform<T>(corpus.texts);
+    const CsrMatrix<T> X = [&] {
+        const Progress progress("vectorizing");
+        return vectorizer.fit_transform<T>(corpus.texts);
+    }();
     const double vectorize_s = since(t0);
 
     const auto t1 = Clock::now();
@@ -130,13 +134,17 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
 
 void run(const VectorizeArgs& a) {
     const auto start = Clock::now();
+    configure_progress(a.corpus.quiet, a.json);
     runtime::set_threads(a.threads);
     const auto corpus_opts = corpus_options(a.corpus);
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     // Opened before any work, so that an unwritable path fails at once, not after the corpus.
     io::OutputFiles outputs({a.matrix_path, a.vocab_path, a.labels_path, a.ids_path});
     const auto t0 = Clock::now();
-    const text::Corpus corpus = text::read_corpus(a.corpus.path, corpus_opts);
+    const text::Corpus corpus = [&] {
+        const Progress progress("reading");
+        return text::read_corpus(a.corpus.path, corpus_opts);
+    }();
     const double read_s = since(t0);
     if (a.vectorizer.dtype == "float32")
         run_typed<float>(a, vectorizer, corpus, outputs, read_s, start);

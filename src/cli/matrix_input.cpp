@@ -16,6 +16,7 @@
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -58,6 +59,7 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     LoadedMatrix<T> out;
     if (is_matrix_market(a.corpus.path)) {
         const auto t0 = Clock::now();
+        const Progress progress("reading");
         out.x = io::read_matrix_market<T>(a.corpus.path);
         if (!a.vocabulary_file.empty()) out.vocabulary = read_vocabulary(a.vocabulary_file, out.x.cols);
         out.read_s = since(t0);
@@ -71,10 +73,16 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     const auto corpus_opts = corpus_options(a.corpus);
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     const auto t0 = Clock::now();
-    const text::Corpus corpus = text::read_corpus(a.corpus.path, corpus_opts);
+    const text::Corpus corpus = [&] {
+        const Progress progress("reading");
+        return text::read_corpus(a.corpus.path, corpus_opts);
+    }();
     out.read_s = since(t0);
     const auto t1 = Clock::now();
-    out.x = vectorizer.fit_transform<T>(corpus.texts);
+    {
+        const Progress progress("vectorizing");
+        out.x = vectorizer.fit_transform<T>(corpus.texts);
+    }
     out.vectorize_s = since(t1);
     out.vocabulary = vectorizer.vocabulary();
     out.vectorized = true;

@@ -4,6 +4,7 @@
 
 #include "factopic/core/error.hpp"
 #include "factopic/io/npy.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 
@@ -101,5 +102,15 @@ std::string convergence_warning(decomp::NmfSolver solver, int iterations, double
         "warning: nmf ({}) did not converge in {} iteration{} (tol {}): raise --max-iter, or loosen --tol",
         decomp::to_string(solver), iterations, iterations == 1 ? "" : "s", tol);
 }
+
+template <typename T>
+decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, decomp::NmfOptions options) {
+    Progress progress(fmt::format("nmf {}", decomp::to_string(options.solver)));
+    options.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
+    return decomp::nmf(x, options);
+}
+
+template decomp::NmfResult<float> fit_nmf(const CsrMatrix<float>&, decomp::NmfOptions);
+template decomp::NmfResult<double> fit_nmf(const CsrMatrix<double>&, decomp::NmfOptions);
 
 }  // namespace factopic::cli

@@ -40,4 +40,8 @@ decomp::NmfOptions nmf_options(const NmfMethodArgs& args, std::int64_t k);
 /// The warning printed on stderr when a run stopped at max_iter.
 std::string convergence_warning(decomp::NmfSolver solver, int iterations, double tol);
 
+/// decomp::nmf with a progress bar (iterations against max_iter) on stderr while it runs.
+template <typename T>
+decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, decomp::NmfOptions options);
+
 }  // namespace factopic::cli

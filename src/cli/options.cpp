@@ -36,6 +36,7 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
                        ? positional_help
                        : "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line) or JSON Lines")
         ->required();
+    app.add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only when stderr is a terminal)");
     app.add_option("--format", a.format, "How to read CORPUS (auto detects by type and extension)")
         ->check(CLI::IsMember({"auto", "folder", "archive", "lines", "jsonl"}))
         ->capture_default_str();

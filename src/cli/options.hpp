@@ -19,6 +19,7 @@ struct CorpusArgs {
     std::string remove;
     std::string text_field = "text";
     std::string label_field;
+    bool quiet = false;  ///< no progress on stderr
 };
 
 struct VectorizerArgs {

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "factopic/core/error.hpp"
+#include "progress.hpp"
 
 namespace factopic::cli {
 
@@ -70,6 +71,7 @@ decomp::TruncatedSvdOptions truncated_options(const SvdMethodArgs& a, std::int64
 
 template <typename T>
 decomp::SvdResult<T> decompose(const CsrMatrix<T>& x, const SvdMethodArgs& a) {
+    const Progress progress(a.full ? "svd (full)" : "svd");
     if (a.full) return decomp::full_svd(x, {chosen_method(a)});
     return decomp::truncated_svd(x, truncated_options(a, a.k));
 }

@@ -669,6 +669,11 @@ struct Outcome {
     int iterations = 0;
     bool converged = false, reached_target = false;
     double error = 0;  // after the last iteration
+    const NmfOptions* options = nullptr;  // for its on_iteration callback
+    int max_iter = 0;
+
+    Outcome() = default;
+    Outcome(const NmfOptions& o, int limit) : options(&o), max_iter(limit) {}
 
     /// Records the error after iteration `it`; true when it reached a (positive) target.
     bool record(int it, double err, double target) {
@@ -676,6 +681,7 @@ struct Outcome {
         losses.push_back(err);
         iterations = it;
         reached_target = target > 0 && err <= target;
+        if (options && options->on_iteration) options->on_iteration(it, max_iter);
         return reached_target;
     }
 
@@ -704,7 +710,7 @@ Alternation alternate(const Problem<T>& pb, Factors& f, Matrix<double>& gh, Make
 
 template <typename T>
 Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
-    Outcome out;
+    Outcome out(o, max_iter);
     const std::int64_t k = o.k;
     std::mt19937_64 gen(o.seed);
     std::vector<std::int64_t> order(static_cast<std::size_t>(k));
@@ -729,7 +735,7 @@ Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
 
 template <typename T>
 Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
-    Outcome out;
+    Outcome out(o, max_iter);
     const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
     const auto error_now = [&]() {
         return kl ? kl_error(pb.a, f.wr, f.h) : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
@@ -759,7 +765,7 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
 /// 1/L for the block's Gram matrix G when lr is 0; annealed every anneal_every iterations.
 template <typename T>
 Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter) {
-    Outcome out;
+    Outcome out(o, max_iter);
     const double lam = o.lam < 0 ? 100.0 : o.lam;
     const double initial = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
     DecreaseRule rule{o.tol, initial, initial};
@@ -783,7 +789,7 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
 /// Adam on both factors at once (as autograd would: both gradients at the same point).
 template <typename T>
 Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter) {
-    Outcome out;
+    Outcome out(o, max_iter);
     const double lam = o.lam < 0 ? 1e6 : o.lam;
     double lr = o.lr > 0 ? o.lr : 1e-3;
     AdamState sw(f.wr), sh(f.h);

@@ -343,7 +343,6 @@ template <typename T>
 linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x) {
     if (x.cols != model.terms.cols)
         throw DataError(fmt::format("the matrix has {} terms but the model {}", x.cols, model.terms.cols));
-    const std::int64_t k = model.k();
     if (model.method == "nmf") {
         decomp::NmfOptions o = model.nmf;
         return decomp::nmf_transform(x, model.terms.template cast<T>(), o).w;

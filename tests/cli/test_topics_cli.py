@@ -187,6 +187,66 @@ def check_models(env, checks, small, vocab):
         checks.run(f"{command} --help: an example", help_of)
 
 
+def run_with_tty_stderr(env, *args):
+    """(exit code, stdout, what reached stderr) with stderr a terminal (a pseudo-terminal)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([env.binary, *map(str, args)], stdout=subprocess.PIPE, stderr=slave,
+                         stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = p.stdout.read()
+    p.wait(timeout=300)
+    os.close(master)
+    return p.returncode, out.decode(), b"".join(chunks).decode(errors="replace")
+
+
+def check_progress(env, checks):
+    def on_terminal():
+        # Long enough (mu, 1500 iterations: about a second) for the bar to be drawn mid-way.
+        code, out, err = run_with_tty_stderr(env, "topics", env.data, *TWO, "-k", "3", "--solver", "mu",
+                                             "--tol", "0", "--max-iter", "1500")
+        if code != 0:
+            raise AssertionError(f"exit {code}: {err[-300:]!r}")
+        for stage in ("reading", "vectorizing", "nmf mu"):
+            if stage not in err:
+                raise AssertionError(f"no '{stage}' progress on the terminal: {err[:300]!r}")
+        if not err.endswith("\r\x1b[K"):
+            raise AssertionError(f"the progress line is not cleared at the end: {err[-80:]!r}")
+        if "\r" in out or "reading" in out:
+            raise AssertionError("progress reached stdout")
+        if not re.search(r"\[#+ *\]\s+\d+%\s+\d+/\d+", err):
+            raise AssertionError(f"no bar with a percentage for the NMF iterations: {err[:300]!r}")
+        return f"{err.count(chr(13))} frames on stderr, the report intact on stdout"
+    checks.run("progress: drawn on stderr when it is a terminal (read, vectorize, nmf bar), then cleared", on_terminal)
+
+    for flag in ("--quiet", "--json"):
+        def silent(flag=flag):
+            code, out, err = run_with_tty_stderr(env, "topics", env.data, *TWO, "-k", "3", flag)
+            if code != 0 or err:
+                raise AssertionError(f"exit {code}, stderr {err[:200]!r}")
+            if flag == "--json":
+                json.loads(out)
+            return "nothing on stderr" + (", stdout is JSON" if flag == "--json" else "")
+        checks.run(f"progress: {flag} on a terminal draws nothing", silent)
+
+    def piped():
+        p = env.run("topics", env.data, *TWO, "-k", "3")
+        expect_ok(p)
+        if p.stderr:
+            raise AssertionError(f"stderr {p.stderr[:200]!r}")
+        return "nothing on a piped stderr"
+    checks.run("progress: none when stderr is not a terminal", piped)
+
+
 def main():
     args, workdir, t0 = start_script(__doc__, "topics-cli-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
@@ -315,6 +375,25 @@ def main():
                           os.path.join(workdir, "no-such-dir", "W.csv"), []))
 
     check_models(env, checks, small, vocab)
+    check_progress(env, checks)
+
+    def every_help():
+        p = env.run("--help")
+        expect_ok(p)
+        block = p.stdout.split("Subcommands:")[1]
+        commands = re.findall(r"^\s{2}([a-z]+)\s{2,}", block, re.M)
+        if len(commands) < 10:
+            raise AssertionError(f"only {commands} listed")
+        missing = []
+        for c in commands:
+            q = env.run(c, "--help")
+            expect_ok(q)
+            if "Example:" not in q.stdout or f"factopic {c}" not in q.stdout.split("Example:")[1]:
+                missing.append(c)
+        if missing:
+            raise AssertionError(f"no 'Example:' with 'factopic CMD' in the --help of {missing}")
+        return f"{len(commands)} sub-commands: {' '.join(commands)}"
+    checks.run("every sub-command's --help has an example", every_help)
 
     def help_text():
         p = env.run("topics", "--help")

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,9 @@ struct NmfOptions {
     double beta1 = 0.9, beta2 = 0.9, adam_eps = 1e-8;  ///< adam (the lecture's betas)
     double target_error = 0;  ///< > 0: stop once reconstruction_error ≤ this (for benchmarks)
     std::optional<linalg::Matrix<double>> w_init, h_init;  ///< custom init: m × k and k × n
+    /// Called after every iteration with (iteration, max_iter), on the calling thread (progress
+    /// display); it must not throw.
+    std::function<void(int, int)> on_iteration;
 };
 
 template <typename T>
