@@ -114,8 +114,9 @@ void run_transform(const TransformArgs& a) {
         return;
     }
     fmt::print("model      {}: {}, {} terms\n", a.model_path, method_summary(m), m.terms.cols);
-    fmt::print("corpus     {} documents ({} with none of the model's terms), {} non-zeros: {} ({})\n", x.rows, empty,
-               x.nnz(), corpus.source, corpus.layout);
+    const std::string selection = describe_selection(a.corpus);
+    fmt::print("corpus     {} documents ({} with none of the model's terms), {} non-zeros: {} ({}{})\n", x.rows, empty,
+               x.nnz(), corpus.source, corpus.layout, selection.empty() ? "" : ": " + selection);
     if (labelled)
         fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}\n", alignment.nmi,
                    alignment.ari);

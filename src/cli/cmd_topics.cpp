@@ -119,9 +119,10 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     d.json = {{"method", a.method},
               {"algorithm", decomp::to_string(r.method)},
               {"singular_values", std::vector<T>(r.s.begin(), r.s.begin() + k)}};
-    d.method_line = fmt::format("{} ({}), k = {}, {:.3f} s; singular values {:.4g} … {:.4g}", a.method,
-                                decomp::to_string(r.method), k, r.seconds, r.s.front(),
-                                r.s[static_cast<std::size_t>(k - 1)]);
+    const std::string algorithm = decomp::to_string(r.method);
+    d.method_line = fmt::format("{}, k = {}, {:.3f} s; singular values {:.4g} … {:.4g}",
+                                algorithm == a.method ? a.method : fmt::format("{} ({})", a.method, algorithm), k,
+                                r.seconds, r.s.front(), r.s[static_cast<std::size_t>(k - 1)]);
     d.seconds = r.seconds;
     d.singular_values.assign(r.s.begin(), r.s.begin() + k);
     d.all_singular_values.assign(r.s.begin(), r.s.end());
@@ -382,7 +383,7 @@ void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
         for (const auto& tl : f.alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
     fmt::print("\ntopic    npmi    umass   docs  {}{}\n", f.labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
                d.signed_ ? "words (+ largest, - most negative)" : "words");
-    const std::string pad(22 + (f.labelled ? label_width + 2 : 0), ' ');
+    const std::string pad(31 + (f.labelled ? label_width + 2 : 0), ' ');  // under the "+ " of the line above
     for (std::size_t t = 0; t < f.shown.size(); ++t) {
         std::string label;
         if (f.labelled) {
