@@ -27,7 +27,7 @@ tol=1e-4, max_iter=200, random_state=0, as factopic's defaults.
   2) mu with the Kullback-Leibler loss (custom init): error within 1e-6 relative;
   3) pgd and adam (the lecture's solvers, defaults): error <= 43.70, no negatives,
      a space topic and a religion topic;
-  4) transform: no CLI command yet (skipped);
+  4) transform: checked against NMF.transform in test_model_oracle.py (fit, then transform);
   5) numpy recomputes |X - WH|_F from the --w/--h files (== reported error within 1e-9
      relative, relative_error == that / |X|_F); W, H >= 0, shapes, dtypes;
   6) --threads 1 and --threads 2 write byte-identical W.npy and H.npy (cd, mu);
@@ -449,10 +449,12 @@ def check_factors(env, checks, mats):
 # ---------------------------------------------------------------- 7) topics --method nmf
 
 def parse_topic_lines(stdout):
-    """{topic number: [words]} from the text listing of `topics`."""
+    """{topic number: [words]} from the table of `topics`: topic, NPMI, UMass, documents, then
+    (with labels) "label NN%" or "-", then the words."""
     out = {}
+    row = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+-?\d+\.\d+\s+\d+\s+(?:\S+ \d+%|-)?\s*(?:\+\s+)?(\S.*)$")
     for line in stdout.splitlines():
-        mt = re.match(r"^\s+(\d+)\s+(?:\+\s+)?(\S.*)$", line)
+        mt = row.match(line)
         if mt:
             out[int(mt.group(1))] = mt.group(2).split()
     return out
@@ -466,8 +468,8 @@ def check_topics_command(env, checks, mats):
             nmf = env.run("nmf", *corpus, "-k", k, *opts, "--top", TOP, "--json")
             mtx = env.run("nmf", mats.mtx(weighting), "--vocabulary", mats.vocab_path(weighting), "-k", k, *opts,
                           "--top", TOP, "--json")
-            tj = env.run("topics", *corpus, "-k", k, *opts, "--json")
-            tt = env.run("topics", *corpus, "-k", k, *opts, parse_json=False)
+            tj = env.run("topics", *corpus, "-k", k, *opts, "--top", TOP, "--json")
+            tt = env.run("topics", *corpus, "-k", k, *opts, "--top", TOP, parse_json=False)
             if tj.get("method") != "nmf":
                 raise AssertionError(f"topics JSON method {tj.get('method')!r}: nmf is not the default")
             words = nmf["topics"]
@@ -505,8 +507,6 @@ def main():
     check_matrices(env, checks, mats)
     check_against_sklearn(env, checks, mats)
     check_pgd_adam(env, checks, mats)
-    checks.skip("4) transform against sklearn's NMF.transform", "no `factopic transform` command yet "
-                "(decomp::nmf_transform is library-only)")
     check_factors(env, checks, mats)
     check_topics_command(env, checks, mats)
 
