@@ -43,7 +43,7 @@ public:
     }
     void doubles(const double* p, std::size_t n) {
         scalar<std::uint64_t>(n);
-        m_out.append(reinterpret_cast<const char*>(p), n * sizeof(double));
+        if (n > 0) m_out.append(reinterpret_cast<const char*>(p), n * sizeof(double));
     }
     std::string& bytes() { return m_out; }
 
@@ -88,6 +88,7 @@ public:
     }
     void doubles(const char* what, double* out, std::size_t n) {
         need(n * sizeof(double), what);
+        if (n == 0) return;  // out may be an empty vector's null data()
         std::memcpy(out, m_bytes.data() + m_pos, n * sizeof(double));
         m_pos += n * sizeof(double);
     }
