@@ -549,58 +549,60 @@ const char* k_report_help =
 
 }  // namespace
 
-void register_topics(CLI::App& app) {
+namespace {
+
+/// A sub-command on the topics pipeline: its arguments (tf-idf by default: topics read best off
+/// tf-idf, the lecture's choice), the shared options, the help text with its example line(s),
+/// and run() as the callback once the caller has added its own options.
+std::pair<CLI::App*, std::shared_ptr<TopicsArgs>> topics_pipeline(CLI::App& app, const char* name,
+                                                                  const char* description, const std::string& help,
+                                                                  const char* example) {
     auto args = std::make_shared<TopicsArgs>();
-    args->input.vectorizer.weighting = "tfidf";  // topics read best off tf-idf (the lecture's choice)
-    auto* sub = app.add_subcommand("topics", "The main job: a corpus's topics, their quality and their labels");
-    sub->footer(std::string(k_report_help) +
-                "Example:\n"
-                "  factopic topics ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+    args->input.vectorizer.weighting = "tfidf";
+    auto* sub = app.add_subcommand(name, description);
+    sub->footer(help + "Example:\n  factopic " + name +
+                " ../shared/data/20news-bydate.tar.gz --subset train \\\n"
                 "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
-                "      --remove headers,footers,quotes -k 6 --doc-topics W.csv");
+                "      --remove headers,footers,quotes " +
+                example);
     add_topics_options(*sub, *args);
     sub->callback([args] { run(*args); });
+    return {sub, args};
+}
+
+}  // namespace
+
+void register_topics(CLI::App& app) {
+    topics_pipeline(app, "topics", "The main job: a corpus's topics, their quality and their labels", k_report_help,
+                    "-k 6 --doc-topics W.csv");
 }
 
 void register_fit(CLI::App& app) {
-    auto args = std::make_shared<TopicsArgs>();
-    args->input.vectorizer.weighting = "tfidf";
-    auto* sub = app.add_subcommand("fit", "Find a corpus's topics as topics does, and save the model");
-    sub->footer(std::string(k_report_help) +
-                "The model file (-o) holds the vectorizer as fitted (settings, vocabulary, idf weights), the method\n"
-                "and its options, and the topic-term factor, with a checksum; it is written atomically. Apply it\n"
-                "to new documents with `factopic transform`, show it with `factopic inspect`.\n"
-                "Example:\n"
-                "  factopic fit ../shared/data/20news-bydate.tar.gz --subset train \\\n"
-                "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
-                "      --remove headers,footers,quotes -k 6 -o model.ftm");
-    add_topics_options(*sub, *args);
+    auto [sub, args] = topics_pipeline(
+        app, "fit", "Find a corpus's topics as topics does, and save the model",
+        std::string(k_report_help) +
+            "The model file (-o) holds the vectorizer as fitted (settings, vocabulary, idf weights), the method\n"
+            "and its options, and the topic-term factor, with a checksum; it is written atomically. Apply it\n"
+            "to new documents with `factopic transform`, show it with `factopic inspect`.\n",
+        "-k 6 -o model.ftm");
     sub->add_option("-o,--output", args->model_path, "Write the model here (.ftm)")->required();
-    sub->callback([args] { run(*args); });
 }
 
 void register_report(CLI::App& app) {
-    auto args = std::make_shared<TopicsArgs>();
-    args->input.vectorizer.weighting = "tfidf";
-    auto* sub = app.add_subcommand("report", "One self-contained HTML page with the topics and their figures");
-    sub->footer(
+    auto [sub, args] = topics_pipeline(
+        app, "report", "One self-contained HTML page with the topics and their figures",
         "From a corpus (or a .mtx with --vocabulary): finds the topics as topics does, then writes a page with\n"
         "the summary, the topic table (coherence, documents, dominant label), bar charts of each topic's word\n"
         "weights (signed for SVD), the singular-value scree plot, the error against k (--sweep), topic sizes,\n"
         "the topic-label heat map (when there are labels) and a 2-D map of the documents coloured by dominant\n"
         "topic. From a model (.ftm): the topics and what the model records of its fit.\n"
-        "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n"
-        "Example:\n"
-        "  factopic report ../shared/data/20news-bydate.tar.gz --subset train \\\n"
-        "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
-        "      --remove headers,footers,quotes -k 6 --sweep 2:20:2 -o report.html");
-    add_topics_options(*sub, *args);
+        "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n",
+        "-k 6 --sweep 2:20:2 -o report.html");
     sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();
     sub->add_option("--sweep", args->sweep, "Also draw the relative error for these k: START:STOP[:STEP] or a list");
     sub->add_option("--map-points", args->map_points, "Most documents on the map (every n-th is drawn)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    sub->callback([args] { run(*args); });
 }
 
 }  // namespace factopic::cli

@@ -211,48 +211,54 @@ void invert_upper(Matrix<double>& r) {
 SerialBlas::SerialBlas() : m_saved(runtime::max_threads()) { runtime::set_threads(1); }
 SerialBlas::~SerialBlas() { runtime::set_threads(m_saved); }
 
-void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
-                std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
-    // Block sizes depend on the shapes only, never on the thread count.
-    const std::int64_t col_block = std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(m, 1));
-    constexpr std::int64_t row_block = 512;
-    const bool by_cols = n >= 2 * col_block || m < 2 * row_block;
-    const std::int64_t step = by_cols ? col_block : row_block, extent = by_cols ? n : m;
+namespace {
+
+/// Columns per block of an output with `rows` rows: a shape-only rule, never the thread count.
+std::int64_t column_block(std::int64_t rows) { return std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(rows, 1)); }
+
+/// body(lo, len) for the blocks [lo, lo + len) of [0, extent) of `step` each, in parallel, each
+/// block's BLAS call on one thread: inside a parallel region OpenBLAS runs single-threaded, and
+/// with a single block SerialBlas forces it, so results never depend on the thread count.
+template <typename Body>
+void for_fixed_blocks(std::int64_t extent, std::int64_t step, Body&& body) {
     const auto blocks = static_cast<std::size_t>((extent + step - 1) / step);
-    // Inside a parallel region OpenBLAS runs single-threaded; with one block, force it.
     std::optional<SerialBlas> serial;
     if (blocks == 1) serial.emplace();
     runtime::parallel_for(
         blocks,
         [&](std::size_t blk) {
-            const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, extent - lo);
-            if (by_cols) {
-                const double* bb = tb == 'N' ? b + lo * ldb : b + lo;
-                gemm(ta, tb, m, len, k, alpha, a, lda, bb, ldb, beta, c + lo * ldc, ldc);
-            } else {
-                const double* aa = ta == 'N' ? a + lo : a + lo * lda;
-                gemm(ta, tb, len, n, k, alpha, aa, lda, b, ldb, beta, c + lo, ldc);
-            }
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * step;
+            body(lo, std::min(step, extent - lo));
         },
         1);
 }
 
+}  // namespace
+
+void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+                std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+    const std::int64_t col_block = column_block(m);
+    constexpr std::int64_t row_block = 512;
+    const bool by_cols = n >= 2 * col_block || m < 2 * row_block;
+    for_fixed_blocks(by_cols ? n : m, by_cols ? col_block : row_block, [&](std::int64_t lo, std::int64_t len) {
+        if (by_cols) {
+            const double* bb = tb == 'N' ? b + lo * ldb : b + lo;
+            gemm(ta, tb, m, len, k, alpha, a, lda, bb, ldb, beta, c + lo * ldc, ldc);
+        } else {
+            const double* aa = ta == 'N' ? a + lo : a + lo * lda;
+            gemm(ta, tb, len, n, k, alpha, aa, lda, b, ldb, beta, c + lo, ldc);
+        }
+    });
+}
+
 void multiply_left_inplace(char op, const Matrix<double>& t, Matrix<double>& x) {
-    const std::int64_t k = x.rows, n = x.cols;
+    const std::int64_t k = x.rows;
     if (t.rows != k || t.cols != k)
         throw InvalidArgument(fmt::format("multiply_left_inplace: T is {} x {}, X has {} rows", t.rows, t.cols, k));
-    const std::int64_t step = std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(k, 1));
-    const auto blocks = static_cast<std::size_t>((n + step - 1) / step);
-    std::optional<SerialBlas> serial;
-    if (blocks == 1) serial.emplace();
-    runtime::parallel_for(
-        blocks,
-        [&](std::size_t blk) {
-            const std::int64_t lo = static_cast<std::int64_t>(blk) * step, len = std::min(step, n - lo);
-            std::vector<double> aside(x.col(lo), x.col(lo) + k * len);
-            gemm(op, 'N', k, len, k, 1.0, t.ptr(), k, aside.data(), k, 0.0, x.col(lo), k);
-        },
-        1);
+    for_fixed_blocks(x.cols, column_block(k), [&](std::int64_t lo, std::int64_t len) {
+        std::vector<double> aside(x.col(lo), x.col(lo) + k * len);
+        gemm(op, 'N', k, len, k, 1.0, t.ptr(), k, aside.data(), k, 0.0, x.col(lo), k);
+    });
 }
 
 void gesdd(Matrix<double>& a, Matrix<double>& u, std::vector<double>& s, Matrix<double>& vt) {

@@ -62,6 +62,16 @@ class Env:
                               preexec_fn=drop_to_nobody if as_nobody else None)
 
 
+def start_cli_script(doc, prefix, extra=None):
+    """The start of the CLI test scripts that share harness.start_script: (args, env, checks,
+    workdir, t0), with an Env on the built binary and Checks that explain timeouts."""
+    from harness import start_script
+    args, workdir, t0 = start_script(doc, prefix, extra)
+    env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
+    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
+    return args, env, checks, workdir, t0
+
+
 NOBODY = 65534
 
 

@@ -24,15 +24,14 @@ warning line on stderr starting "warning: nmf", the JSON on stdout intact.
 import csv
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py, test_svd_cli.py; tests/harness.py
-from harness import Checks, read_lines, finish, start_script  # noqa: E402
-from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
+from harness import read_lines, finish  # noqa: E402
+from test_cli import start_cli_script, expect_error, expect_ok  # noqa: E402
 from test_svd_cli import write_mtx, dense, tree, run_json  # noqa: E402
 from test_svd_cli import failure as svd_failure, unwritable  # noqa: E402
 
@@ -479,9 +478,7 @@ def check_help_topics_sweep(env, checks, small):
 
 
 def main():
-    args, workdir, t0 = start_script(__doc__, "nmf-")
-    env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
-    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
+    args, env, checks, workdir, t0 = start_cli_script(__doc__, "nmf-")
 
     inputs = env.fresh_dir("inputs")
     small = write_mtx(os.path.join(inputs, "small.mtx"), SMALL_SHAPE, SMALL)

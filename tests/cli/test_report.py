@@ -34,9 +34,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]
-from harness import Checks, finish, start_script  # noqa: E402
-from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
-from test_svd_cli import write_mtx, run_json, unwritable  # noqa: E402
+from harness import finish  # noqa: E402
+from test_cli import start_cli_script, expect_error, expect_ok  # noqa: E402
+from test_svd_cli import run_json, unwritable  # noqa: E402
 
 FOUR = ["--subset", "train", "--categories", "alt.atheism,talk.religion.misc,comp.graphics,sci.space",
         "--remove", "headers,footers,quotes"]
@@ -124,10 +124,8 @@ def assert_offline(text):
 def main():
     def extra(ap):
         ap.add_argument("--shots", required=True, help="folder for the screenshots (kept)")
-    args, workdir, t0 = start_script(__doc__, "report-", extra)
+    args, env, checks, workdir, t0 = start_cli_script(__doc__, "report-", extra)
     os.makedirs(args.shots, exist_ok=True)
-    env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
-    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
     out = env.fresh_dir("pages")
 
     def corpus_report():
@@ -224,14 +222,6 @@ def main():
             raise AssertionError(f"left behind: {os.listdir(d)}")
         return f"{err[:100]!r}"
     checks.run("report of a damaged model: exit 1 naming it, nothing written", damaged_model)
-
-    def help_text():
-        p = env.run("report", "--help")
-        expect_ok(p)
-        if "Example:" not in p.stdout or "factopic report " not in p.stdout.split("Example:")[1]:
-            raise AssertionError("no 'factopic report ...' example")
-        return "an example"
-    checks.run("report --help: an example", help_text)
 
     return finish(checks, workdir, t0)
 

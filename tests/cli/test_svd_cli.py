@@ -20,15 +20,14 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # test_cli.py; tests/harness.py
-from harness import Checks, read_lines, finish, start_script  # noqa: E402
-from test_cli import Env, describe_timeout, expect_error, expect_ok  # noqa: E402
+from harness import read_lines, finish  # noqa: E402
+from test_cli import start_cli_script, expect_error, expect_ok  # noqa: E402
 
 BANNER = "%%MatrixMarket matrix coordinate real general\n"
 # 5 x 4, row 4 and column 3 empty, one negative value, rank 3.
@@ -510,9 +509,7 @@ def check_topics(env, checks):
 
 
 def main():
-    args, workdir, t0 = start_script(__doc__, "svd-")
-    env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
-    checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
+    args, env, checks, workdir, t0 = start_cli_script(__doc__, "svd-")
 
     inputs = env.fresh_dir("inputs")
     small = write_mtx(os.path.join(inputs, "small.mtx"), SMALL_SHAPE, SMALL)
