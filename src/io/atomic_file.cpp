@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "factopic/core/error.hpp"
 
@@ -41,11 +43,27 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
     std::string name = target.filename().string();
     name.insert(name.begin(), '.');
     name.append(".tmp-XXXXXX");
-    m_temp = (target.parent_path() / name).string();
-    const int fd = ::mkstemp(m_temp.data());
-    if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
+    // The name is registered before the file exists (mkstemp would create it first): a signal
+    // that arrives in between, on any thread, then finds it in the table — unlinking a path
+    // that does not exist yet is harmless.
+    const std::string prefix = (target.parent_path() / name).string();
+    static std::atomic<std::uint64_t> counter{0};
+    std::mt19937_64 gen(std::random_device{}() ^ (static_cast<std::uint64_t>(::getpid()) << 32) ^ counter++);
+    constexpr char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        m_temp = prefix;  // ends in XXXXXX, replaced by random characters
+        for (std::size_t i = m_temp.size() - 6; i < m_temp.size(); ++i) m_temp[i] = k_chars[gen() % (sizeof k_chars - 1)];
+        m_pending = register_pending(m_temp.c_str());
+        fd = ::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            const int err = errno;
+            unregister();
+            if (err != EEXIST) throw IoError("cannot write " + m_path + ": " + std::strerror(err));
+        }
+    }
+    if (fd < 0) throw IoError("cannot write " + m_path + ": no free temporary name beside it");
     ::fchmod(fd, 0644);
-    m_pending = register_pending(m_temp.c_str());
     m_file = ::fdopen(fd, "wb");
     if (!m_file) {
         const int err = errno;
