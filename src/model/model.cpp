@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -345,6 +346,10 @@ linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x) {
     if (x.cols != model.terms.cols)
         throw DataError(fmt::format("the matrix has {} terms but the model {}", x.cols, model.terms.cols));
     if (model.method == "nmf") {
+        // Documents with none of the model's terms have no topic weight (scikit-learn's transform
+        // gives them 0 too); the solver is only asked about the others.
+        if (std::none_of(x.values.begin(), x.values.end(), [](T v) { return v != T(0); }))
+            return linalg::Matrix<T>::zeros(x.rows, model.k());
         decomp::NmfOptions o = model.nmf;
         return decomp::nmf_transform(x, model.terms.template cast<T>(), o).w;
     }

@@ -126,6 +126,21 @@ def check_models(env, checks, small, vocab):
         return f"{j['corpus']['documents']} documents, sizes {j['topic_sizes']}, NMI {j['labels']['nmi']:.3f}"
     checks.run("transform m.ftm CORPUS --doc-topics: ids, k weights, sizes, labels", transform)
 
+    def unknown_words():
+        out = env.fresh_dir("unknown-words")
+        docs, w = os.path.join(out, "docs.txt"), os.path.join(out, "W.csv")
+        with open(docs, "w") as f:
+            f.write("qqqzzz xxyyww\nspace shuttle launch orbit\n")
+        j = run_json(env, "transform", model, docs, "--format", "lines", "--doc-topics", w)
+        with open(w, newline="") as f:
+            rows = list(csv.reader(f))
+        if [float(v) for v in rows[1][1:]] != [0.0, 0.0, 0.0] or not any(float(v) > 0 for v in rows[2][1:]):
+            raise AssertionError(f"weights {rows[1:]}")
+        if j["corpus"]["empty_documents"] != 1 or j["labels"] is not None:
+            raise AssertionError(f"corpus {j['corpus']}, labels {j['labels']}")
+        return f"unknown words: {rows[1][1:]}; known: {rows[2][1:]}"
+    checks.run("transform of a document with none of the model's terms: zero weights, exit 0", unknown_words)
+
     with open(model, "rb") as f:
         good = f.read()
     version2 = bytearray(good)
