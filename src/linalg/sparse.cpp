@@ -117,13 +117,33 @@ inline void gram_strip(const std::int32_t* idx, const double* val, std::int64_t 
 
 }  // namespace
 
-GramProduct::GramProduct(const CsrMatrix<double>& m) : m_m(m), m_partial(static_cast<std::size_t>(k_chunks)) {
-    const std::int64_t nnz = m.nnz();
-    m_bounds.assign(static_cast<std::size_t>(k_chunks + 1), m.rows);
+GramProduct::GramProduct(const CsrMatrix<double>& m)
+    : m_m(m), m_diagonal(static_cast<std::size_t>(m.cols), 0.0), m_partial(static_cast<std::size_t>(k_chunks)) {
+    // A row with a single entry v in column j adds v²·x_j to y_j: it goes into a diagonal, applied
+    // once per product, instead of a row visit (two thirds of the 20 Newsgroups' terms occur in
+    // one document only).
+    std::int64_t kept_nnz = 0;
+    for (std::int64_t i = 0; i < m.rows; ++i) {
+        const std::int64_t lo = m.indptr[i], count = m.indptr[i + 1] - lo;
+        if (count == 1) {
+            const double v = m.values[lo];
+            m_diagonal[static_cast<std::size_t>(m.indices[lo])] += v * v;
+        } else if (count > 1) {
+            m_rows.push_back(i);
+            kept_nnz += count;
+        }
+    }
+    const auto rows = static_cast<std::int64_t>(m_rows.size());
+    m_bounds.assign(static_cast<std::size_t>(k_chunks + 1), rows);
     m_bounds[0] = 0;
-    for (std::int64_t c = 1, r = 0; c < k_chunks; ++c) {
-        const std::int64_t target = nnz * c / k_chunks;
-        while (r < m.rows && m.indptr[r] < target) ++r;
+    std::int64_t r = 0, seen = 0;
+    for (std::int64_t c = 1; c < k_chunks; ++c) {
+        const std::int64_t target = kept_nnz * c / k_chunks;
+        while (r < rows && seen < target) {
+            const std::int64_t i = m_rows[static_cast<std::size_t>(r)];
+            seen += m.indptr[i + 1] - m.indptr[i];
+            ++r;
+        }
         m_bounds[static_cast<std::size_t>(c)] = r;
     }
 }
@@ -137,7 +157,8 @@ void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
             Matrix<double>& out = m_partial[c];
             if (out.rows != k || out.cols != n) out = Matrix<double>(k, n);
             std::fill(out.data.begin(), out.data.end(), 0.0);
-            for (std::int64_t i = m_bounds[c]; i < m_bounds[c + 1]; ++i) {
+            for (std::int64_t r = m_bounds[c]; r < m_bounds[c + 1]; ++r) {
+                const std::int64_t i = m_rows[static_cast<std::size_t>(r)];
                 const std::int64_t lo = m_m.indptr[i], count = m_m.indptr[i + 1] - lo;
                 const std::int32_t* idx = m_m.indices.data() + lo;
                 const double* val = m_m.values.data() + lo;
@@ -155,10 +176,11 @@ void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
         [&](std::size_t blk) {
             const std::int64_t lo = static_cast<std::int64_t>(blk) * span, hi = std::min(total, lo + span);
             double* dst = y.ptr();
+            const double* in = x.ptr();
             for (std::int64_t e = lo; e < hi; ++e) {
                 double acc = 0;
                 for (const auto& part : m_partial) acc += part.ptr()[e];
-                dst[e] = acc;
+                dst[e] = acc + m_diagonal[static_cast<std::size_t>(e / k)] * in[e];
             }
         },
         1);

@@ -35,7 +35,9 @@ public:
 private:
     static constexpr std::int64_t k_chunks = 8;
     const CsrMatrix<double>& m_m;
-    std::vector<std::int64_t> m_bounds;
+    std::vector<std::int64_t> m_rows;    // the rows with two or more entries
+    std::vector<std::int64_t> m_bounds;  // k_chunks + 1 positions in m_rows, balanced by entries
+    std::vector<double> m_diagonal;      // per column: Σ v² over the rows whose only entry it holds
     std::vector<Matrix<double>> m_partial;
 };
 
