@@ -25,12 +25,6 @@ namespace {
 using runtime::Clock;
 using runtime::since;
 
-std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
-    std::string out;
-    for (const auto& t : terms) out += (out.empty() ? "" : " ") + vocabulary[static_cast<std::size_t>(t.term)];
-    return out;
-}
-
 std::string method_summary(const model::TopicModel& m) {
     if (m.method != "nmf") return fmt::format("{}, k = {}", m.method, m.k());
     return fmt::format("nmf ({}, init {}), k = {}", decomp::to_string(m.nmf.solver), decomp::to_string(m.nmf.init),
@@ -82,12 +76,10 @@ void run_transform(const TransformArgs& a) {
     const std::vector<std::int64_t> dominant = model::dominant_topics(w);
     std::vector<std::int64_t> sizes(static_cast<std::size_t>(k), 0);
     for (const std::int64_t topic : dominant) ++sizes[static_cast<std::size_t>(topic)];
-    const bool labelled = std::any_of(corpus.labels.begin(), corpus.labels.end(), [](const auto& l) { return !l.empty(); });
+    const bool labelled = model::has_labels(corpus.labels);
     model::LabelAlignment alignment;
     if (labelled) alignment = model::align_labels(dominant, k, corpus.labels);
-    std::int64_t empty = 0;
-    for (std::int64_t i = 0; i < x.rows; ++i)
-        empty += x.indptr[static_cast<std::size_t>(i)] == x.indptr[static_cast<std::size_t>(i + 1)];
+    const std::int64_t empty = model::empty_rows(x);
 
     if (outputs[0]) write_doc_topics(*outputs[0], w, corpus.ids);
     outputs.commit();
@@ -98,14 +90,7 @@ void run_transform(const TransformArgs& a) {
         j["model"] = {{"path", a.model_path}, {"method", m.method}, {"k", k}, {"terms", m.terms.cols}};
         j["corpus"] = {{"source", corpus.source}, {"documents", x.rows}, {"nnz", x.nnz()}, {"empty_documents", empty}};
         j["topic_sizes"] = sizes;
-        if (labelled) {
-            nlohmann::json per = nlohmann::json::array();
-            for (const auto& tl : alignment.topics)
-                per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
-            j["labels"] = {{"nmi", alignment.nmi}, {"ari", alignment.ari}, {"topics", per}};
-        } else {
-            j["labels"] = nullptr;
-        }
+        j["labels"] = labelled ? labels_json(alignment) : nlohmann::json(nullptr);
         j["timings"] = {{"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
@@ -129,7 +114,7 @@ void run_transform(const TransformArgs& a) {
         std::string label;
         if (labelled) {
             const auto& tl = alignment.topics[ts];
-            label = fmt::format("{:<25}  ", tl.size > 0 ? fmt::format("{} {:.0f}%", tl.label, 100 * tl.share) : "-");
+            label = fmt::format("{:<25}  ", label_cell(tl));
         }
         fmt::print("{:>5}  {:>5}  {}{}\n", topic, sizes[ts], label, words_of(shown[ts].top, m.vocabulary));
     }

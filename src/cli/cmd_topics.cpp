@@ -6,7 +6,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -139,16 +138,6 @@ std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topi
     return out;
 }
 
-bool has_labels(const std::vector<std::string>& labels) {
-    return !labels.empty() && std::any_of(labels.begin(), labels.end(), [](const std::string& l) { return !l.empty(); });
-}
-
-std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
-    std::string out;
-    for (const auto& t : terms) out += (out.empty() ? "" : " ") + vocabulary[static_cast<std::size_t>(t.term)];
-    return out;
-}
-
 /// What the report says about a decomposition, whatever its form (text, JSON, HTML, model).
 struct Findings {
     std::vector<decomp::Topic> shown;  // --top words (and the negative ones of SVD topics)
@@ -176,12 +165,11 @@ Findings find(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Topics
     f.coherence = model::coherence(model::DocumentIndex(in.x, indexed), for_coherence);
     f.diversity = model::topic_diversity(term_lists(decomp::topics_from_rows(d.terms, k, k_diversity_top, false)));
     f.dominant = model::dominant_topics(d.docs);
-    f.labelled = has_labels(in.labels);
+    f.labelled = model::has_labels(in.labels);
     if (f.labelled) f.alignment = model::align_labels(f.dominant, k, in.labels);
     f.sizes.assign(static_cast<std::size_t>(k), 0);
     for (const std::int64_t t : f.dominant) ++f.sizes[static_cast<std::size_t>(t)];
-    for (std::int64_t i = 0; i < in.x.rows; ++i)
-        f.empty += in.x.indptr[static_cast<std::size_t>(i)] == in.x.indptr[static_cast<std::size_t>(i + 1)];
+    f.empty = model::empty_rows(in.x);
     f.seconds = since(t0);
     return f;
 }
@@ -325,15 +313,8 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
         r.notes.push_back("The reconstruction error against k: give --sweep START:STOP[:STEP] to draw it.");
     }
     if (f.labelled) {
-        std::map<std::string, std::int64_t> index;
-        for (const auto& l : in.labels) index.emplace(l, 0);
-        for (auto& [name, id] : index) {
-            id = static_cast<std::int64_t>(r.labels.size());
-            r.labels.push_back(name);
-        }
-        r.counts.assign(static_cast<std::size_t>(k), std::vector<std::int64_t>(r.labels.size(), 0));
-        for (std::size_t i = 0; i < f.dominant.size(); ++i)
-            ++r.counts[static_cast<std::size_t>(f.dominant[i])][static_cast<std::size_t>(index[in.labels[i]])];
+        r.labels = f.alignment.labels;
+        r.counts = f.alignment.counts;
     } else {
         r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
     }
@@ -360,13 +341,7 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
                       {"npmi_mean", f.coherence.npmi_mean},
                       {"umass_mean", f.coherence.umass_mean}};
     j["diversity"] = {{"top", k_diversity_top}, {"value", f.diversity}};
-    if (f.labelled) {
-        nlohmann::json per = nlohmann::json::array();
-        for (const auto& tl : f.alignment.topics) per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
-        j["labels"] = {{"nmi", f.alignment.nmi}, {"ari", f.alignment.ari}, {"topics", per}};
-    } else {
-        j["labels"] = nullptr;
-    }
+    j["labels"] = f.labelled ? labels_json(f.alignment) : nlohmann::json(nullptr);
     j["timings"] = timings;
     j["outputs"] = written;
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -388,8 +363,7 @@ void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
         std::string label;
         if (f.labelled) {
             const auto& tl = f.alignment.topics[t];
-            label = fmt::format("{:<{}}  ", tl.size > 0 ? fmt::format("{} {:.0f}%", tl.label, 100 * tl.share) : "-",
-                                label_width);
+            label = fmt::format("{:<{}}  ", label_cell(tl), label_width);
         }
         fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}\n", t, f.coherence.npmi[t], f.coherence.umass[t],
                    f.sizes[t], label, d.signed_ ? "+ " : "", words_of(f.shown[t].top, in.vocabulary));

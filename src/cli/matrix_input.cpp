@@ -156,21 +156,32 @@ std::string term(const std::vector<std::string>& vocabulary, std::int64_t j) {
     return j < static_cast<std::int64_t>(vocabulary.size()) ? vocabulary[static_cast<std::size_t>(j)]
                                                             : fmt::format("#{}", j);
 }
-std::string joined(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
+}  // namespace
+
+std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary) {
     std::string out;
     for (const auto& t : terms) out += (out.empty() ? "" : " ") + term(vocabulary, t.term);
     return out;
 }
-}  // namespace
+
+std::string label_cell(const model::TopicLabel& topic) {
+    return topic.size > 0 ? fmt::format("{} {:.0f}%", topic.label, 100 * topic.share) : "-";
+}
+
+nlohmann::json labels_json(const model::LabelAlignment& alignment) {
+    nlohmann::json per = nlohmann::json::array();
+    for (const auto& tl : alignment.topics) per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
+    return {{"nmi", alignment.nmi}, {"ari", alignment.ari}, {"topics", per}};
+}
 
 void print_topics(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary, bool signed_) {
     for (std::size_t i = 0; i < topics.size(); ++i) {
         if (!signed_) {
-            fmt::print("  {:>3}  {}\n", i, joined(topics[i].top, vocabulary));
+            fmt::print("  {:>3}  {}\n", i, words_of(topics[i].top, vocabulary));
             continue;
         }
-        fmt::print("  {:>3}  + {}\n", i, joined(topics[i].top, vocabulary));
-        if (!topics[i].negative.empty()) fmt::print("       - {}\n", joined(topics[i].negative, vocabulary));
+        fmt::print("  {:>3}  + {}\n", i, words_of(topics[i].top, vocabulary));
+        if (!topics[i].negative.empty()) fmt::print("       - {}\n", words_of(topics[i].negative, vocabulary));
     }
 }
 

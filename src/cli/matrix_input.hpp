@@ -12,6 +12,7 @@
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/linalg/dense.hpp"
+#include "factopic/model/quality.hpp"
 #include "factopic/text/vectorizer.hpp"
 #include "options.hpp"
 
@@ -86,6 +87,15 @@ void with_dtype(const VectorizerArgs& args, F&& f) {
 /// its k weights.
 template <typename T>
 void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids);
+
+/// Terms as one space-separated line ("#j" for a column without a term).
+std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary);
+
+/// A topic's dominant label as the tables print it: "sci.space 91%", or "-" for an empty topic.
+std::string label_cell(const model::TopicLabel& topic);
+
+/// The JSON of a label alignment: nmi, ari, and per topic its label, share and size.
+nlohmann::json labels_json(const model::LabelAlignment& alignment);
 
 /// Topics as printed lines: "  3  + term term ...\n       − term term ..." (signed) or
 /// "  3  term term ..." (non-negative factors).

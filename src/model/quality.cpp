@@ -187,13 +187,15 @@ LabelAlignment align_labels(const std::vector<std::int64_t>& topic_of, std::int6
 
     LabelAlignment a;
     a.topics.resize(static_cast<std::size_t>(k));
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(k * next), 0);
-    for (std::size_t i = 0; i < topic_of.size(); ++i) ++counts[static_cast<std::size_t>(topic_of[i] * next + label_of[i])];
+    a.labels = names;
+    a.counts.assign(static_cast<std::size_t>(k), std::vector<std::int64_t>(static_cast<std::size_t>(next), 0));
+    for (std::size_t i = 0; i < topic_of.size(); ++i)
+        ++a.counts[static_cast<std::size_t>(topic_of[i])][static_cast<std::size_t>(label_of[i])];
     for (std::int64_t t = 0; t < k; ++t) {
         TopicLabel& tl = a.topics[static_cast<std::size_t>(t)];
         std::int64_t best = -1, best_count = 0;
         for (std::int64_t l = 0; l < next; ++l) {
-            const std::int64_t c = counts[static_cast<std::size_t>(t * next + l)];
+            const std::int64_t c = a.counts[static_cast<std::size_t>(t)][static_cast<std::size_t>(l)];
             tl.size += c;
             if (c > best_count) best = l, best_count = c;  // ties: the first label in sorted order
         }
@@ -249,6 +251,20 @@ double adjusted_rand_index(const std::vector<std::int64_t>& a, const std::vector
     return static_cast<double>(num / den);
 }
 
+bool has_labels(const std::vector<std::string>& labels) {
+    return std::any_of(labels.begin(), labels.end(), [](const std::string& l) { return !l.empty(); });
+}
+
+template <typename T>
+std::int64_t empty_rows(const CsrMatrix<T>& x) {
+    std::int64_t empty = 0;
+    for (std::int64_t i = 0; i < x.rows; ++i)
+        empty += x.indptr[static_cast<std::size_t>(i)] == x.indptr[static_cast<std::size_t>(i + 1)];
+    return empty;
+}
+
+template std::int64_t empty_rows(const CsrMatrix<float>&);
+template std::int64_t empty_rows(const CsrMatrix<double>&);
 template DocumentIndex::DocumentIndex(const CsrMatrix<float>&, const std::vector<std::int64_t>&);
 template DocumentIndex::DocumentIndex(const CsrMatrix<double>&, const std::vector<std::int64_t>&);
 template std::vector<std::int64_t> dominant_topics(const linalg::Matrix<float>&);

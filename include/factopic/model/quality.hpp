@@ -62,9 +62,18 @@ struct TopicLabel {
 
 struct LabelAlignment {
     std::vector<TopicLabel> topics;
+    std::vector<std::string> labels;                ///< the label names, sorted
+    std::vector<std::vector<std::int64_t>> counts;  ///< topic × label: documents of each
     double nmi = 0;  ///< normalized mutual information, arithmetic mean of the entropies (scikit-learn's default)
     double ari = 0;  ///< adjusted Rand index
 };
+
+/// Whether any document carries a label ("" is none).
+bool has_labels(const std::vector<std::string>& labels);
+
+/// The documents that have no non-zero entry.
+template <typename T>
+std::int64_t empty_rows(const CsrMatrix<T>& x);
 
 /// How the dominant topics of the documents line up with their labels (one per document).
 LabelAlignment align_labels(const std::vector<std::int64_t>& topic_of, std::int64_t k,
