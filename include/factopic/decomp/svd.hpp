@@ -48,6 +48,9 @@ struct TruncatedSvdOptions {
                          ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
     int max_blocks = 0;  ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
     int block = 0;       ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
+    bool qr_ritz = false;  ///< krylov: take the QR-based final step (phase "ritz_qr") even when the
+                           ///< Gram-based one (phase "ritz") would do; it is taken anyway when the
+                           ///< Gram-based one's checks fail. For tests and comparisons.
 };
 
 /// Wall time of one named phase of a decomposition, in seconds.

@@ -23,22 +23,22 @@ void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
 template <typename T, typename U>
 void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out);
 
-/// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), reading M once: each row of M
-/// is applied to X and scattered straight back. M's rows are cut into 8 fixed chunks (by entry
-/// count), each summed into its own buffer, and the buffers are added in chunk order, so Y does
-/// not depend on the thread count. The buffers are kept between calls.
+/// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), given M and mt = Mᵀ, in two
+/// gathers: W = M·X over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ
+/// (restricted to those rows' columns, kept here); each row of M with a single entry v in column
+/// j adds v²·X(:, j) instead, through a diagonal. Every element of W and Y is summed in a fixed
+/// order by one thread, so Y does not depend on the thread count. W is kept between calls.
 class GramProduct {
 public:
-    explicit GramProduct(const CsrMatrix<double>& m);
+    GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt);
     void apply(const Matrix<double>& x, Matrix<double>& y);
 
 private:
-    static constexpr std::int64_t k_chunks = 8;
     const CsrMatrix<double>& m_m;
-    std::vector<std::int64_t> m_rows;    // the rows with two or more entries
-    std::vector<std::int64_t> m_bounds;  // k_chunks + 1 positions in m_rows, balanced by entries
-    std::vector<double> m_diagonal;      // per column: Σ v² over the rows whose only entry it holds
-    std::vector<Matrix<double>> m_partial;
+    std::vector<std::int64_t> m_rows;  // the rows of M with two or more entries
+    CsrMatrix<double> m_kept_t;        // Mᵀ's entries in those rows, columns numbered as m_rows
+    std::vector<double> m_diagonal;    // per column: Σ v² over the rows whose only entry it holds
+    Matrix<double> m_w;                // W = M·X on m_rows (k × m_rows.size())
 };
 
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).

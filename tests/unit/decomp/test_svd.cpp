@@ -3,6 +3,7 @@
 // truncated ones must find the leading singular values, and none may depend on the threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -214,6 +215,38 @@ TEST_P(TruncatedSvd, SameResultWithOneAndTwoThreads) {
     EXPECT_EQ(r1.s, r2.s);
     EXPECT_TRUE(r1.u.data == r2.u.data);
     EXPECT_TRUE(r1.vt.data == r2.vt.data);
+}
+
+TEST(TruncatedSvd, GramAndQrRitzStepsAgree) {
+    // The Krylov method's final step takes the Gram matrix of M·V once (phase "ritz"), and falls
+    // back to CholeskyQR2/Householder (phase "ritz_qr") when its checks fail: both must give the
+    // same triplets, orthonormal to working precision, on the well- and the ill-conditioned.
+    for (const Shape& s : {kShapes[0], kShapes[1], kShapes[7]}) {
+        const auto a = make(s, 21);
+        decomp::TruncatedSvdOptions o;
+        o.k = 8;
+        o.seed = 4;
+        const auto fast = decomp::truncated_svd(a, o);
+        o.qr_ritz = true;
+        const auto slow = decomp::truncated_svd(a, o);
+        const auto has_phase = [](const decomp::SvdResult<double>& r, const std::string& name) {
+            return std::any_of(r.phases.begin(), r.phases.end(), [&](const auto& p) { return p.first == name; });
+        };
+        EXPECT_TRUE(has_phase(fast, "ritz")) << s.name;
+        EXPECT_TRUE(has_phase(slow, "ritz_qr")) << s.name;
+        ASSERT_EQ(fast.s.size(), slow.s.size());
+        for (std::size_t i = 0; i < fast.s.size(); ++i) EXPECT_NEAR(fast.s[i], slow.s[i], 1e-12 * slow.s[0]) << s.name;
+        for (const auto* r : {&fast, &slow}) {
+            const auto c = decomp::check_svd(a, *r);
+            EXPECT_LE(c.u_orthogonality_error, 1e-13) << s.name;
+            EXPECT_LE(c.v_orthogonality_error, 1e-13) << s.name;
+        }
+        // Same signs (svd_flip) and the same vectors up to rounding where the gaps allow.
+        double worst = 0;
+        for (std::size_t i = 0; i < fast.u.data.size(); ++i)
+            worst = std::max(worst, std::abs(fast.u.data[i] - slow.u.data[i]));
+        EXPECT_LE(worst, 1e-8) << s.name;
+    }
 }
 
 TEST_P(TruncatedSvd, RejectsKOutOfRange) {
