@@ -144,51 +144,19 @@ void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, s
 }
 
 GramProduct::GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt)
-    : m_m(m), m_diagonal(static_cast<std::size_t>(m.cols), 0.0) {
+    : m_m(m), m_mt(mt), m_diagonal(static_cast<std::size_t>(m.cols), 0.0) {
     // A row with a single entry v in column j adds v²·x_j to y_j: it goes into a diagonal, applied
     // once per product, instead of a row visit (two thirds of the 20 Newsgroups' terms occur in
-    // one document only). The other rows are numbered in order for W.
-    std::vector<std::int32_t> kept(static_cast<std::size_t>(m.rows), -1);
+    // one document only); its row of W stays 0, so the second gather can run over Mᵀ as it is.
     for (std::int64_t i = 0; i < m.rows; ++i) {
         const std::int64_t lo = m.indptr[i], count = m.indptr[i + 1] - lo;
         if (count == 1) {
             const double v = m.values[lo];
             m_diagonal[static_cast<std::size_t>(m.indices[lo])] += v * v;
         } else if (count > 1) {
-            kept[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(m_rows.size());
             m_rows.push_back(i);
         }
     }
-    // Mᵀ without the single-entry rows' columns, renumbered: row by row, counted then filled.
-    CsrMatrix<double>& kt = m_kept_t;
-    kt.rows = mt.rows;
-    kt.cols = static_cast<std::int64_t>(m_rows.size());
-    kt.indptr.resize(static_cast<std::size_t>(mt.rows + 1));
-    kt.indptr[0] = 0;
-    runtime::parallel_for(
-        static_cast<std::size_t>(mt.rows),
-        [&](std::size_t i) {
-            std::int64_t count = 0;
-            for (std::int64_t p = mt.indptr[i]; p < mt.indptr[i + 1]; ++p)
-                count += kept[static_cast<std::size_t>(mt.indices[p])] >= 0;
-            kt.indptr[i + 1] = count;
-        },
-        1024);
-    for (std::int64_t i = 0; i < mt.rows; ++i) kt.indptr[i + 1] += kt.indptr[i];
-    kt.indices.resize(static_cast<std::size_t>(kt.indptr[mt.rows]));
-    kt.values.resize(kt.indices.size());
-    runtime::parallel_for(
-        static_cast<std::size_t>(mt.rows),
-        [&](std::size_t i) {
-            std::int64_t q = kt.indptr[i];
-            for (std::int64_t p = mt.indptr[i]; p < mt.indptr[i + 1]; ++p) {
-                const std::int32_t r = kept[static_cast<std::size_t>(mt.indices[p])];
-                if (r < 0) continue;
-                kt.indices[q] = r;
-                kt.values[q++] = mt.values[p];
-            }
-        },
-        1024);
 }
 
 namespace {
@@ -196,7 +164,7 @@ namespace {
 /// The two gathers of GramProduct for a block width K known at compile time (the row stride of
 /// X, W and Y), so that each entry's K products are one unrolled run of vector instructions.
 template <int K>
-void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& rows, const CsrMatrix<double>& kept_t,
+void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& rows, const CsrMatrix<double>& mt,
                   const std::vector<double>& diagonal, const double* x, double* w, double* y) {
     runtime::parallel_for(
         rows.size(),
@@ -208,19 +176,19 @@ void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& r
                 const double* in = x + static_cast<std::int64_t>(m.indices[p]) * K;
                 for (int c = 0; c < K; ++c) acc[c] += v * in[c];
             }
-            std::copy(acc, acc + K, w + static_cast<std::int64_t>(r) * K);
+            std::copy(acc, acc + K, w + i * K);
         },
         512);
     runtime::parallel_for(
-        static_cast<std::size_t>(kept_t.rows),
+        static_cast<std::size_t>(mt.rows),
         [&](std::size_t j) {
             double acc[K];
             const double d = diagonal[j];
             const double* xj = x + static_cast<std::int64_t>(j) * K;
             for (int c = 0; c < K; ++c) acc[c] = d * xj[c];
-            for (std::int64_t p = kept_t.indptr[j]; p < kept_t.indptr[j + 1]; ++p) {
-                const double v = kept_t.values[p];
-                const double* in = w + static_cast<std::int64_t>(kept_t.indices[p]) * K;
+            for (std::int64_t p = mt.indptr[j]; p < mt.indptr[j + 1]; ++p) {
+                const double v = mt.values[p];
+                const double* in = w + static_cast<std::int64_t>(mt.indices[p]) * K;
                 for (int c = 0; c < K; ++c) acc[c] += v * in[c];
             }
             std::copy(acc, acc + K, y + static_cast<std::int64_t>(j) * K);
@@ -231,29 +199,25 @@ void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& r
 }  // namespace
 
 void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
-    const std::int64_t k = x.rows, n = m_m.cols, kept = static_cast<std::int64_t>(m_rows.size());
-    if (m_w.rows != k || m_w.cols != kept) m_w = Matrix<double>(k, kept);
+    const std::int64_t k = x.rows, n = m_m.cols;
+    if (m_w.rows != k || m_w.cols != m_m.rows) m_w = Matrix<double>::zeros(k, m_m.rows);  // rows never written stay 0
     if (y.rows != k || y.cols != n) y = Matrix<double>(k, n);
     switch (k) {
 #define FACTOPIC_K(K) \
-    case K: return gram_gathers<K>(m_m, m_rows, m_kept_t, m_diagonal, x.ptr(), m_w.ptr(), y.ptr());
+    case K: return gram_gathers<K>(m_m, m_rows, m_mt, m_diagonal, x.ptr(), m_w.ptr(), y.ptr());
         FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(4) FACTOPIC_K(6) FACTOPIC_K(8) FACTOPIC_K(10) FACTOPIC_K(12)
         FACTOPIC_K(16)
 #undef FACTOPIC_K
         default: break;
     }
     runtime::parallel_for(
-        static_cast<std::size_t>(kept),
-        [&](std::size_t r) {
-            row_product(m_m, x.ptr(), k, m_rows[r], m_w.col(static_cast<std::int64_t>(r)));
-        },
-        512);
+        m_rows.size(), [&](std::size_t r) { row_product(m_m, x.ptr(), k, m_rows[r], m_w.col(m_rows[r])); }, 512);
     runtime::parallel_for(
         static_cast<std::size_t>(n),
         [&](std::size_t i) {
             const auto j = static_cast<std::int64_t>(i);
             double* out = y.col(j);
-            row_product(m_kept_t, m_w.ptr(), k, j, out);
+            row_product(m_mt, m_w.ptr(), k, j, out);
             const double d = m_diagonal[i];
             const double* in = x.col(j);
             for (std::int64_t r = 0; r < k; ++r) out[r] += d * in[r];

@@ -24,10 +24,10 @@ template <typename T, typename U>
 void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out);
 
 /// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), given M and mt = Mᵀ, in two
-/// gathers: W = M·X over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ
-/// (restricted to those rows' columns, kept here); each row of M with a single entry v in column
-/// j adds v²·X(:, j) instead, through a diagonal. Every element of W and Y is summed in a fixed
-/// order by one thread, so Y does not depend on the thread count. W is kept between calls.
+/// gathers: W = M·X over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ; a
+/// row of M with a single entry v in column j adds v²·X(:, j) instead, through a diagonal, and
+/// its row of W stays 0. Every element of W and Y is summed in a fixed order by one thread, so Y
+/// does not depend on the thread count. W (k × M.rows) is kept between calls.
 class GramProduct {
 public:
     GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt);
@@ -35,10 +35,10 @@ public:
 
 private:
     const CsrMatrix<double>& m_m;
+    const CsrMatrix<double>& m_mt;
     std::vector<std::int64_t> m_rows;  // the rows of M with two or more entries
-    CsrMatrix<double> m_kept_t;        // Mᵀ's entries in those rows, columns numbered as m_rows
     std::vector<double> m_diagonal;    // per column: Σ v² over the rows whose only entry it holds
-    Matrix<double> m_w;                // W = M·X on m_rows (k × m_rows.size())
+    Matrix<double> m_w;                // W = M·X, k × M.rows (0 on the other rows)
 };
 
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).
