@@ -735,9 +735,11 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     // vector; measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
     const std::int64_t l = std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), n);
     // Rayleigh–Ritz once the space can hold k + oversamples vectors, then whenever it has grown
-    // by a tenth: the Ritz values need not be watched after every block.
+    // by a tenth, or as far as the convergence trend suggests (see `shortfall`): the Ritz values
+    // need not be watched after every block.
     const std::int64_t first_check = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), n);
-    std::int64_t next_check = first_check;
+    std::int64_t next_check = first_check, last_check_b = 0;
+    double last_shortfall = 0;
     const std::int64_t max_blocks = opt.max_blocks > 0 ? opt.max_blocks : (n + l - 1) / l;
     const std::int64_t capacity = std::min<std::int64_t>(n, l * max_blocks);
     // Q, n × b in use. Its columns are left uninitialised, so a generous first reservation costs
@@ -872,15 +874,28 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
                 // the distance from θ to the neighbouring Ritz values, each widened by its own
                 // residual so that it bounds the distance to the other eigenvalues.
                 const double noise = 10.0 * static_cast<double>(n) * eps * std::max(theta[0], 0.0);
-                done = true;
-                for (std::int64_t c = 0; c < k && done; ++c) {
+                double shortfall = 0;  // the largest bound / target over the k pairs: done at ≤ 1
+                for (std::int64_t c = 0; c < k; ++c) {
                     const auto i = static_cast<std::size_t>(c);
                     const double th = std::max(theta[i], 0.0), r2 = res[i] * res[i];
                     double gap = std::numeric_limits<double>::infinity();
                     if (c > 0) gap = std::min(gap, theta[i - 1] - res[i - 1] - theta[i]);
                     gap = c + 1 < tracked ? std::min(gap, theta[i] - theta[i + 1] - res[i + 1]) : 0.0;
-                    done = res[i] <= opt.tol * th + noise || (gap > 0 && r2 <= (opt.tol * th + noise) * gap);
+                    const double bound = gap > 0 ? std::min(res[i], r2 / gap) : res[i];
+                    const double target = opt.tol * th + noise;
+                    shortfall = std::max(shortfall, target > 0 ? bound / target : (bound > 0 ? HUGE_VAL : 0.0));
                 }
+                done = shortfall <= 1;
+                // The bounds fall about geometrically with the basis size: from the last two checks,
+                // the next one goes to about 70% of the way to where the trend reaches the target
+                // (at least a block on, at most a sixth of the basis), not after every block.
+                if (!done && last_shortfall > shortfall && shortfall < HUGE_VAL && b > last_check_b) {
+                    const double per_column = std::log(last_shortfall / shortfall) / static_cast<double>(b - last_check_b);
+                    const double ahead = 0.7 * std::log(shortfall) / per_column;
+                    next_check = b + std::clamp<std::int64_t>(static_cast<std::int64_t>(ahead), l, std::max(l, b / 6));
+                }
+                last_shortfall = shortfall;
+                last_check_b = b;
             }
         }
         t_ritz += since(t_phase) - orth;
