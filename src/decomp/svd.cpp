@@ -542,6 +542,15 @@ void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& 
     linalg::gemm_fixed('N', 'T', v.rows, k, k, 1.0, v.ptr(), v.rows, zt.ptr(), k, 0.0, v_short.ptr(), v.rows);
 }
 
+/// max |G − I| over the entries of a square G.
+double max_identity_error(const Matrix<double>& gram) {
+    double worst = 0;
+    for (std::int64_t j = 0; j < gram.cols; ++j)
+        for (std::int64_t i = 0; i < gram.rows; ++i)
+            worst = std::max(worst, std::abs(gram(i, j) - (i == j ? 1.0 : 0.0)));
+    return worst;
+}
+
 /// Small dense products for the k × k matrices of the Ritz step (one thread, see SerialBlas).
 Matrix<double> small_product(char ta, const Matrix<double>& a, char tb, const Matrix<double>& b) {
     const std::int64_t m = ta == 'N' ? a.rows : a.cols, inner = ta == 'N' ? a.cols : a.rows;
@@ -551,17 +560,6 @@ Matrix<double> small_product(char ta, const Matrix<double>& a, char tb, const Ma
     return c;
 }
 
-/// ‖G − I‖_F for a square G.
-double distance_from_identity(const Matrix<double>& g) {
-    double sum = 0;
-    for (std::int64_t j = 0; j < g.cols; ++j)
-        for (std::int64_t i = 0; i < g.rows; ++i) {
-            const double e = g(i, j) - (i == j ? 1.0 : 0.0);
-            sum += e * e;
-        }
-    return std::sqrt(sum);
-}
-
 /// The SVD of M restricted to span(v), for v (short × k) whose columns are nearly orthonormal
 /// and nearly right singular vectors of M (converged Ritz vectors), with three passes over the
 /// long side: X = M·v (row-wise), its Gram matrix, and one k × k rotation of X.
@@ -569,7 +567,7 @@ double distance_from_identity(const Matrix<double>& g) {
 ///    working precision for a basis this close to orthonormal), and X_o = X·F = M·v_o.
 ///  - X_o's columns are nearly orthogonal, so with S = diag(1/‖X_o column‖) the Gram matrix of
 ///    X_o·S is I + E with E small. Its Cholesky factor R̃ gives X_o = Q·R, R = R̃·S⁻¹, with Q
-///    orthonormal to ε·κ(X_o·S)² (CholeskyQR's error), κ² ≤ 3 when ‖E‖_F ≤ 1/2. The column
+///    orthonormal to ε·κ(X_o·S)² (CholeskyQR's error), κ² ≤ 3 when ‖E‖₂ ≤ k·max|Eᵢⱼ| ≤ 1/2. The column
 ///    scaling keeps large and small singular values apart: no κ(X_o)² enters.
 ///  - R = W·Σ·Zᵀ (gesdd, k × k): U_Mᵀ = (F·R⁻¹·W)ᵀ·Xᵀ and V_M = v·F·Z.
 /// Returns false, and changes nothing, when v or X_o·S is too far from orthogonal for that.
@@ -577,8 +575,8 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
                          std::vector<double>& s, Matrix<double>& v_short) {
     const std::int64_t k = v.cols, n_short = v.rows;
     Matrix<double> f(k, k);  // vᵀv, then R_v, then F
-    linalg::gemm_fixed('T', 'N', k, k, n_short, 1.0, v.ptr(), n_short, v.ptr(), n_short, 0.0, f.ptr(), k);
-    if (!(distance_from_identity(f) <= 0.5) || !linalg::cholesky_upper(f)) return false;
+    linalg::gemm_tn_split(k, k, n_short, 1.0, v.ptr(), n_short, v.ptr(), n_short, f.ptr(), k);
+    if (!(max_identity_error(f) * static_cast<double>(k) <= 0.5) || !linalg::cholesky_upper(f)) return false;
     linalg::invert_upper(f);
     Matrix<double> xt;
     linalg::multiply_rowwise(mat, linalg::transpose(v), xt);  // Xᵀ = (M·v)ᵀ, k × long
@@ -592,7 +590,7 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
     }
     for (std::int64_t j = 0; j < k; ++j)
         for (std::int64_t i = 0; i < k; ++i) gt(i, j) *= scale[static_cast<std::size_t>(i)] * scale[static_cast<std::size_t>(j)];
-    if (!(distance_from_identity(gt) <= 0.5) || !linalg::cholesky_upper(gt)) return false;
+    if (!(max_identity_error(gt) * static_cast<double>(k) <= 0.5) || !linalg::cholesky_upper(gt)) return false;
     Matrix<double> r = gt;  // R = R̃·S⁻¹
     for (std::int64_t j = 0; j < k; ++j)
         for (std::int64_t i = 0; i <= j; ++i) r(i, j) /= scale[static_cast<std::size_t>(j)];
@@ -625,7 +623,7 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(std::max<std::int64_t>(b, 1), l);
     const auto coefficients = [&] {
-        linalg::gemm_fixed('T', 'N', b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, 0.0, c.ptr(), b);
+        linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b);
     };
     const auto subtract = [&] {
         linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
@@ -800,8 +798,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         const std::int64_t b_old = b - width, lo = std::max<std::int64_t>(0, b_old - previous_width);
         Matrix<double> cols(b - lo, width);  // also the first (local) Gram–Schmidt pass
         {
-            linalg::gemm_fixed('T', 'N', b - lo, width, n, 1.0, basis.col(lo), n, image.ptr(), n, 0.0, cols.ptr(),
-                               b - lo);
+            linalg::gemm_tn_split(b - lo, width, n, 1.0, basis.col(lo), n, image.ptr(), n, cols.ptr(), b - lo);
             Matrix<double> grown = Matrix<double>::zeros(b, b);
             for (std::int64_t j = 0; j < b_old; ++j) std::copy(h_all.col(j), h_all.col(j) + b_old, grown.col(j));
             for (std::int64_t j = 0; j < width; ++j)
@@ -1008,14 +1005,6 @@ double residual2_identity(double norm2, const Gramians& g, const std::vector<dou
             model += s[static_cast<std::size_t>(i)] * s[static_cast<std::size_t>(j)] * g.utu(i, j) * g.vtv(i, j);
     }
     return norm2 - 2 * cross + model;
-}
-
-double max_identity_error(const Matrix<double>& gram) {
-    double worst = 0;
-    for (std::int64_t j = 0; j < gram.cols; ++j)
-        for (std::int64_t i = 0; i < gram.rows; ++i)
-            worst = std::max(worst, std::abs(gram(i, j) - (i == j ? 1.0 : 0.0)));
-    return worst;
 }
 
 /// ‖A − U·diag(s)·Vᵀ‖_F² accumulated exactly over blocks of 256 rows.

@@ -251,6 +251,24 @@ void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k
     });
 }
 
+void gemm_tn_split(std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                   const double* b, std::int64_t ldb, double* c, std::int64_t ldc) {
+    // Up to 8 blocks of the inner dimension, fixed by k alone; partial products summed in order.
+    const std::int64_t blocks = std::clamp<std::int64_t>(k / 2048, 1, 8), step = (k + blocks - 1) / blocks;
+    std::vector<Matrix<double>> partial(static_cast<std::size_t>(blocks));
+    for_fixed_blocks(k, step, [&](std::int64_t lo, std::int64_t len) {
+        Matrix<double>& p = partial[static_cast<std::size_t>(lo / step)];
+        p = Matrix<double>(m, n);
+        gemm('T', 'N', m, n, len, alpha, a + lo, lda, b + lo, ldb, 0.0, p.ptr(), m);
+    });
+    for (std::int64_t j = 0; j < n; ++j)
+        for (std::int64_t i = 0; i < m; ++i) {
+            double sum = partial[0](i, j);
+            for (std::size_t blk = 1; blk < partial.size(); ++blk) sum += partial[blk](i, j);
+            c[i + j * ldc] = sum;
+        }
+}
+
 void multiply_left_inplace(char op, const Matrix<double>& t, Matrix<double>& x) {
     const std::int64_t k = x.rows;
     if (t.rows != k || t.cols != k)

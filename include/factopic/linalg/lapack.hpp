@@ -70,6 +70,13 @@ private:
 void gemm_fixed(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
                 std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
 
+/// C = alpha·Aᵀ·B (m × n) for A (k × m) and B (k × n) with a long inner dimension k (the
+/// coefficients of a block against a basis): the inner dimension is cut into fixed blocks whose
+/// products run in parallel (each on one thread) and are summed in order, so the result does not
+/// depend on the thread count. gemm_fixed would run such a product on one thread.
+void gemm_tn_split(std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                   const double* b, std::int64_t ldb, double* c, std::int64_t ldc);
+
 /// X ← op(T)·X in place for a square T (k × k, op = 'N' or 'T') and a wide X (k × n): the same
 /// fixed column blocks as gemm_fixed, each copied aside before it is overwritten, so that no
 /// second k × n matrix is held.
