@@ -567,8 +567,8 @@ Matrix<double> small_product(char ta, const Matrix<double>& a, char tb, const Ma
 ///    working precision for a basis this close to orthonormal), and X_o = X·F = M·v_o.
 ///  - X_o's columns are nearly orthogonal, so with S = diag(1/‖X_o column‖) the Gram matrix of
 ///    X_o·S is I + E with E small. Its Cholesky factor R̃ gives X_o = Q·R, R = R̃·S⁻¹, with Q
-///    orthonormal to ε·κ(X_o·S)² (CholeskyQR's error), κ² ≤ 3 when ‖E‖₂ ≤ k·max|Eᵢⱼ| ≤ 1/2. The column
-///    scaling keeps large and small singular values apart: no κ(X_o)² enters.
+///    orthonormal to ε·κ(X_o·S)² (CholeskyQR's error), κ² ≤ 3 when ‖E‖₂ ≤ k·max|Eᵢⱼ| ≤ 1/2.
+///    The column scaling keeps large and small singular values apart: no κ(X_o)² enters.
 ///  - R = W·Σ·Zᵀ (gesdd, k × k): U_Mᵀ = (F·R⁻¹·W)ᵀ·Xᵀ and V_M = v·F·Z.
 /// Returns false, and changes nothing, when v or X_o·S is too far from orthogonal for that.
 bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, Matrix<double>& ut_long,
@@ -589,7 +589,8 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
         scale[static_cast<std::size_t>(i)] = 1.0 / std::sqrt(gt(i, i));
     }
     for (std::int64_t j = 0; j < k; ++j)
-        for (std::int64_t i = 0; i < k; ++i) gt(i, j) *= scale[static_cast<std::size_t>(i)] * scale[static_cast<std::size_t>(j)];
+        for (std::int64_t i = 0; i < k; ++i)
+            gt(i, j) *= scale[static_cast<std::size_t>(i)] * scale[static_cast<std::size_t>(j)];
     if (!(max_identity_error(gt) * static_cast<double>(k) <= 0.5) || !linalg::cholesky_upper(gt)) return false;
     Matrix<double> r = gt;  // R = R̃·S⁻¹
     for (std::int64_t j = 0; j < k; ++j)
@@ -622,9 +623,7 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
                                       const Matrix<double>* known, std::int64_t lo, bool full, double& loss) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(std::max<std::int64_t>(b, 1), l);
-    const auto coefficients = [&] {
-        linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b);
-    };
+    const auto coefficients = [&] { linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b); };
     const auto subtract = [&] {
         linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
     };
@@ -887,7 +886,8 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
                 // the next one goes to about 70% of the way to where the trend reaches the target
                 // (at least a block on, at most a sixth of the basis), not after every block.
                 if (!done && last_shortfall > shortfall && shortfall < HUGE_VAL && b > last_check_b) {
-                    const double per_column = std::log(last_shortfall / shortfall) / static_cast<double>(b - last_check_b);
+                    const double per_column =
+                        std::log(last_shortfall / shortfall) / static_cast<double>(b - last_check_b);
                     const double ahead = 0.7 * std::log(shortfall) / per_column;
                     next_check = b + std::clamp<std::int64_t>(static_cast<std::int64_t>(ahead), l, std::max(l, b / 6));
                 }

@@ -43,11 +43,11 @@ struct TruncatedSvdOptions {
     int power_iters = -1;                           ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
     Normalizer normalizer = Normalizer::automatic;  ///< rsvd; auto: none if ≤ 2 iterations, else LU
     std::uint64_t seed = 0;
-    double tol = 1e-6;   ///< krylov: stop once every Ritz value θ = σ² of the k is within tol·θ of
-                         ///< an eigenvalue of AᵀA, by its residual (‖AᵀAv − θv‖ ≤ tol·θ) or by
-                         ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
-    int max_blocks = 0;  ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
-    int block = 0;       ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
+    double tol = 1e-6;     ///< krylov: stop once every Ritz value θ = σ² of the k is within tol·θ of
+                           ///< an eigenvalue of AᵀA, by its residual (‖AᵀAv − θv‖ ≤ tol·θ) or by
+                           ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
+    int max_blocks = 0;    ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
+    int block = 0;         ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
     bool qr_ritz = false;  ///< krylov: take the QR-based final step (phase "ritz_qr") even when the
                            ///< Gram-based one (phase "ritz") would do; it is taken anyway when the
                            ///< Gram-based one's checks fail. For tests and comparisons.

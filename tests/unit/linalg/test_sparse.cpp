@@ -26,7 +26,7 @@ CsrMatrix<double> random_csr(std::int64_t rows, std::int64_t cols, double densit
     a.indptr.assign(1, 0);
     for (std::int64_t i = 0; i < rows; ++i) {
         const double kind = u01(gen);
-        if (kind < 0.1) {  // empty row
+        if (kind < 0.1) {         // empty row
         } else if (kind < 0.4) {  // a single entry
             const auto j = static_cast<std::int32_t>(u01(gen) * static_cast<double>(cols - 3));
             a.indices.push_back(j);
@@ -75,7 +75,8 @@ TEST(Transpose, MatchesTheDenseTransposeWhateverTheThreads) {
         EXPECT_EQ(t1.nnz(), a.nnz());
         for (std::int64_t j = 0; j < t1.rows; ++j) {
             std::int64_t count = 0;
-            for (std::int64_t i = 0; i < a.rows; ++i) count += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] != 0;
+            for (std::int64_t i = 0; i < a.rows; ++i)
+                count += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] != 0;
             ASSERT_EQ(t1.row_nnz(j), count) << "row " << j;
             for (std::int64_t p = t1.indptr[j]; p < t1.indptr[j + 1]; ++p) {
                 if (p > t1.indptr[j]) {
@@ -111,7 +112,8 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
             for (std::int64_t i = 0; i < rows; ++i)
                 for (std::int64_t j = 0; j < cols; ++j)
                     for (std::int64_t c = 0; c < width; ++c)
-                        mx[static_cast<std::size_t>(i * width + c)] += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(c, j);
+                        mx[static_cast<std::size_t>(i * width + c)] +=
+                            d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(c, j);
             runtime::set_threads(1);
             Matrix<double> y1;
             gram.apply(x, y1);
@@ -122,7 +124,8 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
                 for (std::int64_t c = 0; c < width; ++c) {
                     double want = 0;
                     for (std::int64_t i = 0; i < rows; ++i)
-                        want += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * mx[static_cast<std::size_t>(i * width + c)];
+                        want += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] *
+                                mx[static_cast<std::size_t>(i * width + c)];
                     worst = std::max(worst, std::abs(y1(c, j) - want));
                     scale = std::max(scale, std::abs(want));
                 }
