@@ -767,7 +767,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     std::int64_t converged_b = 0, previous_width = 0;
     // Partial reorthogonalisation: after the local pass, a block keeps components along the
     // older blocks at rounding level, and they grow by a roughly constant factor per block
-    // (about 30 on the 20 Newsgroups). The pass against the whole basis runs every `interval`
+    // (about 30 on the 20 Newsgroups' tf-idf, thousands on their counts). The pass against the whole basis runs every `interval`
     // blocks, and what it finds sets the interval: longer while the loss it removes stays below
     // 1e-13, shorter above 1e-11. The basis so stays orthonormal to about 1e-12, far inside the
     // semi-orthogonality (√ε) under which the Ritz values are exact to working precision, and

@@ -161,37 +161,22 @@ GramProduct::GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt
 
 namespace {
 
-/// The two gathers of GramProduct for a block width K known at compile time (the row stride of
-/// X, W and Y), so that each entry's K products are one unrolled run of vector instructions.
-template <int K>
+/// The two gathers of GramProduct: row(a, xp, i, out) sets out[0..k) = Σ_j A(i, j)·X(:, j), X's
+/// columns k apart.
+template <typename Row>
 void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& rows, const CsrMatrix<double>& mt,
-                  const std::vector<double>& diagonal, const double* x, double* w, double* y) {
+                  const std::vector<double>& diagonal, std::int64_t k, const double* x, double* w, double* y, Row row) {
     runtime::parallel_for(
-        rows.size(),
-        [&](std::size_t r) {
-            const std::int64_t i = rows[r];
-            double acc[K] = {};
-            for (std::int64_t p = m.indptr[i]; p < m.indptr[i + 1]; ++p) {
-                const double v = m.values[p];
-                const double* in = x + static_cast<std::int64_t>(m.indices[p]) * K;
-                for (int c = 0; c < K; ++c) acc[c] += v * in[c];
-            }
-            std::copy(acc, acc + K, w + i * K);
-        },
-        512);
+        rows.size(), [&](std::size_t r) { row(m, x, rows[r], w + rows[r] * k); }, 512);
     runtime::parallel_for(
         static_cast<std::size_t>(mt.rows),
-        [&](std::size_t j) {
-            double acc[K];
-            const double d = diagonal[j];
-            const double* xj = x + static_cast<std::int64_t>(j) * K;
-            for (int c = 0; c < K; ++c) acc[c] = d * xj[c];
-            for (std::int64_t p = mt.indptr[j]; p < mt.indptr[j + 1]; ++p) {
-                const double v = mt.values[p];
-                const double* in = w + static_cast<std::int64_t>(mt.indices[p]) * K;
-                for (int c = 0; c < K; ++c) acc[c] += v * in[c];
-            }
-            std::copy(acc, acc + K, y + static_cast<std::int64_t>(j) * K);
+        [&](std::size_t i) {
+            const auto j = static_cast<std::int64_t>(i);
+            double* out = y + j * k;
+            row(mt, w, j, out);
+            const double d = diagonal[i];
+            const double* in = x + j * k;
+            for (std::int64_t c = 0; c < k; ++c) out[c] += d * in[c];
         },
         512);
 }
@@ -202,27 +187,26 @@ void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
     const std::int64_t k = x.rows, n = m_m.cols;
     if (m_w.rows != k || m_w.cols != m_m.rows) m_w = Matrix<double>::zeros(k, m_m.rows);  // rows never written stay 0
     if (y.rows != k || y.cols != n) y = Matrix<double>(k, n);
+    const auto gathers = [&](auto row) {
+        gram_gathers(m_m, m_rows, m_mt, m_diagonal, k, x.ptr(), m_w.ptr(), y.ptr(), row);
+    };
+    // The usual block widths as compile-time strides, so that each entry's k products are one
+    // unrolled run of vector instructions (a run-time stride cost a third more).
     switch (k) {
-#define FACTOPIC_K(K) \
-    case K: return gram_gathers<K>(m_m, m_rows, m_mt, m_diagonal, x.ptr(), m_w.ptr(), y.ptr());
+#define FACTOPIC_K(K)                                                                                   \
+    case K:                                                                                             \
+        return gathers([](const CsrMatrix<double>& a, const double* xp, std::int64_t i, double* out) { \
+            const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;                          \
+            row_strip<K>(a.indices.data() + lo, a.values.data() + lo, count, xp, K, 0, out);            \
+        });
         FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(4) FACTOPIC_K(6) FACTOPIC_K(8) FACTOPIC_K(10) FACTOPIC_K(12)
         FACTOPIC_K(16)
 #undef FACTOPIC_K
-        default: break;
+        default:
+            return gathers([k](const CsrMatrix<double>& a, const double* xp, std::int64_t i, double* out) {
+                row_product(a, xp, k, i, out);
+            });
     }
-    runtime::parallel_for(
-        m_rows.size(), [&](std::size_t r) { row_product(m_m, x.ptr(), k, m_rows[r], m_w.col(m_rows[r])); }, 512);
-    runtime::parallel_for(
-        static_cast<std::size_t>(n),
-        [&](std::size_t i) {
-            const auto j = static_cast<std::int64_t>(i);
-            double* out = y.col(j);
-            row_product(m_mt, m_w.ptr(), k, j, out);
-            const double d = m_diagonal[i];
-            const double* in = x.col(j);
-            for (std::int64_t r = 0; r < k; ++r) out[r] += d * in[r];
-        },
-        512);
 }
 
 template <typename T>
