@@ -610,19 +610,18 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
 }
 
 /// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and among
-/// themselves: classical Gram–Schmidt twice (the first pass possibly local, see `known`), then
-/// Householder QR, so that the projected x equals x·R with the returned R (l × l, upper). When x
-/// was (numerically) rank deficient, QR completes it with arbitrary directions, which a check
-/// catches and projects again.
-/// `known`, when given, is basis[:, lo:b]ᵀ·x already computed ((b − lo) × l): the first pass
-/// then removes those components only (block Lanczos: in exact arithmetic x has no others), and
-/// the second pass runs against the whole basis — unless `full` is false (partial
-/// reorthogonalisation, see truncated_krylov). `loss` receives what the second pass found: the
-/// largest |qᵢᵀx_c| / ‖x_c‖ (0 when it was skipped).
+/// themselves (b ≥ 1): classical Gram–Schmidt, local then whole, and Householder QR, so that the
+/// projected x equals x·R with the returned R (l × l, upper). When x was (numerically) rank
+/// deficient, QR completes it with arbitrary directions, which a check catches and projects again.
+/// `known` is basis[:, lo:b]ᵀ·x, already computed ((b − lo) × l): the first pass removes those
+/// components only (block Lanczos: in exact arithmetic x has no others), and the second pass runs
+/// against the whole basis — unless `full` is false (partial reorthogonalisation, see
+/// truncated_krylov). `loss` receives what the second pass found: the largest |qᵢᵀx_c| / ‖x_c‖
+/// (0 when it was skipped).
 Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x,
-                                      const Matrix<double>* known, std::int64_t lo, bool full, double& loss) {
+                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss) {
     const std::int64_t n = x.rows, l = x.cols;
-    Matrix<double> c(std::max<std::int64_t>(b, 1), l);
+    Matrix<double> c(b, l);
     const auto coefficients = [&] { linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b); };
     const auto subtract = [&] {
         linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
@@ -632,18 +631,8 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
         const linalg::SerialBlas serial;
         linalg::qr(x, &rr);
     };
-    if (b == 0) {
-        householder(r);
-        return r;
-    }
     loss = 0;
-    if (known != nullptr && known->rows == b - lo && known->cols == l) {
-        linalg::gemm_fixed('N', 'N', n, l, b - lo, -1.0, basis.col(lo), n, known->ptr(), b - lo, 1.0, x.ptr(), n);
-    } else {
-        coefficients();
-        subtract();
-        full = true;
-    }
+    linalg::gemm_fixed('N', 'N', n, l, b - lo, -1.0, basis.col(lo), n, known.ptr(), b - lo, 1.0, x.ptr(), n);
     if (full) {
         coefficients();
         for (std::int64_t j = 0; j < l; ++j) {
@@ -767,11 +756,12 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     std::int64_t converged_b = 0, previous_width = 0;
     // Partial reorthogonalisation: after the local pass, a block keeps components along the
     // older blocks at rounding level, and they grow by a roughly constant factor per block
-    // (about 30 on the 20 Newsgroups' tf-idf, thousands on their counts). The pass against the whole basis runs every `interval`
-    // blocks, and what it finds sets the interval: longer while the loss it removes stays below
-    // 1e-13, shorter above 1e-11. The basis so stays orthonormal to about 1e-12, far inside the
-    // semi-orthogonality (√ε) under which the Ritz values are exact to working precision, and
-    // the final Ritz vectors are orthonormalised once more (restricted_svd_gram).
+    // (about 30 on the 20 Newsgroups' tf-idf, thousands on their counts). The pass against the
+    // whole basis runs every `interval` blocks, and what it finds sets the interval: longer while
+    // the loss it removes stays below 1e-13, shorter above 1e-11. The basis so stays orthonormal
+    // to about 1e-12, far inside the semi-orthogonality (√ε) under which the Ritz values are
+    // exact to working precision, and the final Ritz vectors are orthonormalised once more
+    // (restricted_svd_gram).
     int interval = 1, since_full = 0;
     for (std::int64_t step = 0;; ++step) {
         const std::int64_t width = block.cols;
@@ -820,7 +810,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             next = image;
             const bool full = ++since_full >= interval;
             double loss = 0;
-            r_next = orthonormalize_against(basis, b, next, &cols, lo, full, loss);
+            r_next = orthonormalize_against(basis, b, next, cols, lo, full, loss);
             if (full) {
                 if (loss < 1e-13)
                     interval = std::min(interval + 1, 3);
