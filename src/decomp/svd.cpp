@@ -766,7 +766,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     Matrix<double> y;      // Ritz vectors' coefficients
     Matrix<double> h_all;  // b × b Rayleigh quotient
     double t_sparse = 0, t_orth = 0, t_ritz = 0;
-    Matrix<double> block_rw, image_rw;
+    Matrix<double> image;  // MᵀM·block
     linalg::GramProduct gram_product(o.m(), o.mt());
     std::int64_t converged_b = 0, previous_width = 0;
     // Partial reorthogonalisation: after the local pass, a block keeps components along the
@@ -783,10 +783,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         reserve(width);
         std::copy(block.ptr(), block.ptr() + n * width, basis.col(b));
         auto t_phase = Clock::now();
-        // MᵀM·block, M read once (rows applied and scattered back).
-        linalg::transpose_into(block, block_rw);
-        gram_product.apply(block_rw, image_rw);
-        Matrix<double> image = linalg::transpose(image_rw);
+        gram_product.apply(block, image);  // MᵀM·block
         t_sparse += since(t_phase);
         t_phase = Clock::now();
         // H grows with every block (its new columns are cheap); the eigen-decomposition waits.

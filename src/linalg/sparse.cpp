@@ -162,21 +162,24 @@ GramProduct::GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt
 namespace {
 
 /// The two gathers of GramProduct: row(a, xp, i, out) sets out[0..k) = Σ_j A(i, j)·X(:, j), X's
-/// columns k apart.
+/// columns k apart. x and w are row-wise (k apart), y is column-major (n × k); each thread
+/// assembles a row of Y in its k values of scratch.
 template <typename Row>
 void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& rows, const CsrMatrix<double>& mt,
-                  const std::vector<double>& diagonal, std::int64_t k, const double* x, double* w, double* y, Row row) {
+                  const std::vector<double>& diagonal, std::int64_t k, const double* x, double* w, double* y,
+                  double* scratch, Row row) {
     runtime::parallel_for(
         rows.size(), [&](std::size_t r) { row(m, x, rows[r], w + rows[r] * k); }, 512);
-    runtime::parallel_for(
-        static_cast<std::size_t>(mt.rows),
-        [&](std::size_t i) {
+    const std::int64_t n = mt.rows;
+    runtime::parallel_for_thread(
+        static_cast<std::size_t>(n),
+        [&](int thread, std::size_t i) {
             const auto j = static_cast<std::int64_t>(i);
-            double* out = y + j * k;
+            double* out = scratch + thread * k;
             row(mt, w, j, out);
             const double d = diagonal[i];
             const double* in = x + j * k;
-            for (std::int64_t c = 0; c < k; ++c) out[c] += d * in[c];
+            for (std::int64_t c = 0; c < k; ++c) y[c * n + j] = out[c] + d * in[c];
         },
         512);
 }
@@ -184,11 +187,21 @@ void gram_gathers(const CsrMatrix<double>& m, const std::vector<std::int64_t>& r
 }  // namespace
 
 void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
-    const std::int64_t k = x.rows, n = m_m.cols;
+    const std::int64_t k = x.cols, n = m_m.cols;
     if (m_w.rows != k || m_w.cols != m_m.rows) m_w = Matrix<double>::zeros(k, m_m.rows);  // rows never written stay 0
-    if (y.rows != k || y.cols != n) y = Matrix<double>(k, n);
+    if (y.rows != n || y.cols != k) y = Matrix<double>(n, k);
+    if (m_x.rows != k || m_x.cols != n) m_x = Matrix<double>(k, n);
+    m_scratch.resize(static_cast<std::size_t>(runtime::max_threads() * k));
+    runtime::parallel_for(
+        static_cast<std::size_t>((n + 511) / 512),
+        [&](std::size_t blk) {
+            const std::int64_t lo = static_cast<std::int64_t>(blk) * 512, hi = std::min(n, lo + 512);
+            for (std::int64_t c = 0; c < k; ++c)
+                for (std::int64_t j = lo; j < hi; ++j) m_x(c, j) = x(j, c);
+        },
+        1);
     const auto gathers = [&](auto row) {
-        gram_gathers(m_m, m_rows, m_mt, m_diagonal, k, x.ptr(), m_w.ptr(), y.ptr(), row);
+        gram_gathers(m_m, m_rows, m_mt, m_diagonal, k, m_x.ptr(), m_w.ptr(), y.ptr(), m_scratch.data(), row);
     };
     // The usual block widths as compile-time strides, so that each entry's k products are one
     // unrolled run of vector instructions (a run-time stride cost a third more).

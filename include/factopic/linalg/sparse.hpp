@@ -23,11 +23,13 @@ void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
 template <typename T, typename U>
 void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out);
 
-/// Y = MᵀM·X in the row-wise convention (X and Y are k × M.cols), given M and mt = Mᵀ, in two
-/// gathers: W = M·X over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ; a
-/// row of M with a single entry v in column j adds v²·X(:, j) instead, through a diagonal, and
-/// its row of W stays 0. Every element of W and Y is summed in a fixed order by one thread, so Y
-/// does not depend on the thread count. W (k × M.rows) is kept between calls.
+/// Y = MᵀM·X for X and Y column-major (M.cols × k), given M and mt = Mᵀ, in two gathers: W = M·X
+/// over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ; a row of M with a
+/// single entry v in column j adds v²·X(j, :) instead, through a diagonal, and its row of W stays
+/// 0. X is copied row-wise first (a gather reads one row of it per entry), and Y is written in
+/// place from the second gather. Every element of W and Y is summed in a fixed order by one
+/// thread, so Y does not depend on the thread count. W (k × M.rows) and the row-wise X are kept
+/// between calls.
 class GramProduct {
 public:
     GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt);
@@ -39,6 +41,8 @@ private:
     std::vector<std::int64_t> m_rows;  // the rows of M with two or more entries
     std::vector<double> m_diagonal;    // per column: Σ v² over the rows whose only entry it holds
     Matrix<double> m_w;                // W = M·X, k × M.rows (0 on the other rows)
+    Matrix<double> m_x;                // X row-wise, k × M.cols
+    std::vector<double> m_scratch;     // a row of Y per thread
 };
 
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).

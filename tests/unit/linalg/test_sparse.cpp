@@ -105,7 +105,7 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
         std::mt19937_64 gen(3);
         std::normal_distribution<double> normal;
         for (const std::int64_t width : {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 17}) {
-            Matrix<double> x(width, cols);  // row-wise: column j is X's row j
+            Matrix<double> x(cols, width);
             for (auto& v : x.data) v = normal(gen);
             // MᵀM·X by the dense definition: (MX) first, then Mᵀ(MX).
             std::vector<double> mx(static_cast<std::size_t>(rows * width), 0.0);
@@ -113,12 +113,12 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
                 for (std::int64_t j = 0; j < cols; ++j)
                     for (std::int64_t c = 0; c < width; ++c)
                         mx[static_cast<std::size_t>(i * width + c)] +=
-                            d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(c, j);
+                            d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(j, c);
             runtime::set_threads(1);
             Matrix<double> y1;
             gram.apply(x, y1);
-            ASSERT_EQ(y1.rows, width);
-            ASSERT_EQ(y1.cols, cols);
+            ASSERT_EQ(y1.rows, cols);
+            ASSERT_EQ(y1.cols, width);
             double worst = 0, scale = 0;
             for (std::int64_t j = 0; j < cols; ++j)
                 for (std::int64_t c = 0; c < width; ++c) {
@@ -126,7 +126,7 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
                     for (std::int64_t i = 0; i < rows; ++i)
                         want += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] *
                                 mx[static_cast<std::size_t>(i * width + c)];
-                    worst = std::max(worst, std::abs(y1(c, j) - want));
+                    worst = std::max(worst, std::abs(y1(j, c) - want));
                     scale = std::max(scale, std::abs(want));
                 }
             EXPECT_LE(worst, 1e-13 * scale) << rows << " x " << cols << ", width " << width;
