@@ -447,17 +447,19 @@ SvdResult<double> full_gram(const CsrMatrix<double>& a) {
 // Truncated SVD. M is A or Aᵀ, whichever is tall (M.rows ≥ M.cols).
 
 struct Oriented {
-    CsrMatrix<double> other;  // the transpose of A, made here
+    CsrMatrix<double> other;  // the transpose of A, made here when needed
     const CsrMatrix<double>* mp;
-    const CsrMatrix<double>* mtp;
+    const CsrMatrix<double>* mtp = nullptr;
     bool transposed = false;  // M = Aᵀ
     const CsrMatrix<double>& m() const { return *mp; }
     const CsrMatrix<double>& mt() const { return *mtp; }
 
-    explicit Oriented(const CsrMatrix<double>& a) : other(linalg::transpose(a)) {
+    /// M only (mt() unavailable) unless `both`: a tall A is then used as it is, untransposed.
+    Oriented(const CsrMatrix<double>& a, bool both) {
         transposed = a.rows < a.cols;
+        if (transposed || both) other = linalg::transpose(a);
         mp = transposed ? &other : &a;
-        mtp = transposed ? &a : &other;
+        if (both) mtp = transposed ? &a : &other;
     }
     Oriented(const Oriented&) = delete;
 };
@@ -767,7 +769,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     Matrix<double> h_all;  // b × b Rayleigh quotient
     double t_sparse = 0, t_orth = 0, t_ritz = 0;
     Matrix<double> image;  // MᵀM·block
-    linalg::GramProduct gram_product(o.m(), o.mt());
+    linalg::GramProduct gram_product(o.m());
     std::int64_t converged_b = 0, previous_width = 0;
     // Partial reorthogonalisation: after the local pass, a block keeps components along the
     // older blocks at rounding level, and they grow by a roughly constant factor per block
@@ -961,7 +963,7 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
     const Widened<CsrMatrix, T> ad(a);
-    const Oriented o(*ad);
+    const Oriented o(*ad, options.method == SvdMethod::rsvd);  // the Krylov method reads M only
     SvdResult<double> r;
     switch (options.method) {
         case SvdMethod::rsvd:

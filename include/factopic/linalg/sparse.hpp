@@ -23,26 +23,26 @@ void multiply_rowwise(const CsrMatrix<T>& a, const Matrix<U>& x, Matrix<U>& y);
 template <typename T, typename U>
 void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, std::int64_t hi, U* out);
 
-/// Y = MᵀM·X for X and Y column-major (M.cols × k), given M and mt = Mᵀ, in two gathers: W = M·X
-/// over M's rows with two or more entries, then Y = Mᵀ·W by the rows of Mᵀ; a row of M with a
-/// single entry v in column j adds v²·X(j, :) instead, through a diagonal, and its row of W stays
-/// 0. X is copied row-wise first (a gather reads one row of it per entry), and Y is written in
-/// place from the second gather. Every element of W and Y is summed in a fixed order by one
-/// thread, so Y does not depend on the thread count. W (k × M.rows) and the row-wise X are kept
-/// between calls.
+/// Y = MᵀM·X for X and Y column-major (M.cols × k), in one pass over M: for each row i of M with
+/// two or more entries, w = M(i, :)·X (a gather), then Y += M(i, :)ᵀ·w (a scatter over the same
+/// entries, still in cache); a row with a single entry v in column j adds v²·X(j, :) instead,
+/// through a diagonal. The rows are cut into groups of about `group_entries` entries each (at
+/// most 64 groups): a rule of M's shape alone. Each group's scatter goes to its own partial sum,
+/// by one thread, and the partial sums are added in group order, so Y does not depend on the
+/// thread count. X is copied row-wise first (a gather reads one row of it per entry); the partial
+/// sums are kept between calls.
 class GramProduct {
 public:
-    GramProduct(const CsrMatrix<double>& m, const CsrMatrix<double>& mt);
+    explicit GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries = std::int64_t{1} << 18);
     void apply(const Matrix<double>& x, Matrix<double>& y);
 
 private:
     const CsrMatrix<double>& m_m;
-    const CsrMatrix<double>& m_mt;
-    std::vector<std::int64_t> m_rows;  // the rows of M with two or more entries
-    std::vector<double> m_diagonal;    // per column: Σ v² over the rows whose only entry it holds
-    Matrix<double> m_w;                // W = M·X, k × M.rows (0 on the other rows)
-    Matrix<double> m_x;                // X row-wise, k × M.cols
-    std::vector<double> m_scratch;     // a row of Y per thread
+    std::vector<std::int64_t> m_rows;    // the rows of M with two or more entries
+    std::vector<std::size_t> m_groups;   // groups + 1 bounds into m_rows
+    std::vector<double> m_diagonal;      // per column: Σ v² over the rows whose only entry it holds
+    Matrix<double> m_x;                  // X row-wise, k × M.cols
+    Matrix<double> m_partial;            // a group's partial sum per column, row-wise (k·M.cols)
 };
 
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).

@@ -96,46 +96,51 @@ TEST(Transpose, MatchesTheDenseTransposeWhateverTheThreads) {
 
 TEST(GramProduct, EqualsMtMXForEveryWidth) {
     const ThreadsGuard guard;
-    // Tall (the Krylov method's M) and wide, with single-entry and empty rows and empty columns.
+    // Tall (the Krylov method's M) and wide, with single-entry and empty rows and empty columns;
+    // one group of rows (the default size) and groups of about 97 entries (the partial sums).
     for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{700, 60}, {50, 120}}) {
         const auto m = random_csr(rows, cols, 0.08, static_cast<std::uint64_t>(rows + cols));
-        const auto mt = linalg::transpose(m);
         const auto d = dense(m);
-        linalg::GramProduct gram(m, mt);
-        std::mt19937_64 gen(3);
-        std::normal_distribution<double> normal;
-        for (const std::int64_t width : {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 17}) {
-            Matrix<double> x(cols, width);
-            for (auto& v : x.data) v = normal(gen);
-            // MᵀM·X by the dense definition: (MX) first, then Mᵀ(MX).
-            std::vector<double> mx(static_cast<std::size_t>(rows * width), 0.0);
-            for (std::int64_t i = 0; i < rows; ++i)
+        for (const std::int64_t group_entries : {std::int64_t{1} << 18, std::int64_t{97}}) {
+            linalg::GramProduct gram(m, group_entries);
+            std::mt19937_64 gen(3);
+            std::normal_distribution<double> normal;
+            for (const std::int64_t width : {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 17}) {
+                Matrix<double> x(cols, width);
+                for (auto& v : x.data) v = normal(gen);
+                // MᵀM·X by the dense definition: (MX) first, then Mᵀ(MX).
+                std::vector<double> mx(static_cast<std::size_t>(rows * width), 0.0);
+                for (std::int64_t i = 0; i < rows; ++i)
+                    for (std::int64_t j = 0; j < cols; ++j)
+                        for (std::int64_t c = 0; c < width; ++c)
+                            mx[static_cast<std::size_t>(i * width + c)] +=
+                                d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(j, c);
+                runtime::set_threads(1);
+                Matrix<double> y1;
+                gram.apply(x, y1);
+                ASSERT_EQ(y1.rows, cols);
+                ASSERT_EQ(y1.cols, width);
+                double worst = 0, scale = 0;
                 for (std::int64_t j = 0; j < cols; ++j)
-                    for (std::int64_t c = 0; c < width; ++c)
-                        mx[static_cast<std::size_t>(i * width + c)] +=
-                            d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] * x(j, c);
-            runtime::set_threads(1);
-            Matrix<double> y1;
-            gram.apply(x, y1);
-            ASSERT_EQ(y1.rows, cols);
-            ASSERT_EQ(y1.cols, width);
-            double worst = 0, scale = 0;
-            for (std::int64_t j = 0; j < cols; ++j)
-                for (std::int64_t c = 0; c < width; ++c) {
-                    double want = 0;
-                    for (std::int64_t i = 0; i < rows; ++i)
-                        want += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] *
-                                mx[static_cast<std::size_t>(i * width + c)];
-                    worst = std::max(worst, std::abs(y1(j, c) - want));
-                    scale = std::max(scale, std::abs(want));
+                    for (std::int64_t c = 0; c < width; ++c) {
+                        double want = 0;
+                        for (std::int64_t i = 0; i < rows; ++i)
+                            want += d[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] *
+                                    mx[static_cast<std::size_t>(i * width + c)];
+                        worst = std::max(worst, std::abs(y1(j, c) - want));
+                        scale = std::max(scale, std::abs(want));
+                    }
+                EXPECT_LE(worst, 1e-13 * scale) << rows << " x " << cols << ", width " << width;
+                for (const int threads : {2, 3}) {
+                    runtime::set_threads(threads);
+                    Matrix<double> y2;
+                    gram.apply(x, y2);
+                    EXPECT_TRUE(y1.data == y2.data) << "1 vs " << threads << " threads, width " << width
+                                                    << ", groups of " << group_entries;
+                    gram.apply(x, y2);  // buffers reused from the last call
+                    EXPECT_TRUE(y1.data == y2.data) << "second call, width " << width;
                 }
-            EXPECT_LE(worst, 1e-13 * scale) << rows << " x " << cols << ", width " << width;
-            runtime::set_threads(2);
-            Matrix<double> y2;
-            gram.apply(x, y2);
-            EXPECT_TRUE(y1.data == y2.data) << "1 vs 2 threads, width " << width;
-            gram.apply(x, y2);  // buffers reused from the last call
-            EXPECT_TRUE(y1.data == y2.data) << "second call, width " << width;
+            }
         }
     }
 }
