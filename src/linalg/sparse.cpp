@@ -162,8 +162,9 @@ GramProduct::GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries)
     }
     // Groups of consecutive rows with about equal entry counts, one partial sum each. Their number
     // follows from the shape alone, never from the thread count, so that the result does not
-    // depend on it. 2^18 entries a group: 4 groups on all 20 Newsgroups, where 2 threads took
-    // 1.66, 1.75 and 1.95 ms for 2, 4 and 8 groups (4 vectors), against 2.26 ms for two gathers.
+    // depend on it. 2^19 entries a group: 2 groups on all 20 Newsgroups, where with 2 threads a
+    // product of 4 vectors took 2.17 ms in 2 groups, 2.5-2.7 ms in 3 to 11 (the zeroing and the
+    // adding up of the partial sums grow, and an odd count leaves a thread idle) and 3.9 ms in 1.
     const std::int64_t groups = std::clamp<std::int64_t>(entries / std::max<std::int64_t>(group_entries, 1), 1, 64);
     m_groups.assign(1, 0);
     std::int64_t seen = 0;

@@ -33,7 +33,7 @@ void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, s
 /// sums are kept between calls.
 class GramProduct {
 public:
-    explicit GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries = std::int64_t{1} << 18);
+    explicit GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries = std::int64_t{1} << 19);
     void apply(const Matrix<double>& x, Matrix<double>& y);
 
 private:

@@ -101,7 +101,7 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
     for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{700, 60}, {50, 120}}) {
         const auto m = random_csr(rows, cols, 0.08, static_cast<std::uint64_t>(rows + cols));
         const auto d = dense(m);
-        for (const std::int64_t group_entries : {std::int64_t{1} << 18, std::int64_t{97}}) {
+        for (const std::int64_t group_entries : {std::int64_t{1} << 19, std::int64_t{97}}) {
             linalg::GramProduct gram(m, group_entries);
             std::mt19937_64 gen(3);
             std::normal_distribution<double> normal;
