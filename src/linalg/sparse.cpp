@@ -165,7 +165,12 @@ GramProduct::GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries)
     // depend on it. 2^19 entries a group: 2 groups on all 20 Newsgroups, where with 2 threads a
     // product of 4 vectors took 2.17 ms in 2 groups, 2.5-2.7 ms in 3 to 11 (the zeroing and the
     // adding up of the partial sums grow, and an odd count leaves a thread idle) and 3.9 ms in 1.
-    const std::int64_t groups = std::clamp<std::int64_t>(entries / std::max<std::int64_t>(group_entries, 1), 1, 64);
+    // A group also has at least 4 entries per column of M, so that zeroing and adding up its
+    // partial sum (a column's k values) stays small beside its scatter, and the partial sums
+    // together stay within a quarter of M's entries.
+    const std::int64_t groups = std::clamp<std::int64_t>(
+        std::min(entries / std::max<std::int64_t>(group_entries, 1), entries / std::max<std::int64_t>(4 * m.cols, 1)),
+        1, 64);
     m_groups.assign(1, 0);
     std::int64_t seen = 0;
     for (std::size_t r = 0; r < m_rows.size(); ++r) {
