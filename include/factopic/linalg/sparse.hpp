@@ -38,11 +38,11 @@ public:
 
 private:
     const CsrMatrix<double>& m_m;
-    std::vector<std::int64_t> m_rows;    // the rows of M with two or more entries
-    std::vector<std::size_t> m_groups;   // groups + 1 bounds into m_rows
-    std::vector<double> m_diagonal;      // per column: Σ v² over the rows whose only entry it holds
-    Matrix<double> m_x;                  // X row-wise, k × M.cols
-    Matrix<double> m_partial;            // a group's partial sum per column, row-wise (k·M.cols)
+    std::vector<std::int64_t> m_rows;   // the rows of M with two or more entries
+    std::vector<std::size_t> m_groups;  // groups + 1 bounds into m_rows
+    std::vector<double> m_diagonal;     // per column: Σ v² over the rows whose only entry it holds
+    Matrix<double> m_x;                 // X row-wise, k × M.cols
+    Matrix<double> m_partial;           // a group's partial sum per column, row-wise (k·M.cols)
 };
 
 /// A·Aᵀ as a dense rows × rows matrix (both triangles), from A and at = transpose(A).

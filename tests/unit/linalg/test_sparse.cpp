@@ -135,8 +135,8 @@ TEST(GramProduct, EqualsMtMXForEveryWidth) {
                     runtime::set_threads(threads);
                     Matrix<double> y2;
                     gram.apply(x, y2);
-                    EXPECT_TRUE(y1.data == y2.data) << "1 vs " << threads << " threads, width " << width
-                                                    << ", groups of " << group_entries;
+                    EXPECT_TRUE(y1.data == y2.data)
+                        << "1 vs " << threads << " threads, width " << width << ", groups of " << group_entries;
                     gram.apply(x, y2);  // buffers reused from the last call
                     EXPECT_TRUE(y1.data == y2.data) << "second call, width " << width;
                 }
