@@ -241,50 +241,55 @@ inline void fused_row(const std::int32_t* idx, const double* val, std::int64_t c
     }
 }
 
+/// The rows m_rows[lo, hi) of M, in order, through row(idx, val, count) each.
+template <typename Row>
+void group_rows(const CsrMatrix<double>& m, const std::vector<std::int64_t>& rows, std::size_t lo, std::size_t hi,
+                Row row) {
+    for (std::size_t r = lo; r < hi; ++r) {
+        const std::int64_t i = rows[r], first = m.indptr[i];
+        row(m.indices.data() + first, m.values.data() + first, m.indptr[i + 1] - first);
+    }
+}
+
 }  // namespace
 
 void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
     const std::int64_t k = x.cols, n = m_m.cols;
     const auto groups = static_cast<std::int64_t>(m_groups.size()) - 1;
     if (y.rows != n || y.cols != k) y = Matrix<double>(n, k);
-    if (m_x.rows != k || m_x.cols != n) m_x = Matrix<double>(k, n);
     if (m_partial.rows != k * n || m_partial.cols != groups) m_partial = Matrix<double>(k * n, groups);
-    const std::int64_t stripes = (n + 511) / 512;
-    runtime::parallel_for(
-        static_cast<std::size_t>(stripes),
-        [&](std::size_t blk) {
-            const std::int64_t lo = static_cast<std::int64_t>(blk) * 512, hi = std::min(n, lo + 512);
-            for (std::int64_t c = 0; c < k; ++c)
-                for (std::int64_t j = lo; j < hi; ++j) m_x(c, j) = x(j, c);
-        },
-        1);
+    linalg::transpose_into(x, m_x);  // row-wise, k × n
+    const double* xr = m_x.ptr();
     // Each group's rows, in order, into the group's own partial sum (row-wise, k × n).
     runtime::parallel_for(
         static_cast<std::size_t>(groups),
         [&](std::size_t g) {
             double* part = m_partial.col(static_cast<std::int64_t>(g));
             std::fill(part, part + k * n, 0.0);
-            std::vector<double> w(static_cast<std::size_t>(k));
-            for (std::size_t r = m_groups[g]; r < m_groups[g + 1]; ++r) {
-                const std::int64_t i = m_rows[r], lo = m_m.indptr[i], count = m_m.indptr[i + 1] - lo;
-                const std::int32_t* idx = m_m.indices.data() + lo;
-                const double* val = m_m.values.data() + lo;
-                // The usual block widths as compile-time strides: each entry's k products are one
-                // unrolled run of vector instructions.
-                switch (k) {
-#define FACTOPIC_K(K) \
-    case K: fused_row<K>(idx, val, count, m_x.ptr(), part); break;
-                    FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(4) FACTOPIC_K(6) FACTOPIC_K(8) FACTOPIC_K(10)
-                    FACTOPIC_K(12) FACTOPIC_K(16)
+            const std::size_t lo = m_groups[g], hi = m_groups[g + 1];
+            // The usual block widths as compile-time strides: each entry's k products are one
+            // unrolled run of vector instructions.
+            switch (k) {
+#define FACTOPIC_K(K)                                                                                                 \
+    case K:                                                                                                           \
+        return group_rows(m_m, m_rows, lo, hi, [&](const std::int32_t* idx, const double* val, std::int64_t count) { \
+            fused_row<K>(idx, val, count, xr, part);                                                                  \
+        });
+                FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(4) FACTOPIC_K(6) FACTOPIC_K(8) FACTOPIC_K(10) FACTOPIC_K(12)
+                FACTOPIC_K(16)
 #undef FACTOPIC_K
-                    default: fused_row(idx, val, count, m_x.ptr(), part, k, w.data());
+                default: {
+                    std::vector<double> w(static_cast<std::size_t>(k));
+                    group_rows(m_m, m_rows, lo, hi, [&](const std::int32_t* idx, const double* val, std::int64_t count) {
+                        fused_row(idx, val, count, xr, part, k, w.data());
+                    });
                 }
             }
         },
         1);
     // Y = the partial sums added in group order, plus the diagonal.
     runtime::parallel_for(
-        static_cast<std::size_t>(stripes),
+        static_cast<std::size_t>((n + 511) / 512),
         [&](std::size_t blk) {
             const std::int64_t lo = static_cast<std::int64_t>(blk) * 512, hi = std::min(n, lo + 512);
             for (std::int64_t c = 0; c < k; ++c)

@@ -27,10 +27,10 @@ void multiply_rows(const CsrMatrix<T>& a, const Matrix<U>& x, std::int64_t lo, s
 /// two or more entries, w = M(i, :)·X (a gather), then Y += M(i, :)ᵀ·w (a scatter over the same
 /// entries, still in cache); a row with a single entry v in column j adds v²·X(j, :) instead,
 /// through a diagonal. The rows are cut into groups of about `group_entries` entries each (at
-/// least 4·M.cols, at most 64 groups): a rule of M's shape alone. Each group's scatter goes to its own partial sum,
-/// by one thread, and the partial sums are added in group order, so Y does not depend on the
-/// thread count. X is copied row-wise first (a gather reads one row of it per entry); the partial
-/// sums are kept between calls.
+/// least 4·M.cols, at most 64 groups): a rule of M's shape alone. Each group's scatter goes to
+/// its own partial sum, by one thread, and the partial sums are added in group order, so Y does
+/// not depend on the thread count. X is copied row-wise first (a gather reads one row of it per
+/// entry); the partial sums are kept between calls.
 class GramProduct {
 public:
     explicit GramProduct(const CsrMatrix<double>& m, std::int64_t group_entries = std::int64_t{1} << 19);
