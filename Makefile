@@ -41,7 +41,7 @@ test: deps-test build $(ASAN_BUILD)/build.ninja
 	    ctest --output-on-failure -L unit -j 2
 
 bench: deps-bench build
-	/usr/bin/python3 bench/bench.py --factopic $(BUILD)/factopic --data ../shared/data/20news-bydate.tar.gz \
+	/usr/bin/python3 bench/bench.py --factopic $(BUILD)/factopic --data data/20news-bydate.tar.gz \
 	    --json-out bench/results.json
 
 clean:

@@ -2,7 +2,7 @@
 """factopic benchmark driver: factopic vs its Python peers, same input, same run.
 
     /usr/bin/python3 bench/bench.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz [--repeat 3] \
+        --data data/20news-bydate.tar.gz [--repeat 3] \
         [--json-out bench/results.json] [--quick] [--only PATTERN] [--list]
 
 Every measurement is a separate process, started by this driver and reaped with
@@ -952,7 +952,7 @@ def print_table(benches, out=sys.stdout):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--factopic", default="build/factopic")
-    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "20news-bydate.tar.gz"))
+    ap.add_argument("--data", default=os.path.join(HERE, "..", "data", "20news-bydate.tar.gz"))
     ap.add_argument("--repeat", type=int, default=None,
                     help="processes per tool per benchmark (default 3; >= 3 for a real run)")
     ap.add_argument("--order", choices=["blocked", "interleaved"], default="blocked",

@@ -11,7 +11,7 @@ its checksum may be pinned, so nothing that depends on the build machine (file
 order, clock, user names, gzip header time stamp) is allowed to leak into it.
 
     /usr/bin/python3 data/make_default_corpus.py \
-        [--source ../shared/data/20news-bydate.tar.gz] [--output data/20news-4cat.tar.gz]
+        [--source data/20news-bydate.tar.gz] [--output data/20news-4cat.tar.gz]
 """
 
 import argparse
@@ -23,7 +23,7 @@ import sys
 import tarfile
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SOURCE = os.path.join(REPO_ROOT, "..", "shared", "data", "20news-bydate.tar.gz")
+DEFAULT_SOURCE = os.path.join(REPO_ROOT, "data", "20news-bydate.tar.gz")
 DEFAULT_OUTPUT = os.path.join(REPO_ROOT, "data", "20news-4cat.tar.gz")
 DEFAULT_CATEGORIES = ("alt.atheism", "comp.graphics", "sci.space", "talk.religion.misc")
 SPLITS = ("20news-bydate-train", "20news-bydate-test")

@@ -150,7 +150,7 @@ void register_nmf(CLI::App& app) {
         "         --beta-loss frobenius|kullback-leibler), pgd (gradient descent with a penalty on negatives,\n"
         "         --lam --mu --lr --anneal --anneal-every, --project), adam (--lr --beta1 --beta2 --lam).\n"
         "Example:\n"
-        "  factopic nmf ../shared/data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic nmf data/20news-bydate.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -k 6 --doc-topics W.csv");
     add_matrix_options(*sub, args->input);

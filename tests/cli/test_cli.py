@@ -2,7 +2,7 @@
 """Command-line behaviour of `factopic`: exit codes, messages, output files.
 
     /usr/bin/python3 tests/cli/test_cli.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-cli
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-cli
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed. The crafted corpora and output directories go into a new

@@ -2,7 +2,7 @@
 """Command-line behaviour of `factopic nmf` (and `topics`/`sweep --method nmf`): bad input, output files.
 
     /usr/bin/python3 tests/cli/test_nmf_cli.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-nmf-cli
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-nmf-cli
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed. The crafted matrices, starts and output directories go into

@@ -2,7 +2,7 @@
 """`factopic report`: the HTML page renders in headless Chromium, offline, without console errors.
 
     /usr/bin/python3 tests/cli/test_report.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-report \
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-report \
         --shots build/tests/report-screenshots
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1

@@ -2,7 +2,7 @@
 """Command-line behaviour of `factopic topics` (the main job) and of models: fit, transform, inspect.
 
     /usr/bin/python3 tests/cli/test_topics_cli.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-topics-cli
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-topics-cli
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed. Runs on two categories of the 20 Newsgroups test set (783

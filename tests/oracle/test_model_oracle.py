@@ -2,7 +2,7 @@
 """Oracle test: `factopic fit` / `transform` against scikit-learn on the 4-category train/test split.
 
     /usr/bin/python3 tests/oracle/test_model_oracle.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-model
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-model
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed.

@@ -2,7 +2,7 @@
 """Oracle test: `factopic nmf` and `topics --method nmf` against scikit-learn's NMF on 20 Newsgroups.
 
     /usr/bin/python3 tests/oracle/test_nmf_oracle.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-nmf
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-nmf
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed.

@@ -2,7 +2,7 @@
 """Oracle test: `factopic svd`, `sweep` and SVD topics against scipy on 20 Newsgroups.
 
     /usr/bin/python3 tests/oracle/test_svd_oracle.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-svd [--quick]
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-svd [--quick]
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed. --quick skips the slow full runs (gesdd, float32).

@@ -2,7 +2,7 @@
 """Oracle test: `factopic topics` quality figures against gensim and scikit-learn on 20 Newsgroups.
 
     /usr/bin/python3 tests/oracle/test_topics_oracle.py --factopic build/factopic \
-        --data ../shared/data/20news-bydate.tar.gz --workdir /tmp/factopic-topics
+        --data data/20news-bydate.tar.gz --workdir /tmp/factopic-topics
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed.

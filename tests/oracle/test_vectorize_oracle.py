@@ -2,7 +2,7 @@
 """Oracle test: `factopic vectorize` against scikit-learn 1.2.1 on 20 Newsgroups.
 
     /usr/bin/python3 tests/oracle/test_vectorize_oracle.py \
-        --factopic build/factopic --data ../shared/data/20news-bydate.tar.gz [--quick]
+        --factopic build/factopic --data data/20news-bydate.tar.gz [--quick]
 
 One line per check (PASS/FAIL/SKIP), then "N passed, M failed"; exit status 1
 if anything failed. --quick skips the all-20-categories run (the slow one).
