@@ -96,8 +96,7 @@ void run_transform(const TransformArgs& a) {
                        {"skipped", skipped_json(corpus.skipped)}};
         j["topic_sizes"] = sizes;
         j["labels"] = labelled ? labels_json(alignment) : nlohmann::json(nullptr);
-        j["timings"] = {
-            {"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
+        j["timings"] = {{"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
         j["outputs"] = written;
@@ -111,8 +110,8 @@ void run_transform(const TransformArgs& a) {
     if (labelled)
         fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}\n", alignment.nmi,
                    alignment.ari);
-    fmt::print("time       read {:.3f} s, vectorize {:.3f} s, transform {:.3f} s, total {:.3f} s\n", read_s,
-               vectorize_s, transform_s, since(start));
+    fmt::print("time       read {:.3f} s, vectorize {:.3f} s, transform {:.3f} s, total {:.3f} s\n", read_s, vectorize_s,
+               transform_s, since(start));
     if (!a.doc_topics_path.empty()) fmt::print("wrote      {}\n", a.doc_topics_path);
     fmt::print("\ntopic   docs  {}words\n", labelled ? "label                      " : "");
     for (std::int64_t topic = 0; topic < k; ++topic) {
@@ -156,27 +155,25 @@ void run_inspect(const InspectArgs& a) {
     const auto& meta = header.at("metadata");
     fmt::print("model      {}: factopic model format {}\n", a.model_path, model::k_model_version);
     fmt::print("method     {}\n", method_summary(m));
-    fmt::print(
-        "vectorizer {}, {} terms, stop words {}{}, ngram {}:{}, norm {}{}\n", v.at("weighting").get<std::string>(),
-        m.terms.cols, v.at("english_stop_words").get<bool>() ? "english" : "none",
-        m.vectorizer.stop_words.empty() ? "" : fmt::format(" + {} of the user's", m.vectorizer.stop_words.size()),
-        m.vectorizer.ngram_min, m.vectorizer.ngram_max, v.at("norm").get<std::string>(),
-        m.idf.empty() ? "" : ", idf weights");
+    fmt::print("vectorizer {}, {} terms, stop words {}{}, ngram {}:{}, norm {}{}\n", v.at("weighting").get<std::string>(),
+               m.terms.cols, v.at("english_stop_words").get<bool>() ? "english" : "none",
+               m.vectorizer.stop_words.empty() ? "" : fmt::format(" + {} of the user's", m.vectorizer.stop_words.size()),
+               m.vectorizer.ngram_min, m.vectorizer.ngram_max, v.at("norm").get<std::string>(),
+               m.idf.empty() ? "" : ", idf weights");
     if (meta.contains("source"))
         fmt::print("fitted on  {}: {} documents, {}\n", meta.at("source").get<std::string>(),
                    meta.value("documents", std::int64_t{0}), meta.value("created_by", std::string("?")));
     if (meta.contains("reconstruction_error"))
-        fmt::print("error      {:.6f} (relative {:.6f}) after {} iterations\n",
-                   meta.at("reconstruction_error").get<double>(), meta.at("relative_error").get<double>(),
-                   meta.value("iterations", 0));
+        fmt::print("error      {:.6f} (relative {:.6f}) after {} iterations\n", meta.at("reconstruction_error").get<double>(),
+                   meta.at("relative_error").get<double>(), meta.value("iterations", 0));
     if (meta.contains("coherence"))
         fmt::print("quality    coherence NPMI {:.4f}, UMass {:.4f}; diversity {:.3f}{}\n",
-                   meta.at("coherence").at("npmi_mean").get<double>(),
-                   meta.at("coherence").at("umass_mean").get<double>(), meta.value("diversity", 0.0),
-                   meta.contains("labels")
-                       ? fmt::format("; labels NMI {:.4f}, ARI {:.4f}", meta.at("labels").at("nmi").get<double>(),
-                                     meta.at("labels").at("ari").get<double>())
-                       : "");
+                   meta.at("coherence").at("npmi_mean").get<double>(), meta.at("coherence").at("umass_mean").get<double>(),
+                   meta.value("diversity", 0.0),
+                   meta.contains("labels") ? fmt::format("; labels NMI {:.4f}, ARI {:.4f}",
+                                                         meta.at("labels").at("nmi").get<double>(),
+                                                         meta.at("labels").at("ari").get<double>())
+                                           : "");
     fmt::print("\n");
     print_topics(topics, m.vocabulary, signed_);
 }

@@ -174,8 +174,7 @@ std::string label_cell(const model::TopicLabel& topic) {
 
 nlohmann::json labels_json(const model::LabelAlignment& alignment) {
     nlohmann::json per = nlohmann::json::array();
-    for (const auto& tl : alignment.topics)
-        per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
+    for (const auto& tl : alignment.topics) per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
     return {{"nmi", alignment.nmi}, {"ari", alignment.ari}, {"topics", per}};
 }
 
