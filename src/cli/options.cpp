@@ -60,10 +60,12 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
                  "Folder: also follow symbolic links that lead outside it (skipped and counted otherwise)");
     app.add_option("--max-document-bytes", a.max_document_bytes,
                    "Largest document (file, archive member, line) read, e.g. 64MiB; a larger one is an error")
+        ->type_name("SIZE")
         ->capture_default_str();
     app.add_option("--max-corpus-bytes", a.max_corpus_bytes,
                    "Most bytes a corpus may expand to (decompressed archive, or documents read); auto: the larger "
                    "of 1GiB and 100 times its size on disk")
+        ->type_name("SIZE|auto")
         ->capture_default_str();
 }
 
