@@ -59,6 +59,7 @@ void run_transform(const TransformArgs& a) {
         return text::read_corpus(a.corpus.path, corpus_options(a.corpus));
     }();
     const double read_s = since(t);
+    warn_skipped(corpus);
     t = Clock::now();
     const CsrMatrix<double> x = [&] {
         const Progress progress("vectorizing");
@@ -88,7 +89,11 @@ void run_transform(const TransformArgs& a) {
     if (a.json) {
         nlohmann::json j;
         j["model"] = {{"path", a.model_path}, {"method", m.method}, {"k", k}, {"terms", m.terms.cols}};
-        j["corpus"] = {{"source", corpus.source}, {"documents", x.rows}, {"nnz", x.nnz()}, {"empty_documents", empty}};
+        j["corpus"] = {{"source", corpus.source},
+                       {"documents", x.rows},
+                       {"nnz", x.nnz()},
+                       {"empty_documents", empty},
+                       {"skipped", skipped_json(corpus.skipped)}};
         j["topic_sizes"] = sizes;
         j["labels"] = labelled ? labels_json(alignment) : nlohmann::json(nullptr);
         j["timings"] = {{"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};

@@ -92,6 +92,7 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
         j["dtype"] = a.vectorizer.dtype;
         j["threads"] = runtime::max_threads();
         j["bytes_read"] = corpus.bytes_read;
+        j["skipped"] = skipped_json(corpus.skipped);
         j["pruned_terms"] = vectorizer.pruned_terms().size();
         j["top_terms"] = nlohmann::json::array();
         for (const auto& [term, count] : top) j["top_terms"].push_back({term, count});
@@ -146,6 +147,7 @@ void run(const VectorizeArgs& a) {
         return text::read_corpus(a.corpus.path, corpus_opts);
     }();
     const double read_s = since(t0);
+    warn_skipped(corpus);
     if (a.vectorizer.dtype == "float32")
         run_typed<float>(a, vectorizer, corpus, outputs, read_s, start);
     else

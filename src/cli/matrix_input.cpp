@@ -78,6 +78,8 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
         return text::read_corpus(a.corpus.path, corpus_opts);
     }();
     out.read_s = since(t0);
+    warn_skipped(corpus);
+    out.skipped = corpus.skipped;
     const auto t1 = Clock::now();
     {
         const Progress progress("vectorizing");
@@ -101,12 +103,14 @@ template LoadedMatrix<double> load_matrix(const MatrixArgs&);
 
 template <typename T>
 nlohmann::json matrix_json(const LoadedMatrix<T>& in, const MatrixArgs& args) {
-    return {{"source", in.description},
-            {"rows", in.x.rows},
-            {"cols", in.x.cols},
-            {"nnz", in.x.nnz()},
-            {"dtype", args.vectorizer.dtype},
-            {"threads", runtime::max_threads()}};
+    nlohmann::json j = {{"source", in.description},
+                        {"rows", in.x.rows},
+                        {"cols", in.x.cols},
+                        {"nnz", in.x.nnz()},
+                        {"dtype", args.vectorizer.dtype},
+                        {"threads", runtime::max_threads()}};
+    if (in.vectorized) j["skipped"] = skipped_json(in.skipped);
+    return j;
 }
 
 template nlohmann::json matrix_json(const LoadedMatrix<float>&, const MatrixArgs&);

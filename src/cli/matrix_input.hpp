@@ -40,6 +40,7 @@ struct LoadedMatrix {
     text::VectorizerOptions vectorizer;   ///< its settings (a corpus input)
     std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
     std::string description;              ///< one line: where the matrix came from
+    text::CorpusSkipped skipped;          ///< a corpus input: what it held but did not read
     double read_s = 0, vectorize_s = 0;
 };
 

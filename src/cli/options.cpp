@@ -1,6 +1,11 @@
 #include "options.hpp"
 
+#include <fmt/core.h>
+
+#include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <limits>
 
 #include "factopic/core/error.hpp"
 #include "factopic/text/stop_words.hpp"
@@ -51,6 +56,17 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
                    "Comma-separated cleaners: headers, footers, quotes (scikit-learn's strip_newsgroup_*)");
     app.add_option("--text-field", a.text_field, "JSON Lines: member holding the text")->capture_default_str();
     app.add_option("--label-field", a.label_field, "JSON Lines: member holding the label");
+    app.add_flag("--follow-links", a.follow_links,
+                 "Folder: also follow symbolic links that lead outside it (skipped and counted otherwise)");
+    app.add_option("--max-document-bytes", a.max_document_bytes,
+                   "Largest document (file, archive member, line) read, e.g. 64MiB; a larger one is an error")
+        ->type_name("SIZE")
+        ->capture_default_str();
+    app.add_option("--max-corpus-bytes", a.max_corpus_bytes,
+                   "Most bytes a corpus may expand to (decompressed archive, or documents read); auto: the larger "
+                   "of 1GiB and 100 times its size on disk")
+        ->type_name("SIZE|auto")
+        ->capture_default_str();
 }
 
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
@@ -95,8 +111,68 @@ text::CorpusOptions corpus_options(const CorpusArgs& a) {
     if (!a.remove.empty()) o.remove = text::parse_cleaning(a.remove);
     o.text_field = a.text_field;
     o.label_field = a.label_field;
+    o.follow_links = a.follow_links;
+    o.max_document_bytes = parse_byte_size(a.max_document_bytes, "--max-document-bytes");
+    if (a.max_corpus_bytes != "auto") o.max_corpus_bytes = parse_byte_size(a.max_corpus_bytes, "--max-corpus-bytes");
     o.validate();
     return o;
+}
+
+std::uint64_t parse_byte_size(const std::string& text, const std::string& field) {
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto r = std::from_chars(text.data(), end, value);
+    auto bad = [&](const char* why) {
+        return InvalidArgument(field + " = '" + text + "': " + why +
+                               " (a byte count: digits, optionally with K, M, G or T, e.g. 64MiB)");
+    };
+    if (r.ec == std::errc::result_out_of_range) throw bad("too large");
+    if (r.ec != std::errc() || r.ptr == text.data()) throw bad("not a byte count");
+    std::string unit(r.ptr, end);
+    for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    int shift = 0;
+    if (!unit.empty()) {
+        const std::string rest = unit.substr(1);
+        if (rest != "" && rest != "B" && rest != "IB") throw bad("unknown unit");
+        switch (unit[0]) {
+            case 'K':
+                shift = 10;
+                break;
+            case 'M':
+                shift = 20;
+                break;
+            case 'G':
+                shift = 30;
+                break;
+            case 'T':
+                shift = 40;
+                break;
+            case 'B':
+                if (!rest.empty()) throw bad("unknown unit");
+                break;
+            default:
+                throw bad("unknown unit");
+        }
+    }
+    if (value > (std::numeric_limits<std::uint64_t>::max() >> shift)) throw bad("too large");
+    value <<= shift;
+    if (value == 0) throw bad("must be at least 1 byte");
+    return value;
+}
+
+void warn_skipped(const text::Corpus& corpus) {
+    if (corpus.skipped.total() == 0) return;
+    std::string hint;
+    if (corpus.skipped.links_outside > 0) hint = "; --follow-links follows links outside the corpus";
+    fmt::print(stderr, "factopic: warning: {}: skipped {}{}\n", corpus.source, text::describe(corpus.skipped), hint);
+}
+
+nlohmann::json skipped_json(const text::CorpusSkipped& s) {
+    return {{"links_outside", s.links_outside},
+            {"broken_links", s.broken_links},
+            {"repeated_folders", s.repeated_folders},
+            {"special_files", s.special_files},
+            {"archive_links", s.archive_links}};
 }
 
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "factopic/text/corpus.hpp"
@@ -19,6 +20,9 @@ struct CorpusArgs {
     std::string remove;
     std::string text_field = "text";
     std::string label_field;
+    bool follow_links = false;
+    std::string max_document_bytes = "64MiB";
+    std::string max_corpus_bytes = "auto";
     bool quiet = false;  ///< no progress on stderr
 };
 
@@ -44,6 +48,15 @@ void add_vectorizer_options(CLI::App& app, VectorizerArgs& args);
 
 text::CorpusOptions corpus_options(const CorpusArgs& args);
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& args);
+
+/// A byte count as typed: digits with an optional K, M, G or T suffix (powers of 1024, "KiB"
+/// and "KB" accepted alike). Throws InvalidArgument naming field.
+std::uint64_t parse_byte_size(const std::string& text, const std::string& field);
+
+/// Prints "factopic: warning: skipped ..." on stderr when the corpus skipped anything.
+void warn_skipped(const text::Corpus& corpus);
+/// The skipped counts by reason, for --json output.
+nlohmann::json skipped_json(const text::CorpusSkipped& skipped);
 
 /// A one-line description of the corpus selection, e.g. "train, 4 categories, -headers".
 std::string describe_selection(const CorpusArgs& args);

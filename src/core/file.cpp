@@ -5,36 +5,106 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "factopic/core/error.hpp"
 
 namespace factopic {
+namespace {
 
-std::string read_file(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+}  // namespace
+
+InputFile::InputFile(const std::string& path) : m_path(path) {
+    // Non-blocking first: opening a FIFO with no writer would otherwise wait forever before its
+    // type could even be checked.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
         ::close(fd);
         throw IoError("cannot read " + path + ": " + std::strerror(err));
     }
-    std::string bytes;
-    if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[1 << 16];
-    while (true) {
-        const ssize_t got = ::read(fd, buf, sizeof buf);
-        if (got == 0) break;
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            throw IoError("cannot read " + path + ": " + std::strerror(err));
-        }
-        bytes.append(buf, static_cast<std::size_t>(got));
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        ::close(fd);
+        throw IoError("cannot read " + path + ": " + kind_of(st.st_mode) + " (only regular files and pipes are read)");
     }
-    ::close(fd);
+    if (S_ISFIFO(st.st_mode)) {
+        // A pipe is read in blocking mode, so that a writer that starts later is waited for
+        // rather than read as an empty file.
+        ::close(fd);
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
+    } else {
+        const int flags = ::fcntl(fd, F_GETFL);
+        if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+        m_regular = true;
+        m_size = static_cast<std::uint64_t>(st.st_size);
+    }
+    m_fd = fd;
+}
+
+InputFile::~InputFile() {
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+std::size_t InputFile::read(char* buf, std::size_t n) {
+    while (true) {
+        const ssize_t got = ::read(m_fd, buf, n);
+        if (got >= 0) return static_cast<std::size_t>(got);
+        if (errno == EINTR) continue;
+        throw IoError("cannot read " + m_path + ": " + std::strerror(errno));
+    }
+}
+
+std::size_t InputFile::read_full(char* buf, std::size_t n) {
+    std::size_t have = 0;
+    while (have < n) {
+        const std::size_t got = read(buf + have, n - have);
+        if (got == 0) break;
+        have += got;
+    }
+    return have;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+    double value = static_cast<double>(bytes);
+    int unit = -1;
+    while (value >= 1024 && unit < 5) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    if (value == static_cast<double>(static_cast<std::uint64_t>(value)))
+        std::snprintf(text, sizeof text, "%.0f %s", value, units[unit]);
+    else
+        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+    return text;
+}
+
+std::string read_file(const std::string& path) { return read_file(path, std::numeric_limits<std::size_t>::max()); }
+
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+    InputFile file(path);
+    std::string bytes;
+    if (file.regular() && file.size() <= max_bytes) bytes.reserve(static_cast<std::size_t>(file.size()));
+    char buf[1 << 16];
+    while (const std::size_t got = file.read(buf, sizeof buf)) {
+        if (got > max_bytes - bytes.size())
+            throw DataError(path + ": larger than the limit of " + format_bytes(max_bytes));
+        bytes.append(buf, got);
+    }
     return bytes;
 }
 

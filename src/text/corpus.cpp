@@ -2,12 +2,18 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <locale.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -25,6 +31,14 @@ namespace {
 
 constexpr std::string_view k_train_dir = "20news-bydate-train";
 constexpr std::string_view k_test_dir = "20news-bydate-test";
+constexpr std::size_t k_chunk = std::size_t{1} << 16;
+// The automatic corpus limit (CorpusOptions::max_corpus_bytes): this many times the input's
+// size on disk, and never less than k_auto_floor.
+constexpr std::uint64_t k_auto_ratio = 100;
+constexpr std::uint64_t k_auto_floor = std::uint64_t{1} << 30;
+// JSON Lines: deeper nesting is refused before parsing. No corpus needs it, and it keeps any
+// recursion over the parsed value (destruction, dump) shallow.
+constexpr int k_max_json_depth = 256;
 
 struct RawFile {
     std::string path;   // inside the corpus, '/'-separated
@@ -41,6 +55,182 @@ std::string lowercase_ascii(std::string s) {
     for (auto& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     return s;
+}
+
+// A name as it can appear in a one-line message: control characters escaped.
+std::string printable(std::string_view name) {
+    std::string out;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+[[noreturn]] void document_too_large(const std::string& where, std::uint64_t limit) {
+    throw DataError(where + ": a document larger than " + format_bytes(limit) +
+                    " (--max-document-bytes; raise it if the document is genuine)");
+}
+
+// Counts what a corpus expands to against CorpusOptions::max_corpus_bytes, so that the reading
+// stops at the limit instead of after the memory is gone.
+class Budget {
+public:
+    // size_on_disk: what the input occupies, the base of the automatic limit; unset for a folder,
+    // whose regular files hold on disk what they give (each within max_document_bytes), so only
+    // an explicit limit applies.
+    Budget(const std::string& source, const CorpusOptions& options, std::optional<std::uint64_t> size_on_disk)
+        : m_source(source) {
+        if (options.max_corpus_bytes) {
+            m_limit = *options.max_corpus_bytes;
+        } else if (size_on_disk) {
+            m_automatic = true;
+            m_disk = *size_on_disk;
+            const std::uint64_t scaled = m_disk > std::numeric_limits<std::uint64_t>::max() / k_auto_ratio
+                                             ? std::numeric_limits<std::uint64_t>::max()
+                                             : m_disk * k_auto_ratio;
+            m_limit = std::max(k_auto_floor, scaled);
+        }
+    }
+
+    void charge(std::uint64_t bytes) {
+        m_used += bytes;
+        if (m_used <= m_limit) return;
+        if (!m_automatic)
+            throw DataError(m_source + ": expands to more than " + format_bytes(m_limit) + " (--max-corpus-bytes)");
+        throw DataError(m_source + ": expands to more than " + format_bytes(m_limit) + ", the automatic limit (" +
+                        std::to_string(k_auto_ratio) + " times its " + format_bytes(m_disk) + " on disk, at least " +
+                        format_bytes(k_auto_floor) + "): a compression bomb? If not, set --max-corpus-bytes");
+    }
+
+private:
+    std::string m_source;
+    std::uint64_t m_limit = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t m_used = 0;
+    std::uint64_t m_disk = 0;
+    bool m_automatic = false;
+};
+
+// Reads one document of a folder in chunks, stopping at the limit.
+// where: the document as messages name it.
+std::string read_document(const std::string& path, const std::string& where, std::uint64_t limit) {
+    InputFile file(path);
+    std::string bytes;
+    if (file.size() <= limit) bytes.reserve(static_cast<std::size_t>(file.size()));
+    char buf[k_chunk];
+    while (const std::size_t got = file.read(buf, sizeof buf)) {
+        if (got > limit - bytes.size()) document_too_large(where, limit);
+        bytes.append(buf, got);
+    }
+    return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+// UTF-16 to UTF-8, fed in pieces of any size (a code unit or a surrogate pair may straddle two).
+class Utf16Decoder {
+public:
+    // offset: where the UTF-16 starts in the file (after its byte-order mark), for messages.
+    Utf16Decoder(bool big_endian, std::uint64_t offset) : m_big_endian(big_endian), m_offset(offset) {}
+
+    void feed(std::string_view bytes, std::string& out) {
+        for (const char c : bytes) {
+            if (!m_has_odd) {
+                m_odd = static_cast<unsigned char>(c);
+                m_has_odd = true;
+                continue;
+            }
+            const auto b = static_cast<unsigned char>(c);
+            m_has_odd = false;
+            const char32_t unit = m_big_endian ? (char32_t{m_odd} << 8 | b) : (char32_t{b} << 8 | m_odd);
+            unit_(unit, out);
+            m_offset += 2;
+        }
+    }
+
+    void finish() const {
+        if (m_has_odd) fail("an odd number of bytes (the last code unit is cut)");
+        if (m_high) fail("a high surrogate at the end, without its low half", m_offset - 2);
+    }
+
+private:
+    void unit_(char32_t unit, std::string& out) {
+        if (m_high) {
+            if (unit < 0xDC00 || unit > 0xDFFF) fail("an unpaired high surrogate", m_offset - 2);
+            utf8_append(out, 0x10000 + ((m_high - 0xD800) << 10) + (unit - 0xDC00));
+            m_high = 0;
+        } else if (unit >= 0xD800 && unit <= 0xDBFF) {
+            m_high = unit;
+        } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+            fail("an unpaired low surrogate", m_offset);
+        } else {
+            utf8_append(out, unit);
+        }
+    }
+
+    [[noreturn]] void fail(const std::string& what) const { fail(what, m_offset); }
+    [[noreturn]] static void fail(const std::string& what, std::uint64_t offset) {
+        throw DataError("invalid UTF-16 at byte " + std::to_string(offset) + ": " + what);
+    }
+
+    bool m_big_endian;
+    std::uint64_t m_offset;
+    unsigned char m_odd = 0;
+    bool m_has_odd = false;
+    char32_t m_high = 0;
+};
+
+enum class Bom { None, Utf8, Utf16Le, Utf16Be, Utf32 };
+
+Bom detect_bom(std::string_view b) {
+    auto starts = [&](std::string_view p) { return b.substr(0, p.size()) == p; };
+    using namespace std::string_view_literals;
+    if (starts("\xFF\xFE\x00\x00"sv) || starts("\x00\x00\xFE\xFF"sv)) return Bom::Utf32;
+    if (starts("\xEF\xBB\xBF"sv)) return Bom::Utf8;
+    if (starts("\xFF\xFE"sv)) return Bom::Utf16Le;
+    if (starts("\xFE\xFF"sv)) return Bom::Utf16Be;
+    return Bom::None;
+}
+
+std::size_t bom_size(Bom bom) {
+    switch (bom) {
+        case Bom::Utf8:
+            return 3;
+        case Bom::Utf16Le:
+        case Bom::Utf16Be:
+            return 2;
+        case Bom::Utf32:
+            return 4;
+        case Bom::None:
+            break;
+    }
+    return 0;
+}
+
+// What a byte-order mark means under an encoding: Latin1 takes bytes as they are, so it sees none.
+Bom effective_bom(std::string_view head, Encoding encoding) {
+    if (encoding == Encoding::Latin1) return Bom::None;
+    const Bom bom = detect_bom(head);
+    if (bom == Bom::Utf32) throw DataError("UTF-32 text (by its byte-order mark) is not read: convert it to UTF-8");
+    if (encoding == Encoding::Utf8 && (bom == Bom::Utf16Le || bom == Bom::Utf16Be))
+        throw DataError("not valid UTF-8: it starts with a UTF-16 byte-order mark (use --encoding auto to decode it)");
+    return bom;
 }
 
 // Path order component by component: "a/x" before "a.b/y", as a sorted recursive walk gives.
@@ -143,86 +333,505 @@ private:
     bool m_newsgroups = false;
 };
 
-// Walks dir in sorted name order, depth first (which is sorted path order). Directory symlinks
-// are followed, but each directory is read once, at its first path in that order: a link back up
-// the tree would otherwise repeat documents (skewing every document frequency) or never end.
-void walk_folder(const fs::path& root, const fs::path& dir, Selector& selector,
-                 std::set<std::pair<dev_t, ino_t>>& visited, std::vector<RawFile>& files) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0 || !visited.insert({st.st_dev, st.st_ino}).second) return;
-    std::error_code ec;
-    std::vector<fs::path> entries;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(it->path());
-    if (ec) throw IoError("cannot list " + dir.string() + ": " + ec.message());
-    std::sort(entries.begin(), entries.end(),
-              [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
-    for (const auto& path : entries) {
-        const auto status = fs::status(path, ec);  // follows symlinks
-        if (fs::is_directory(status)) {
-            walk_folder(root, path, selector, visited, files);
-        } else if (fs::is_regular_file(status)) {
-            auto kept = selector.classify(path.lexically_relative(root).generic_string());
-            if (!kept) continue;
-            kept->bytes = read_file(path.string());
-            files.push_back(std::move(*kept));
-        }
-    }
+// ---------------------------------------------------------------------------------------------
+// Folders
+
+// The kept entry must fit the one-per-line ids and labels files.
+void check_line_free(const std::string& source, const RawFile& file) {
+    if (has_line_break(file.path))
+        throw DataError(source + ": '" + printable(file.path) +
+                        "': a name with a line break cannot be a document id (ids and labels are written one "
+                        "per line); rename it");
 }
 
-std::vector<RawFile> scan_folder(const fs::path& root, Selector& selector) {
-    std::vector<RawFile> files;
-    std::set<std::pair<dev_t, ino_t>> visited;
-    walk_folder(root, root, selector, visited, files);
-    return files;
+bool inside(const fs::path& root, const fs::path& target) {
+    auto r = root.begin();
+    auto t = target.begin();
+    for (; r != root.end(); ++r, ++t)
+        if (t == target.end() || *r != *t) return false;
+    return true;
 }
+
+// Walks a folder in sorted name order, depth first (which is sorted path order). Links are
+// resolved to their canonical target: one that leaves the root is skipped unless follow_links,
+// one to nothing is counted as broken, and each directory is read once, at its first path in
+// that order: a link back up the tree would otherwise repeat documents (skewing every document
+// frequency) or never end.
+class FolderWalk {
+public:
+    // root: the folder's canonical path; source: the path as the user gave it, for messages.
+    FolderWalk(const fs::path& root, const std::string& source, Selector& selector, const CorpusOptions& options,
+               Budget& budget, CorpusSkipped& skipped)
+        : m_root(root),
+          m_source(source),
+          m_selector(selector),
+          m_options(options),
+          m_budget(budget),
+          m_skipped(skipped) {}
+
+    std::vector<RawFile> run() {
+        struct stat st {};
+        if (::stat(m_root.c_str(), &st) == 0) m_visited.insert({st.st_dev, st.st_ino});
+        walk(m_root);
+        return std::move(m_files);
+    }
+
+private:
+    void walk(const fs::path& dir) {
+        std::error_code ec;
+        std::vector<fs::path> entries;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(it->path());
+        if (ec) throw IoError("cannot list " + printable(dir.string()) + ": " + ec.message());
+        std::sort(entries.begin(), entries.end(),
+                  [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+        for (const auto& path : entries) visit(path);
+    }
+
+    void visit(const fs::path& path) {
+        std::error_code ec;
+        const auto own = fs::symlink_status(path, ec);
+        if (ec) throw IoError("cannot read " + printable(path.string()) + ": " + ec.message());
+        fs::file_status status = own;
+        if (fs::is_symlink(own)) {
+            const fs::path target = fs::canonical(path, ec);
+            if (ec) {
+                ++m_skipped.broken_links;
+                return;
+            }
+            if (!m_options.follow_links && !inside(m_root, target)) {
+                ++m_skipped.links_outside;
+                return;
+            }
+            status = fs::status(target, ec);
+            if (ec) {
+                ++m_skipped.broken_links;
+                return;
+            }
+        }
+        if (fs::is_directory(status)) {
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0)
+                throw IoError("cannot read " + printable(path.string()) + ": " + std::strerror(errno));
+            if (!m_visited.insert({st.st_dev, st.st_ino}).second) {
+                ++m_skipped.repeated_folders;
+                return;
+            }
+            walk(path);
+        } else if (fs::is_regular_file(status)) {
+            auto kept = m_selector.classify(path.lexically_relative(m_root).generic_string());
+            if (!kept) return;
+            check_line_free(m_source, *kept);
+            kept->bytes =
+                read_document(path.string(), m_source + ": " + printable(kept->path), m_options.max_document_bytes);
+            m_budget.charge(kept->bytes.size());
+            m_files.push_back(std::move(*kept));
+        } else {
+            ++m_skipped.special_files;
+        }
+    }
+
+    const fs::path m_root;
+    const std::string m_source;
+    Selector& m_selector;
+    const CorpusOptions& m_options;
+    Budget& m_budget;
+    CorpusSkipped& m_skipped;
+    std::set<std::pair<dev_t, ino_t>> m_visited;
+    std::vector<RawFile> m_files;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Archives
+//
+// libarchive reads the members, but the bytes it reads come through a ByteSource this file
+// controls: gzip is inflated here with zlib, which checks each member's CRC-32 and length
+// (libarchive's gzip reader does not), other compressions go through a libarchive "raw" reader
+// (xz, bzip2 and zstd check their own sums), and after the last member the source is read to
+// its end, so that damage anywhere in the file is found, not only damage that breaks a header.
+
+// The bytes an archive is read from.
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    // Points data at the next bytes and returns their count; 0 at the end. Throws.
+    virtual std::size_t next(const char*& data) = 0;
+};
+
+// A file, with its first bytes (already read to recognise the format) given back first.
+class FileSource final : public ByteSource {
+public:
+    FileSource(InputFile& file, std::string head) : m_file(file), m_head(std::move(head)), m_buf(k_chunk * 4) {}
+
+    std::size_t next(const char*& data) override {
+        if (!m_head_done) {
+            m_head_done = true;
+            if (!m_head.empty()) {
+                data = m_head.data();
+                return m_head.size();
+            }
+        }
+        data = m_buf.data();
+        return m_file.read(m_buf.data(), m_buf.size());
+    }
+
+private:
+    InputFile& m_file;
+    std::string m_head;
+    bool m_head_done = false;
+    std::vector<char> m_buf;
+};
+
+// gzip, one member or several, inflated with each member's CRC-32 and length checked by zlib.
+// Zero bytes after the last member (tape padding) are allowed; anything else there is an error.
+class GzipSource final : public ByteSource {
+public:
+    GzipSource(ByteSource& in, const std::string& path) : m_in(in), m_path(path), m_out(k_chunk * 4) {
+        if (inflateInit2(&m_z, 16 + MAX_WBITS) != Z_OK) throw IoError(path + ": cannot start the gzip decoder");
+    }
+    ~GzipSource() override { inflateEnd(&m_z); }
+    GzipSource(const GzipSource&) = delete;
+    GzipSource& operator=(const GzipSource&) = delete;
+
+    std::size_t next(const char*& data) override {
+        data = m_out.data();
+        while (!m_done) {
+            if (m_z.avail_in == 0 && !m_in_end) {
+                const char* p = nullptr;
+                const std::size_t n = m_in.next(p);
+                if (n == 0) {
+                    m_in_end = true;
+                } else {
+                    m_z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(p));
+                    m_z.avail_in = static_cast<uInt>(n);
+                }
+            }
+            if (m_between) {
+                if (!between_members()) continue;
+            }
+            if (m_z.avail_in == 0 && m_in_end)
+                throw ParseError(m_path, 0, "truncated gzip data: the file ends inside the compressed stream");
+            m_z.next_out = reinterpret_cast<Bytef*>(m_out.data());
+            m_z.avail_out = static_cast<uInt>(m_out.size());
+            const int r = inflate(&m_z, Z_NO_FLUSH);
+            const std::size_t produced = m_out.size() - m_z.avail_out;
+            if (r == Z_STREAM_END) {
+                m_between = true;
+                m_members += 1;
+            } else if (r != Z_OK && r != Z_BUF_ERROR) {
+                throw ParseError(
+                    m_path, 0,
+                    std::string("corrupt gzip data: ") + (m_z.msg ? m_z.msg : "zlib error " + std::to_string(r)));
+            }
+            if (produced > 0) return produced;
+        }
+        return 0;
+    }
+
+private:
+    // Between two members: decides from the next input bytes whether another member starts,
+    // the stream has ended, or garbage follows. Returns true when a member starts.
+    bool between_members() {
+        while (m_z.avail_in > 0 && *m_z.next_in == 0) {
+            ++m_z.next_in;
+            --m_z.avail_in;
+            m_padding = true;
+        }
+        if (m_z.avail_in == 0) {
+            if (m_in_end) m_done = true;
+            return false;
+        }
+        if (m_padding)
+            throw ParseError(m_path, 0, "data after the end of the gzip stream (damaged, or another file appended)");
+        if (inflateReset(&m_z) != Z_OK) throw ParseError(m_path, 0, "cannot restart the gzip decoder");
+        m_between = false;
+        return true;
+    }
+
+    ByteSource& m_in;
+    std::string m_path;
+    std::vector<char> m_out;
+    z_stream m_z{};
+    bool m_in_end = false;
+    bool m_between = false;
+    bool m_padding = false;
+    bool m_done = false;
+    int m_members = 0;
+};
 
 struct ArchiveCloser {
     void operator()(archive* a) const { archive_read_free(a); }
 };
+using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
 
-std::vector<RawFile> scan_archive(const std::string& path, Selector& selector) {
-    std::unique_ptr<archive, ArchiveCloser> ar(archive_read_new());
-    archive_read_support_filter_all(ar.get());
-    archive_read_support_format_all(ar.get());
-    auto fail = [&](const char* stage) -> ParseError {
-        const char* msg = archive_error_string(ar.get());
-        return ParseError(path, 0, std::string(stage) + ": " + (msg ? msg : "unknown archive error"));
-    };
-    if (archive_read_open_filename(ar.get(), path.c_str(), 1 << 20) != ARCHIVE_OK) {
-        const int err = archive_errno(ar.get());
-        if (err == ENOENT || err == EACCES || err == EISDIR)
-            throw IoError("cannot open " + path + ": " + std::strerror(err));
-        throw fail("not a readable archive");
+// libarchive calls back into C++ here: an exception must not cross its C frames, so it is kept
+// and rethrown once libarchive has returned.
+struct CallbackContext {
+    ByteSource* source = nullptr;
+    Budget* budget = nullptr;  // charged with every byte handed over, when set
+    std::exception_ptr error;
+};
+
+la_ssize_t read_callback(archive* a, void* ctx_, const void** buffer) {
+    auto* ctx = static_cast<CallbackContext*>(ctx_);
+    try {
+        const char* data = nullptr;
+        const std::size_t n = ctx->source->next(data);
+        if (ctx->budget) ctx->budget->charge(n);
+        *buffer = data;
+        return static_cast<la_ssize_t>(n);
+    } catch (...) {
+        ctx->error = std::current_exception();
+        archive_set_error(a, EIO, "read failed");
+        return -1;
     }
-    std::vector<RawFile> files;
-    archive_entry* entry = nullptr;
-    while (true) {
-        const int r = archive_read_next_header(ar.get(), &entry);
-        if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN) throw fail("corrupt or truncated archive");
-        if (archive_entry_filetype(entry) != AE_IFREG) continue;
-        const char* name = archive_entry_pathname(entry);
-        auto kept = name ? selector.classify(name) : std::nullopt;
-        if (!kept) {
-            if (archive_read_data_skip(ar.get()) < ARCHIVE_WARN) throw fail("corrupt or truncated archive");
-            continue;
-        }
-        std::string bytes;
-        // The header's size is only a hint: a corrupt one must not become a huge allocation.
-        if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0)
-            bytes.reserve(static_cast<std::size_t>(std::min<la_int64_t>(archive_entry_size(entry), 64 << 20)));
-        char buf[1 << 16];
-        while (true) {
-            const la_ssize_t got = archive_read_data(ar.get(), buf, sizeof buf);
-            if (got == 0) break;
-            if (got < 0) throw fail("corrupt or truncated archive");
-            bytes.append(buf, static_cast<std::size_t>(got));
-        }
-        kept->bytes = std::move(bytes);
-        files.push_back(std::move(*kept));
-    }
-    return files;
 }
+
+// What libarchive's status codes mean to a reader that must not lose a document.
+const char* status_meaning(int r) {
+    switch (r) {
+        case ARCHIVE_WARN:
+        case ARCHIVE_RETRY:
+            return "damaged archive";
+        case ARCHIVE_FAILED:
+            return "a member that cannot be read";
+        default:
+            return "corrupt or truncated archive";
+    }
+}
+
+// Compressed data seen through libarchive's "raw" format: one stream of the decompressed bytes,
+// with the filter's own checks (xz's CRC-64, bzip2's CRCs).
+class FilterSource final : public ByteSource {
+public:
+    FilterSource(archive* a, const std::string& path, const CallbackContext& ctx) : m_a(a), m_path(path), m_ctx(ctx) {}
+
+    std::size_t next(const char*& data) override {
+        while (true) {
+            const void* block = nullptr;
+            std::size_t size = 0;
+            la_int64_t offset = 0;
+            const int r = archive_read_data_block(m_a, &block, &size, &offset);
+            if (r == ARCHIVE_EOF) return 0;
+            if (r != ARCHIVE_OK) {
+                if (m_ctx.error) std::rethrow_exception(m_ctx.error);
+                const char* msg = archive_error_string(m_a);
+                throw ParseError(m_path, 0, std::string("corrupt compressed data: ") + (msg ? msg : status_meaning(r)));
+            }
+            if (size == 0) continue;
+            data = static_cast<const char*>(block);
+            return size;
+        }
+    }
+
+private:
+    archive* m_a;
+    std::string m_path;
+    const CallbackContext& m_ctx;
+};
+
+// For the reading thread, names are converted as UTF-8: in the "C" locale libarchive cannot
+// convert a pax archive's UTF-8 names and warns (ARCHIVE_WARN) on every non-ASCII one.
+class Utf8Names {
+public:
+    Utf8Names() : m_locale(::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+        if (m_locale) m_old = ::uselocale(m_locale);
+    }
+    ~Utf8Names() {
+        if (m_locale) {
+            ::uselocale(m_old);
+            ::freelocale(m_locale);
+        }
+    }
+    Utf8Names(const Utf8Names&) = delete;
+    Utf8Names& operator=(const Utf8Names&) = delete;
+
+private:
+    locale_t m_locale;
+    locale_t m_old = LC_GLOBAL_LOCALE;
+};
+
+// libarchive warns when a name cannot be converted to the locale's character set (when C.UTF-8
+// is missing); the name is still the archive's bytes and the content is untouched.
+bool name_conversion_warning(archive* a) {
+    const char* msg = archive_error_string(a);
+    return msg && (std::strstr(msg, "can't be converted") || std::strstr(msg, "cannot be converted"));
+}
+
+bool looks_like_tar(std::string_view head) { return head.size() >= 262 && head.substr(257, 5) == "ustar"; }
+
+class ArchiveReader {
+public:
+    ArchiveReader(const std::string& path, Selector& selector, const CorpusOptions& options, CorpusSkipped& skipped)
+        : m_path(path), m_selector(selector), m_options(options), m_skipped(skipped) {}
+
+    std::vector<RawFile> run() {
+        const Utf8Names utf8_names;
+        InputFile file(m_path);
+        Budget budget(m_path, m_options, file.size());
+        std::string head(512, '\0');
+        head.resize(file.read_full(head.data(), head.size()));
+        const bool gzip = head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
+        const bool tar = looks_like_tar(head);
+        FileSource raw(file, head);
+
+        std::optional<GzipSource> gunzip;
+        ArchivePtr filter;
+        CallbackContext filter_ctx{&raw, nullptr, nullptr};
+        std::optional<FilterSource> unfilter;
+        ByteSource* source = nullptr;  // what the members are read from; null: the file itself
+        if (gzip) {
+            gunzip.emplace(raw, m_path);
+            source = &*gunzip;
+        } else {
+            filter.reset(archive_read_new());
+            archive_read_support_filter_all(filter.get());
+            archive_read_support_format_raw(filter.get());
+            archive_read_support_format_empty(filter.get());
+            if (archive_read_open(filter.get(), &filter_ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
+                fail(filter.get(), filter_ctx, "not a readable archive");
+            archive_entry* entry = nullptr;
+            const int r = archive_read_next_header(filter.get(), &entry);
+            if (r == ARCHIVE_EOF) return {};  // an empty file
+            if (r != ARCHIVE_OK) fail(filter.get(), filter_ctx, "not a readable archive");
+            const bool compressed = archive_filter_count(filter.get()) > 1;
+            if (compressed || tar || !file.regular()) {
+                unfilter.emplace(filter.get(), m_path, filter_ctx);
+                source = &*unfilter;
+            }
+        }
+
+        ArchivePtr ar(archive_read_new());
+        archive_read_support_format_all(ar.get());
+        // Archives written one after the other (cat a.tar b.tar) are all read, as GNU tar -i
+        // does, rather than stopping at the first end marker with the rest unread.
+        archive_read_set_format_option(ar.get(), "tar", "read_concatenated_archives", "1");
+        CallbackContext ctx{source, &budget, nullptr};
+        if (source) {
+            if (archive_read_open(ar.get(), &ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
+                fail(ar.get(), ctx, "not a readable archive");
+        } else {
+            // Neither compressed nor tar (a zip, say): libarchive reads the file itself, seeking
+            // to a zip's central directory. Its members are charged to the budget as read.
+            filter.reset();
+            if (::lseek(file.fd(), 0, SEEK_SET) != 0)
+                throw IoError("cannot read " + m_path + ": " + std::strerror(errno));
+            if (archive_read_open_fd(ar.get(), file.fd(), 1 << 20) != ARCHIVE_OK)
+                fail(ar.get(), ctx, "not a readable archive");
+        }
+        read_members(ar.get(), ctx, source ? nullptr : &budget);
+        const int closed = archive_read_close(ar.get());
+        if (closed != ARCHIVE_OK) fail(ar.get(), ctx, std::string(status_meaning(closed)) + " at its end");
+        if (source) drain(*source, budget);
+        return std::move(m_files);
+    }
+
+private:
+    // what: the failure and where it happened, e.g. "damaged archive after member 'a/1'".
+    [[noreturn]] void fail(archive* a, const CallbackContext& ctx, const std::string& what) const {
+        if (ctx.error) std::rethrow_exception(ctx.error);
+        const char* msg = archive_error_string(a);
+        throw ParseError(m_path, 0, what + ": " + printable(msg ? msg : "no reason given"));
+    }
+
+    std::string after_last() const {
+        return m_last.empty() ? std::string("at the first member") : "after member '" + printable(m_last) + "'";
+    }
+
+    void read_members(archive* a, CallbackContext& ctx, Budget* member_budget) {
+        archive_entry* entry = nullptr;
+        while (true) {
+            const int r = archive_read_next_header(a, &entry);
+            if (r == ARCHIVE_EOF) break;
+            if (r != ARCHIVE_OK && !(r == ARCHIVE_WARN && name_conversion_warning(a)))
+                fail(a, ctx, std::string(status_meaning(r)) + " " + after_last());
+            const char* name = archive_entry_pathname(entry);
+            if (!name) name = archive_entry_pathname_utf8(entry);
+            if (!name) fail(a, ctx, "a member without a name " + after_last());
+            m_last = name;
+            const auto type = archive_entry_filetype(entry);
+            if (type == AE_IFDIR) {
+                skip(a, ctx);
+                continue;
+            }
+            auto kept = m_selector.classify(name);
+            if (!kept) {
+                skip(a, ctx);
+                continue;
+            }
+            if (type == AE_IFLNK || archive_entry_hardlink(entry)) {
+                ++m_skipped.archive_links;
+                skip(a, ctx);
+                continue;
+            }
+            if (type != AE_IFREG) {
+                ++m_skipped.special_files;
+                skip(a, ctx);
+                continue;
+            }
+            check_line_free(m_path, *kept);
+            kept->bytes = read_member(a, ctx, entry);
+            if (member_budget) member_budget->charge(kept->bytes.size());
+            m_files.push_back(std::move(*kept));
+        }
+    }
+
+    void skip(archive* a, CallbackContext& ctx) const {
+        const int r = archive_read_data_skip(a);
+        if (r != ARCHIVE_OK) fail(a, ctx, std::string(status_meaning(r)) + " in member '" + printable(m_last) + "'");
+    }
+
+    // The member's bytes in chunks. Its declared size is a hint, bounded by the limit: a tar
+    // member's data is exactly that long, so a size above the limit fails at once; a lie below
+    // it costs at most one allocation of the limit, given back once the bytes are read.
+    std::string read_member(archive* a, CallbackContext& ctx, archive_entry* entry) const {
+        std::string bytes;
+        const std::uint64_t limit = m_options.max_document_bytes;
+        const std::string where = m_path + ": member '" + printable(m_last) + "'";
+        if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
+            const auto declared = static_cast<std::uint64_t>(archive_entry_size(entry));
+            if (declared > limit) document_too_large(where, limit);
+            bytes.reserve(static_cast<std::size_t>(declared));
+        }
+        char buf[k_chunk];
+        while (true) {
+            const la_ssize_t got = archive_read_data(a, buf, sizeof buf);
+            if (got == 0) break;
+            // Any status, ARCHIVE_WARN included (a zip member's bad CRC), means the bytes are wrong.
+            if (got < 0)
+                fail(a, ctx,
+                     std::string(status_meaning(static_cast<int>(got))) + " in member '" + printable(m_last) + "'");
+            const auto n = static_cast<std::size_t>(got);
+            if (n > limit - bytes.size()) document_too_large(where, limit);
+            bytes.append(buf, n);
+        }
+        if (bytes.capacity() > 2 * bytes.size() + k_chunk) bytes.shrink_to_fit();
+        return bytes;
+    }
+
+    // Reads what follows the archive's end marker to the end of the stream, so that the
+    // compression's checksums are verified; only zero padding may be there.
+    void drain(ByteSource& source, Budget& budget) const {
+        std::uint64_t extra = 0;
+        const char* data = nullptr;
+        while (const std::size_t n = source.next(data)) {
+            budget.charge(n);
+            if (std::any_of(data, data + n, [](char c) { return c != 0; })) extra += n;
+        }
+        if (extra > 0)
+            throw ParseError(m_path, 0,
+                             "data after the end of the archive (a second archive appended, or damage): not read");
+    }
+
+    std::string m_path;
+    Selector& m_selector;
+    const CorpusOptions& m_options;
+    CorpusSkipped& m_skipped;
+    std::vector<RawFile> m_files;
+    std::string m_last;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Documents, lines and JSON Lines
 
 void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOptions& options) {
     // scikit-learn's fetch_20newsgroups decodes every post as latin-1, valid UTF-8 or not; to give
@@ -239,7 +848,7 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
         try {
             text = decode_text(std::move(files[i].bytes), encoding);
         } catch (const DataError& e) {
-            throw DataError(corpus.source + ": " + files[i].path + ": " + e.what());
+            throw DataError(corpus.source + ": " + printable(files[i].path) + ": " + e.what());
         }
         text = clean(std::move(text), options.remove);
         corpus.texts[i] = std::move(text);
@@ -248,59 +857,196 @@ void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOp
     });
 }
 
-std::string read_decoded(const std::string& path, Encoding encoding) {
+// The lines of a text file, read in chunks: no line (document) is held beyond
+// max_document_bytes, and the file is never held twice. A UTF-16 file (by its byte-order mark)
+// is decoded as it is read; other bytes are kept as they are, with `utf8` saying whether every
+// line is valid UTF-8, so that Encoding::Auto decides for the whole file as before.
+struct RawLines {
+    std::vector<std::string> lines;
+    bool utf8 = true;
+    std::uint64_t bytes = 0;  // raw bytes of the file
+};
+
+RawLines read_raw_lines(const std::string& path, const CorpusOptions& options) {
+    InputFile file(path);
+    Budget budget(path, options, file.size());
+    RawLines out;
+    std::string line;
+    const std::uint64_t limit = options.max_document_bytes;
+    const bool check_utf8 = options.encoding != Encoding::Latin1;
+
+    auto end_line = [&] {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (check_utf8 && out.utf8 && !utf8_valid(line)) {
+            if (options.encoding == Encoding::Utf8)
+                throw DataError(path + ":" + std::to_string(out.lines.size() + 1) +
+                                ": not valid UTF-8 (use --encoding auto or latin-1)");
+            out.utf8 = false;
+        }
+        out.lines.push_back(std::move(line));
+        line = std::string();
+    };
+    auto take = [&](std::string_view text) {
+        while (!text.empty()) {
+            const std::size_t nl = text.find('\n');
+            const std::string_view piece = text.substr(0, nl);
+            if (piece.size() > limit - line.size())
+                document_too_large(path + ":" + std::to_string(out.lines.size() + 1), limit);
+            line.append(piece);
+            if (nl == std::string_view::npos) break;
+            end_line();
+            text.remove_prefix(nl + 1);
+        }
+    };
+
+    char head[4];
+    const std::size_t have = file.read_full(head, sizeof head);
+    budget.charge(have);
+    out.bytes = have;
+    Bom bom = Bom::None;
     try {
-        return decode_text(read_file(path), encoding);
+        bom = effective_bom(std::string_view(head, have), options.encoding);
     } catch (const DataError& e) {
         throw DataError(path + ": " + e.what());
     }
+    const std::size_t skip = bom_size(bom);
+    std::optional<Utf16Decoder> utf16;
+    if (bom == Bom::Utf16Le || bom == Bom::Utf16Be) utf16.emplace(bom == Bom::Utf16Be, skip);
+    std::string decoded;
+    auto feed = [&](std::string_view bytes) {
+        if (!utf16) return take(bytes);
+        decoded.clear();
+        try {
+            utf16->feed(bytes, decoded);
+        } catch (const DataError& e) {
+            throw DataError(path + ": " + e.what());
+        }
+        take(decoded);
+    };
+    feed(std::string_view(head + skip, have - skip));
+    std::vector<char> buf(k_chunk * 4);
+    while (const std::size_t got = file.read(buf.data(), buf.size())) {
+        budget.charge(got);
+        out.bytes += got;
+        feed(std::string_view(buf.data(), got));
+    }
+    if (utf16) {
+        try {
+            utf16->finish();
+        } catch (const DataError& e) {
+            throw DataError(path + ": " + e.what());
+        }
+    }
+    if (!line.empty()) end_line();
+    return out;
 }
 
 void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    const std::string text = read_decoded(path, options.encoding);
-    corpus.bytes_read = text.size();
+    RawLines raw = read_raw_lines(path, options);
+    corpus.bytes_read = raw.bytes;
+    const bool latin1 = options.encoding == Encoding::Latin1 || !raw.utf8;
     std::size_t number = 0;
-    for (const auto line : split_lines(text)) {
+    corpus.texts.reserve(raw.lines.size());
+    for (auto& line : raw.lines) {
         ++number;
-        std::string doc(line);
-        doc = clean(std::move(doc), options.remove);
-        corpus.texts.push_back(std::move(doc));
+        std::string doc = latin1 ? latin1_to_utf8(line) : std::move(line);
+        line = std::string();
+        corpus.texts.push_back(clean(std::move(doc), options.remove));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.emplace_back();
     }
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, "
+// prefix: the line is ours to give, and the column is what is left.
+std::string json_reason(const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    if (bracket != std::string::npos) what.erase(0, bracket + 2);
+    for (const std::string_view prefix : {"parse error at line 1, ", "parse error: "})
+        if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
+    return what;
+}
+
+// "an object", "a number", ... for messages.
+std::string json_kind(const nlohmann::json& value) {
+    const std::string name = value.type_name();
+    if (value.is_null()) return name;
+    return (name[0] == 'a' || name[0] == 'o' ? "an " : "a ") + name;
+}
+
+// The deepest nesting of arrays and objects in a JSON text (outside strings).
+int json_depth(std::string_view text) {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+            if (deepest > k_max_json_depth) break;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    const std::string text = read_decoded(path, options.encoding);
-    corpus.bytes_read = text.size();
+    RawLines raw = read_raw_lines(path, options);
+    corpus.bytes_read = raw.bytes;
+    const bool latin1 = options.encoding == Encoding::Latin1 || !raw.utf8;
     std::set<std::string> wanted(options.categories.begin(), options.categories.end());
     std::set<std::string> seen;
     std::size_t number = 0;
-    for (const auto line : split_lines(strip_utf8_bom(text))) {
+    for (auto& raw_line : raw.lines) {
         ++number;
+        const std::string line = latin1 ? latin1_to_utf8(raw_line) : std::move(raw_line);
+        raw_line = std::string();
         if (python_strip(line).empty()) continue;
+        if (json_depth(line) > k_max_json_depth)
+            throw ParseError(path, number, "JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels");
         nlohmann::json value;
         try {
             value = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw ParseError(path, number, std::string("invalid JSON: ") + e.what());
+        } catch (const nlohmann::json::exception& e) {
+            const std::string reason = json_reason(e);
+            throw ParseError(path, number,
+                             (reason.rfind("column ", 0) == 0 ? "invalid JSON at " : "invalid JSON: ") + reason);
         }
-        if (!value.is_object()) throw ParseError(path, number, "expected a JSON object");
+        if (!value.is_object()) throw ParseError(path, number, "expected a JSON object, found " + json_kind(value));
         const auto field = value.find(options.text_field);
-        if (field == value.end() || !field->is_string())
-            throw ParseError(path, number, "no string member \"" + options.text_field + "\" (set --text-field)");
+        if (field == value.end())
+            throw ParseError(path, number, "no member \"" + options.text_field + "\" (set --text-field)");
+        if (!field->is_string())
+            throw ParseError(path, number,
+                             "member \"" + options.text_field + "\" is " + json_kind(*field) + ", not a string");
         std::string label;
         if (!options.label_field.empty()) {
             const auto l = value.find(options.label_field);
             if (l == value.end() || l->is_null())
                 throw ParseError(path, number, "no member \"" + options.label_field + "\" (the --label-field)");
-            label = l->is_string() ? l->get<std::string>() : l->dump();
+            if (l->is_string())
+                label = l->get<std::string>();
+            else if (l->is_number() || l->is_boolean())
+                label = l->dump();
+            else
+                throw ParseError(path, number,
+                                 "member \"" + options.label_field + "\" is " + json_kind(*l) +
+                                     ": a label is a string, a number or a boolean");
+            if (has_line_break(label))
+                throw ParseError(path, number, "a label with a line break (labels are written one per line)");
             seen.insert(label);
             if (!wanted.empty() && !wanted.count(label)) continue;
         }
         std::string doc = field->get<std::string>();
-        doc = clean(std::move(doc), options.remove);
-        corpus.texts.push_back(std::move(doc));
+        corpus.texts.push_back(clean(std::move(doc), options.remove));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.push_back(std::move(label));
     }
@@ -336,6 +1082,24 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     return lines;
 }
 
+std::size_t CorpusSkipped::total() const noexcept {
+    return links_outside + broken_links + repeated_folders + special_files + archive_links;
+}
+
+std::string describe(const CorpusSkipped& s) {
+    std::string out;
+    auto add = [&](std::size_t n, const char* one, const char* many) {
+        if (n == 0) return;
+        out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    add(s.links_outside, "link outside the corpus", "links outside the corpus");
+    add(s.broken_links, "broken link", "broken links");
+    add(s.repeated_folders, "link to a folder already read", "links to folders already read");
+    add(s.special_files, "special file (pipe, socket or device)", "special files (pipes, sockets or devices)");
+    add(s.archive_links, "link member of the archive", "link members of the archive");
+    return out;
+}
+
 bool Corpus::has_labels() const noexcept {
     return std::any_of(labels.begin(), labels.end(), [](const std::string& l) { return !l.empty(); });
 }
@@ -349,9 +1113,21 @@ void CorpusOptions::validate() const {
     if (format == CorpusFormat::Jsonl && text_field.empty()) throw InvalidArgument("text_field: must not be empty");
     if (!label_field.empty() && format != CorpusFormat::Jsonl && format != CorpusFormat::Auto)
         throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
+    if (max_document_bytes < 1) throw InvalidArgument("max_document_bytes = 0: must be at least 1");
+    if (max_corpus_bytes && *max_corpus_bytes < 1) throw InvalidArgument("max_corpus_bytes = 0: must be at least 1");
 }
 
 std::string decode_text(std::string bytes, Encoding encoding) {
+    const Bom bom = effective_bom(bytes, encoding);
+    if (bom == Bom::Utf16Le || bom == Bom::Utf16Be) {
+        Utf16Decoder decoder(bom == Bom::Utf16Be, 2);
+        std::string out;
+        out.reserve(bytes.size());
+        decoder.feed(std::string_view(bytes).substr(2), out);
+        decoder.finish();
+        return out;
+    }
+    if (bom == Bom::Utf8) bytes.erase(0, 3);
     switch (encoding) {
         case Encoding::Utf8:
             if (!utf8_valid(bytes)) throw DataError("not valid UTF-8 (use --encoding auto or latin-1)");
@@ -404,11 +1180,22 @@ Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
     Corpus corpus;
     corpus.source = path;
     switch (format) {
-        case CorpusFormat::Folder:
+        case CorpusFormat::Folder: {
+            Selector selector(options);
+            std::error_code canon_ec;
+            const fs::path root = fs::canonical(path, canon_ec);
+            if (canon_ec) throw IoError("cannot read " + path + ": " + canon_ec.message());
+            Budget budget(path, options, std::nullopt);
+            auto files = FolderWalk(root, path, selector, options, budget, corpus.skipped).run();
+            corpus.layout = "folder";
+            files = selector.finish(std::move(files), path, corpus.layout);
+            finish_documents(corpus, std::move(files), options);
+            break;
+        }
         case CorpusFormat::Archive: {
             Selector selector(options);
-            auto files = format == CorpusFormat::Folder ? scan_folder(path, selector) : scan_archive(path, selector);
-            corpus.layout = format == CorpusFormat::Folder ? "folder" : "archive";
+            auto files = ArchiveReader(path, selector, options, corpus.skipped).run();
+            corpus.layout = "archive";
             files = selector.finish(std::move(files), path, corpus.layout);
             finish_documents(corpus, std::move(files), options);
             break;

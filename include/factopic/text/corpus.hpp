@@ -2,9 +2,13 @@
 // decoded documents (UTF-8) with ids and labels, in a deterministic order. The 20 Newsgroups
 // by-date layout is recognised inside folders and archives and read the way scikit-learn's
 // fetch_20newsgroups reads it (load_files order, latin-1 fallback, optional cleaners).
+// Hostile input is bounded: one document and the whole corpus have a byte limit, checked while
+// reading (never by trusting a header), a compressed archive is read to its last byte so its
+// checksum is verified, and a folder's links that leave it are not followed unless asked.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +20,10 @@ namespace factopic::text {
 /// *.tar.xz and *.zip are an Archive, *.jsonl and *.ndjson are Jsonl, any other file is Lines.
 enum class CorpusFormat { Auto, Folder, Archive, Lines, Jsonl };
 
-/// How file bytes become text. Auto: UTF-8 when the bytes are valid UTF-8, else latin-1
-/// (what scikit-learn's 20 Newsgroups loader amounts to, since every byte is valid latin-1).
+/// How file bytes become text. Auto: a UTF-16 byte-order mark (LE or BE) decodes UTF-16; else
+/// UTF-8 (a UTF-8 byte-order mark is dropped) when the bytes are valid UTF-8, else latin-1 (what
+/// scikit-learn's 20 Newsgroups loader amounts to, since every byte is valid latin-1). Utf8 also
+/// drops a UTF-8 byte-order mark; Latin1 takes every byte as it is.
 enum class Encoding { Auto, Utf8, Latin1 };
 
 /// Which half of the 20 Newsgroups by-date split to read; All is train then test.
@@ -42,9 +48,36 @@ struct CorpusOptions {
     NewsgroupsCleaning remove;        ///< cleaners applied to every document's text
     std::string text_field = "text";  ///< Jsonl: the member holding the text (a string)
     std::string label_field;          ///< Jsonl: the member holding the label; empty = none
+    /// Folder: follow symbolic links whose target lies outside the corpus folder. Off, such links
+    /// are skipped and counted (Corpus::skipped); links inside the folder are always followed.
+    bool follow_links = false;
+    /// The most raw bytes one document (a file, an archive member, a line) may hold, >= 1. A
+    /// larger one is an error naming it. 64 MiB: far above any text a bag of words is made of
+    /// (a whole novel is ~1 MiB), far below what would strain memory.
+    std::uint64_t max_document_bytes = std::uint64_t{64} << 20;
+    /// The most bytes a corpus may expand to, >= 1: the decompressed stream of a compressed
+    /// archive, else the documents read. Unset (the default) is automatic: the larger of 1 GiB
+    /// and 100 times the input's size on disk (0 for a pipe), which stops a compression bomb
+    /// (gzip reaches ~1000:1, bzip2 and xz far more) while real text (3-10:1) never meets it.
+    std::optional<std::uint64_t> max_corpus_bytes;
     /// Checks what can be checked without reading: throws InvalidArgument naming the field.
     void validate() const;
 };
+
+/// What a folder or archive held that did not become a document, by reason. Entries left out
+/// by the selection (--subset, --categories) are not counted.
+struct CorpusSkipped {
+    std::size_t links_outside = 0;     ///< links leaving the corpus folder (see follow_links)
+    std::size_t broken_links = 0;      ///< links to nothing (or to a loop of links)
+    std::size_t repeated_folders = 0;  ///< links to a folder already read (a cycle, or a second way in)
+    std::size_t special_files = 0;     ///< pipes, sockets, devices: neither a document nor a folder
+    std::size_t archive_links = 0;     ///< symbolic and hard link members of an archive
+    std::size_t total() const noexcept;
+};
+
+/// One phrase for a non-empty CorpusSkipped, e.g. "2 links outside the corpus, 1 broken link";
+/// empty when nothing was skipped.
+std::string describe(const CorpusSkipped& skipped);
 
 /// Decoded documents in reading order. texts, ids and labels have one entry per document.
 struct Corpus {
@@ -54,15 +87,20 @@ struct Corpus {
     std::vector<std::string> ids;     ///< path inside the corpus, or "line N"
     std::vector<std::string> labels;  ///< label of each document ("" when it has none)
     std::size_t bytes_read = 0;       ///< raw bytes of the documents kept, before decoding
+    CorpusSkipped skipped;            ///< what was found but not read
     std::size_t size() const noexcept { return texts.size(); }
     bool has_labels() const noexcept;
 };
 
-/// Reads a corpus. Throws IoError (missing/unreadable path), ParseError (corrupt archive, bad
-/// JSON line: names file and line), DataError (no documents, unknown category).
+/// Reads a corpus. Throws IoError (missing/unreadable path, a device), ParseError (damaged or
+/// truncated archive or compressed stream, bad JSON line: names file and line, or the member),
+/// DataError (no documents, unknown category, a document or corpus above its byte limit, a name
+/// or label with a line break, which the one-per-line ids and labels files could not hold).
 Corpus read_corpus(const std::string& path, const CorpusOptions& options);
 
-/// Decodes raw bytes to UTF-8 according to encoding.
+/// Decodes raw bytes to UTF-8 according to encoding (see Encoding). Throws DataError for bytes
+/// that are not valid in the encoding asked, or invalid UTF-16 (an unpaired surrogate, an odd
+/// byte count), naming the byte offset.
 std::string decode_text(std::string bytes, Encoding encoding);
 
 /// Parses a comma-separated list of cleaners ("headers,footers,quotes"); throws InvalidArgument.
