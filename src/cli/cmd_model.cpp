@@ -15,6 +15,7 @@
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
+#include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "options.hpp"
 #include "progress.hpp"
@@ -49,7 +50,8 @@ void run_transform(const TransformArgs& a) {
     runtime::set_threads(a.threads);
     if (is_matrix_market(a.corpus.path))
         throw InvalidArgument("transform reads documents (a corpus), not a .mtx: the model vectorizes them itself");
-    io::OutputFiles outputs({a.doc_topics_path});
+    io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}},
+                            {{"MODEL", a.model_path}, {"CORPUS", a.corpus.path}});
     const model::TopicModel m = model::load_model(a.model_path);
     const text::Vectorizer vectorizer = model::vectorizer_of(m);
 

@@ -14,6 +14,7 @@
 #include "factopic/io/npy.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "progress.hpp"
@@ -136,7 +137,8 @@ void run(const NmfArgs& a) {
     configure_progress(a.input.corpus.quiet, a.json);
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
-    io::OutputFiles outputs({a.w_path, a.h_path, a.doc_topics_path});
+    io::OutputFiles outputs({{"--w", a.w_path}, {"--h", a.h_path}, {"--doc-topics", a.doc_topics_path}},
+                            matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });
 }
 

@@ -16,6 +16,7 @@
 #include "factopic/plot/chart.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "svd_options.hpp"
 #include "progress.hpp"
@@ -152,7 +153,8 @@ void run(const SvdArgs& a) {
     const auto start = Clock::now();
     configure_progress(a.input.corpus.quiet, a.json);
     validate(a.svd);
-    io::OutputFiles outputs({a.u_path, a.s_path, a.vt_path, a.plot_path});
+    io::OutputFiles outputs({{"--u", a.u_path}, {"--s", a.s_path}, {"--vt", a.vt_path}, {"--plot", a.plot_path}},
+                            matrix_inputs(a.input));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 

@@ -15,6 +15,7 @@
 #include "factopic/plot/chart.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
@@ -184,7 +185,7 @@ void run(const SweepArgs& a) {
     configure_progress(a.input.corpus.quiet, a.json);
     const auto ks = parse_ks(a.ks);
     if (!(a.svd.tol > 0 && a.svd.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.svd.tol));
-    io::OutputFiles outputs({a.plot_path});
+    io::OutputFiles outputs({{"--plot", a.plot_path}}, matrix_inputs(a.input));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, ks, outputs, start); });
 }
 

@@ -20,6 +20,7 @@
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
+#include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "report.hpp"
@@ -426,7 +427,7 @@ bool is_model_file(const std::string& path) {
 /// report model.ftm: what the model holds (topics, singular values, how it was fitted); the
 /// document-based sections need the corpus.
 void run_model_report(const TopicsArgs& a) {
-    io::OutputFiles outputs({a.report_path});
+    io::OutputFiles outputs({{"-o", a.report_path}}, {{"MODEL", a.input.corpus.path}});
     const model::TopicModel m = model::load_model(a.input.corpus.path);
     const nlohmann::json header = nlohmann::json::parse(model::header_json(m));
     const auto& meta = header.at("metadata");
@@ -482,7 +483,8 @@ void run(const TopicsArgs& a) {
     }
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
-    io::OutputFiles outputs({a.doc_topics_path, a.model_path, a.report_path});
+    io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path}, {"-o", a.report_path}},
+                            matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 

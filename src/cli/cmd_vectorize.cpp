@@ -15,6 +15,7 @@
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
+#include "inputs.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -140,7 +141,9 @@ void run(const VectorizeArgs& a) {
     const auto corpus_opts = corpus_options(a.corpus);
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     // Opened before any work, so that an unwritable path fails at once, not after the corpus.
-    io::OutputFiles outputs({a.matrix_path, a.vocab_path, a.labels_path, a.ids_path});
+    io::OutputFiles outputs(
+        {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}},
+        corpus_inputs(a.corpus, a.vectorizer));
     const auto t0 = Clock::now();
     const text::Corpus corpus = [&] {
         const Progress progress("reading");

@@ -31,16 +31,22 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-/// JSON safe inside a <script> element: "</" (which could close it) and the line separators
-/// U+2028/U+2029 (not valid in older JavaScript string literals) escaped.
+/// JSON safe inside a <script> element. The HTML parser reads a script's text before JavaScript
+/// does: "</script" would end it, and "<!--" followed by "<script" switches the parser into a state
+/// where the closing tag no longer counts, so every chart after it is swallowed. Every '<', '>'
+/// and '&' (which occur only inside JSON strings) becomes a \u escape, which JSON.parse and
+/// JavaScript read back as the same character; so do U+2028/U+2029, line ends to older JavaScript.
 std::string script_json(const json& j) {
-    std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-            out += "<\\/";
-            ++i;
+        if (s[i] == '<') {
+            out += "\\u003c";
+        } else if (s[i] == '>') {
+            out += "\\u003e";
+        } else if (s[i] == '&') {
+            out += "\\u0026";
         } else if (s.compare(i, 3, "\xE2\x80\xA8") == 0 || s.compare(i, 3, "\xE2\x80\xA9") == 0) {
             out += s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
             i += 2;

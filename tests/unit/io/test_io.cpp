@@ -1,9 +1,15 @@
 // Matrix Market output and atomic files: exact round trip text, and nothing half-written.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "../support.hpp"
 #include "factopic/core/error.hpp"
@@ -90,4 +96,134 @@ TEST(AtomicFile, PendingTemporariesCanBeRemovedFromASignalHandler) {
     EXPECT_EQ(dir.entries(), 1u);  // the temporary
     io::remove_pending_temporaries();
     EXPECT_EQ(dir.entries(), 0u);
+}
+
+TEST(AtomicFile, ASymbolicLinkKeepsItsPlaceAndItsTargetIsReplaced) {
+    TempDir dir;
+    const auto real = dir.write("real.txt", "old");
+    const auto link = (dir.path / "link.txt").string();
+    fs::create_symlink("real.txt", link);
+    io::write_file_atomic(link, "new");
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_EQ(slurp(real), "new");
+    // A dangling link is filled in at its target.
+    const auto dangling = (dir.path / "dangling.txt").string();
+    fs::create_symlink("later.txt", dangling);
+    io::write_file_atomic(dangling, "later");
+    EXPECT_TRUE(fs::is_symlink(dangling));
+    EXPECT_EQ(slurp(dir.path / "later.txt"), "later");
+    EXPECT_EQ(dir.entries(), 4u);
+}
+
+TEST(AtomicFile, AFifoIsWrittenThroughNotReplaced) {
+    TempDir dir;
+    const auto fifo = (dir.path / "pipe").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string received;
+    std::thread reader([&] { received = slurp(fifo); });
+    {
+        io::AtomicFile f(fifo);
+        EXPECT_TRUE(f.direct());
+        f.write("through the pipe");
+        f.commit();
+    }
+    reader.join();
+    EXPECT_EQ(received, "through the pipe");
+    struct stat st {};
+    ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode));
+    EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, TemporariesNameTheirProcess) {
+    TempDir dir;
+    io::AtomicFile f((dir.path / "x.mtx").string());
+    const auto name = fs::directory_iterator(dir.path)->path().filename().string();
+    EXPECT_EQ(name.rfind(".x.mtx.tmp-" + std::to_string(::getpid()) + "-", 0), 0u) << name;
+}
+
+TEST(AtomicFile, StaleTemporariesOfTheSameTargetAreRemovedLiveOnesKept) {
+    TempDir dir;
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ::waitpid(child, nullptr, 0);  // a pid whose process is gone
+    const std::string dead = std::to_string(child), alive = std::to_string(::getppid());
+    dir.write(".x.mtx.tmp-" + dead + "-abcdef", "stale");
+    dir.write(".x.mtx.tmp-" + alive + "-abcdef", "a live process's");
+    dir.write(".y.mtx.tmp-" + dead + "-abcdef", "another target's");
+    dir.write(".x.mtx.tmp-abcdef", "not this format");
+    // Dead pid but locked: the pid may be another pid namespace's, the lock says it is in use.
+    const auto locked = dir.write(".x.mtx.tmp-" + dead + "-locked", "locked");
+    const int fd = ::open(locked.c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    io::write_file_atomic((dir.path / "x.mtx").string(), "new");
+    ::close(fd);
+    EXPECT_FALSE(fs::exists(dir.path / (".x.mtx.tmp-" + dead + "-abcdef")));
+    EXPECT_TRUE(fs::exists(dir.path / (".x.mtx.tmp-" + alive + "-abcdef")));
+    EXPECT_TRUE(fs::exists(dir.path / (".y.mtx.tmp-" + dead + "-abcdef")));
+    EXPECT_TRUE(fs::exists(dir.path / ".x.mtx.tmp-abcdef"));
+    EXPECT_TRUE(fs::exists(locked));
+    EXPECT_EQ(slurp(dir.path / "x.mtx"), "new");
+}
+
+TEST(OutputFiles, AnOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten) {
+    TempDir dir;
+    const auto corpus = dir.write("docs.txt", "precious");
+    const auto alias = (dir.path / "alias.txt").string();
+    fs::create_hard_link(corpus, alias);
+    EXPECT_THROW(io::OutputFiles({{"-o", alias}}, {{"CORPUS", corpus}}), InvalidArgument);
+    EXPECT_THROW(io::OutputFiles({{"-o", (dir.path / "." / "docs.txt").string()}}, {{"CORPUS", corpus}}),
+                 InvalidArgument);
+    EXPECT_EQ(slurp(corpus), "precious");
+    EXPECT_EQ(dir.entries(), 2u);
+    try {
+        io::OutputFiles({{"--vocab", alias}}, {{"--stop-words", corpus}});
+        ADD_FAILURE() << "no error";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("--vocab"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--stop-words"), std::string::npos) << e.what();
+    }
+    // Missing or empty inputs are not compared; a different file is fine.
+    io::OutputFiles ok({{"-o", (dir.path / "out.txt").string()}},
+                       {{"CORPUS", ""}, {"X", (dir.path / "none").string()}});
+    EXPECT_NE(ok[0], nullptr);
+}
+
+TEST(OutputFiles, AnOutputInsideAnInputFolderIsRefused) {
+    TempDir dir;
+    fs::create_directories(dir.path / "corpus" / "a");
+    EXPECT_THROW(io::OutputFiles({{"-o", (dir.path / "corpus" / "a" / "X.mtx").string()}},
+                                 {{"CORPUS", (dir.path / "corpus").string()}}),
+                 InvalidArgument);
+    EXPECT_THROW(io::OutputFiles({{"-o", (dir.path / "corpus" / "X.mtx").string()}},
+                                 {{"CORPUS", (dir.path / "corpus").string()}}),
+                 InvalidArgument);
+    EXPECT_EQ(std::distance(fs::recursive_directory_iterator(dir.path), {}), 2);
+    io::OutputFiles ok({{"-o", (dir.path / "X.mtx").string()}}, {{"CORPUS", (dir.path / "corpus").string()}});
+    EXPECT_NE(ok[0], nullptr);
+}
+
+TEST(OutputFiles, AConcurrentCleanUpNeverLeavesHalfASet) {
+    // remove_pending_temporaries on another thread while a set is published: whichever goes
+    // first, the set ends all new (the clean-up found nothing) or the publication failed with
+    // every file still absent — never one new file beside a missing one.
+    for (int round = 0; round < 20; ++round) {
+        TempDir dir;
+        const auto a = (dir.path / "a.txt").string(), b = (dir.path / "b.txt").string();
+        io::OutputFiles out({a, b});
+        out[0]->write("a");
+        out[1]->write("b");
+        std::thread cleaner([] { io::remove_pending_temporaries(); });
+        bool published = true;
+        try {
+            out.commit();
+        } catch (const IoError&) {
+            published = false;
+        }
+        cleaner.join();
+        EXPECT_EQ(fs::exists(a), published);
+        EXPECT_EQ(fs::exists(b), published);
+    }
 }
