@@ -570,12 +570,17 @@ TEST(CorpusEncoding, Utf16WithByteOrderMarkIsDecoded) {
         be += static_cast<char>(u >> 8);
         be += static_cast<char>(u & 0xff);
     }
-    const std::vector<std::string> expected{"Gr\xc3\xb6\xc3\x9f" "e ok", "\xe2\x82\xac \xf0\x9d\x84\x9e"};
+    const std::vector<std::string> expected{
+        "Gr\xc3\xb6\xc3\x9f"
+        "e ok",
+        "\xe2\x82\xac \xf0\x9d\x84\x9e"};
     write(dir.path() / "le.txt", le);
     write(dir.path() / "be.txt", be);
     EXPECT_EQ(read_corpus((dir.path() / "le.txt").string(), {}).texts, expected);
     EXPECT_EQ(read_corpus((dir.path() / "be.txt").string(), {}).texts, expected);
-    EXPECT_EQ(decode_text(le, Encoding::Auto), "Gr\xc3\xb6\xc3\x9f" "e ok\n\xe2\x82\xac \xf0\x9d\x84\x9e\n");
+    EXPECT_EQ(decode_text(le, Encoding::Auto),
+              "Gr\xc3\xb6\xc3\x9f"
+              "e ok\n\xe2\x82\xac \xf0\x9d\x84\x9e\n");
     EXPECT_EQ(decode_text("\xEF\xBB\xBFplain", Encoding::Auto), "plain");
     EXPECT_EQ(decode_text("\xEF\xBB\xBFplain", Encoding::Utf8), "plain");
     EXPECT_THROW(decode_text(le, Encoding::Utf8), DataError);
@@ -588,13 +593,18 @@ TEST(CorpusEncoding, Utf16WithByteOrderMarkIsDecoded) {
 
 TEST(CorpusEncoding, InvalidUtf16IsAnErrorNamingTheFile) {
     TempDir dir;
-    write(dir.path() / "hi.txt", std::string("\xFF\xFE" "a\0\x00\xD8" "b\0", 8));  // high surrogate, then 'b'
+    write(dir.path() / "hi.txt", std::string("\xFF\xFE"
+                                             "a\0\x00\xD8"
+                                             "b\0",
+                                             8));  // high surrogate, then 'b'
     std::string what = error_of<DataError>((dir.path() / "hi.txt").string());
     EXPECT_TRUE(contains(what, "hi.txt")) << what;
     EXPECT_TRUE(contains(what, "unpaired high surrogate")) << what;
     write(dir.path() / "lo.txt", std::string("\xFF\xFE\x00\xDC", 4));
     EXPECT_TRUE(contains(error_of<DataError>((dir.path() / "lo.txt").string()), "unpaired low surrogate"));
-    write(dir.path() / "odd.txt", std::string("\xFF\xFE" "a\0b", 5));
+    write(dir.path() / "odd.txt", std::string("\xFF\xFE"
+                                              "a\0b",
+                                              5));
     EXPECT_TRUE(contains(error_of<DataError>((dir.path() / "odd.txt").string()), "odd number of bytes"));
     write(dir.path() / "end.txt", std::string("\xFF\xFE\x3D\xD8", 4));
     EXPECT_TRUE(contains(error_of<DataError>((dir.path() / "end.txt").string()), "high surrogate at the end"));
