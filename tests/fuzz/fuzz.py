@@ -145,7 +145,7 @@ def fuzz(args, target, env):
                     print(log[-6000:])
                     print(f"FAIL {target}: a saved finding fails again (log above)")
                     result.failed = True
-                    result.findings.append("tests/fuzz/findings/" + target)
+                    result.findings.append(f"tests/fuzz/findings/{target}/*")
             rc, log = run(binary, [*flags(target, artifacts), f"-max_total_time={args.seconds}", corpus, seeds], env,
                           os.path.join(logs, f"{target}-smoke.log"), args.seconds + 240)
             parse(log, result)
@@ -153,6 +153,7 @@ def fuzz(args, target, env):
                 print(log[-6000:])
                 print(f"FAIL {target}: exit {rc} (log above)")
                 result.failed = True
+                result.findings = [f for f in result.findings if not f.startswith(artifacts)]
                 for f in os.listdir(artifacts):
                     kept = os.path.join(args.build, "fuzz-findings", target)
                     os.makedirs(kept, exist_ok=True)
