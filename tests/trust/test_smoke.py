@@ -124,9 +124,10 @@ def main():
     checks.run("vectorize one category of the 20 Newsgroups archive, cleaned: exit 0", newsgroups)
 
     def svd():
-        for extra in (["--full", "--check"], ["--method", "krylov", "-k", "2"], ["--method", "rsvd", "-k", "2"]):
+        for extra in (["--full", "--check", "--plot", s.path("sv.png")], ["--method", "krylov", "-k", "2"],
+                      ["--method", "rsvd", "-k", "2", "--plot", s.path("sv.svg")]):
             s.run("svd", x, *extra, "--u", s.path("u.npy"), "--vt", s.path("vt.npy"), "--s", s.path("s.txt"))
-    checks.run("svd: full with --check, and truncated krylov and rsvd: exit 0", svd)
+    checks.run("svd: full with --check and a PNG chart, truncated krylov and rsvd (SVG): exit 0", svd)
 
     def nmf():
         custom = ["--init", "custom", "--w-init", npy(s.path("w0.npy"), 6, 2), "--h-init", npy(s.path("h0.npy"), 2, 5)]
