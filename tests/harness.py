@@ -175,7 +175,7 @@ def memory_limit(binary, mb):
     A normal build gets an address-space rlimit (an allocation past it throws std::bad_alloc).
     ASan reserves terabytes of address space for its shadow memory and cannot start under one, so
     the sanitizer build gets ASan's own bounds instead, which are stricter: one allocation above
-    `mb` (malloc returns null, but operator new is a sanitizer report rather than std::bad_alloc)
+    `mb` (not std::bad_alloc as under the rlimit, but a sanitizer report)
     or a resident size above 2 * mb + 256 MiB (room for ASan's shadow and quarantine) is a
     sanitizer report, exit 86. A check passes under both only when factopic refuses a hostile
     input before allocating what it claims, which is what the check is for."""
@@ -187,8 +187,10 @@ def memory_limit(binary, mb):
 
         return {"preexec_fn": limit}
     env = dict(os.environ)
-    bounds = (f"max_allocation_size_mb={mb}:allocator_may_return_null=1:hard_rss_limit_mb={2 * mb + 256}"
+    bounds = (f"max_allocation_size_mb={mb}:hard_rss_limit_mb={2 * mb + 256}"
               ":quarantine_size_mb=32")
+    if "exitcode=" not in env.get("ASAN_OPTIONS", ""):
+        bounds += ":exitcode=86"
     env["ASAN_OPTIONS"] = f"{env['ASAN_OPTIONS']}:{bounds}" if env.get("ASAN_OPTIONS") else bounds
     return {"env": env}
 

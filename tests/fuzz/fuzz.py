@@ -85,7 +85,7 @@ class Result:
 
 STAT = re.compile(r"stat::(\w+):\s*(\d+)")
 COV = re.compile(r"cov: (\d+) .*?corp: (\d+)")
-FORK = re.compile(r"#(\d+): cov: (\d+) ft: \d+ corp: (\d+) exec/s: (\d+)")
+FORK = re.compile(r"#(\d+): cov: (\d+) ft: \d+ corp: (\d+) exec/s:? (\d+)")
 WRITTEN = re.compile(r"Test unit written to (\S+)")
 
 
@@ -177,10 +177,48 @@ def fuzz(args, target, env):
         if rc != 0 and not result.findings:
             print(log[-3000:])
     result.seconds = time.monotonic() - t0
+    if not args.smoke and args.keep_going and result.seconds > 0:
+        result.execs_per_s = int(result.runs / result.seconds)  # fork mode prints only each job's rate
     status = "FAIL" if result.failed else "PASS"
     print(f"{status} fuzz.{target}: {result.runs} runs, {result.execs_per_s} exec/s, cov {result.cov}, "
           f"corpus {result.corpus}, {len(result.findings)} findings, {result.seconds:.0f} s", flush=True)
     return result
+
+
+FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (.+) (\S+:\d+)(?::\d+)?$", re.M)
+
+
+def signature(log):
+    """What a finding is, for grouping: the error (an uncaught exception's what() with numbers
+    blanked, or the sanitizer's summary) and the first frame in factopic's sources."""
+    what = next((l.split("what():", 1)[1].strip() for l in log.splitlines() if "what():" in l), None)
+    if what is None:
+        what = next((l for l in log.splitlines() if l.startswith("SUMMARY:") or "invariant broken" in l), "?")
+    what = re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", what))[:140]
+    frame = next((f"{os.path.relpath(m.group(2), os.path.join(HERE, '..', '..'))} ({m.group(1)[:50]})"
+                  for m in FRAME.finditer(log)
+                  if re.search(r"(^|/)(src|include/factopic)/", m.group(2)) and "tests/fuzz" not in m.group(2)),
+                 "no factopic frame")
+    return f"{what} @ {frame}"
+
+
+def triage(args, targets, env):
+    """Replays every saved finding of a campaign and groups them by signature()."""
+    for target in targets:
+        folder = os.path.join(args.build, "fuzz-findings", target)
+        files = sorted(glob.glob(os.path.join(folder, "*")), key=os.path.getsize)
+        if not files:
+            continue
+        binary = os.path.join(args.build, "fuzz", f"fuzz_{target}")
+        groups = {}
+        for f in files:
+            p = subprocess.run([binary, *flags(target, tempfile.gettempdir()), "-runs=1", f], env=env,
+                               capture_output=True, text=True, errors="replace", timeout=300)
+            key = signature(p.stdout + p.stderr) if p.returncode else "no longer fails"
+            groups.setdefault(key, []).append(f)
+        print(f"{target}: {len(files)} findings")
+        for key, fs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {len(fs):4d} x {key}\n         smallest: {fs[0]}")
 
 
 def main():
@@ -191,6 +229,8 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="seeds, saved findings, a few seconds: make test")
     parser.add_argument("--stop-on-finding", dest="keep_going", action="store_false",
                         help="a campaign stops a target at its first finding (default: fork mode, keep going)")
+    parser.add_argument("--triage", action="store_true",
+                        help="replay BUILD/fuzz-findings/<target>/* and group them by error and source line")
     parser.add_argument("--libfuzzer", action="append", default=[], metavar="FLAG",
                         help="an extra libFuzzer flag, e.g. --libfuzzer=-jobs=2 (repeatable)")
     args = parser.parse_args()
@@ -200,6 +240,9 @@ def main():
     if unknown:
         parser.error(f"unknown target(s) {' '.join(unknown)}; known: {' '.join(TARGETS)}")
     env = environment()
+    if args.triage:
+        triage(args, args.targets or TARGETS, env)
+        return 0
     results = [fuzz(args, t, env) for t in (args.targets or TARGETS)]
     if len(results) > 1 or not args.smoke:
         print(f"\n{'target':<9} {'runs':>10} {'exec/s':>8} {'cov':>6} {'corpus':>7} {'findings':>9} {'seconds':>8}")
@@ -207,8 +250,14 @@ def main():
             print(f"{r.target:<9} {r.runs:>10} {r.execs_per_s:>8} {r.cov:>6} {r.corpus:>7} {len(r.findings):>9} "
                   f"{r.seconds:>8.0f}")
         for r in results:
-            for f in r.findings:
+            for f in r.findings[:3]:
                 print(f"finding {r.target}: {f}   (reproduce: {args.build}/fuzz/fuzz_{r.target} {f})")
+            if len(r.findings) > 3:
+                print(f"finding {r.target}: ... and {len(r.findings) - 3} more")
+    found = [r.target for r in results if r.findings and not args.smoke]
+    if found:
+        print("\nfindings grouped by error and source line (fuzz.py --triage):")
+        triage(args, found, env)
     return 1 if any(r.failed for r in results) else 0
 
 

@@ -5,7 +5,8 @@
 // contents run to the next "\n@@". NAME may have sub-folders ("a/b/c"); "." and ".." components
 // are dropped. TARGET is relative to the link's folder, or absolute from the scratch folder
 // ("/outside/secret"), and must stay inside the scratch folder (links elsewhere are dropped, so a
-// run never reads the machine's files). The option byte is as in fuzz_archive.
+// run never reads the machine's files); links that leave the corpus root must not be followed.
+// The option byte is as in fuzz_archive.
 #include <unistd.h>
 
 #include <cstddef>
@@ -26,6 +27,9 @@ namespace {
 
 constexpr std::size_t k_max_records = 64;
 constexpr std::size_t k_max_depth = 4;
+// What the files beside the corpus root hold: a document that contains it was read through a link
+// that leaves the root, which only --follow-links may do (issue 13, case 6).
+constexpr const char* k_outside = "root:outside-the-corpus-root";
 
 struct Scratch {
     fs::path base;
@@ -37,8 +41,8 @@ struct Scratch {
         root = base / "root";
         fs::remove_all(base);
         fs::create_directories(base / "outside" / "dir");
-        std::ofstream(base / "outside" / "secret") << "root:outside-the-corpus:0:0\n";
-        std::ofstream(base / "outside" / "dir" / "x") << "outside the corpus too\n";
+        std::ofstream(base / "outside" / "secret") << k_outside << ":0:0\n";
+        std::ofstream(base / "outside" / "dir" / "x") << k_outside << " too\n";
     }
     ~Scratch() {
         std::error_code ec;
@@ -147,7 +151,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         default: break;
     }
     try {
-        fuzz::check_corpus(text::read_corpus(scratch.root.string(), options));
+        const auto corpus = text::read_corpus(scratch.root.string(), options);
+        fuzz::check_corpus(corpus);
+        for (const auto& t : corpus.texts)
+            if (t.find(k_outside) != std::string::npos) fuzz::broken("a link leaving the corpus root was followed");
     } catch (const Error&) {
     }
     return 0;
