@@ -13,10 +13,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto in = fuzz::split_options(data, size);
     auto options = fuzz::corpus_options(in.options, text::CorpusFormat::Archive);
     switch ((in.options >> 5) & 3u) {
-        case 1: options.subset = text::NewsgroupsSubset::Test; break;
-        case 2: options.subset = text::NewsgroupsSubset::All; break;
-        case 3: options.categories = {"sci.space", "b"}; break;
-        default: break;
+        case 1:
+            options.subset = text::NewsgroupsSubset::Test;
+            break;
+        case 2:
+            options.subset = text::NewsgroupsSubset::All;
+            break;
+        case 3:
+            options.categories = {"sci.space", "b"};
+            break;
+        default:
+            break;
     }
     if (in.options & 0x80u) options.categories.push_back("comp.graphics");
     try {

@@ -99,12 +99,13 @@ void build(const Scratch& s, std::string_view input) {
     }
     while (pos != std::string_view::npos && pos < input.size() && records++ < k_max_records) {
         const std::size_t eol = input.find('\n', pos);
-        const std::string_view head = input.substr(pos + 2, (eol == std::string_view::npos ? input.size() : eol) - pos - 2);
+        const std::string_view head =
+            input.substr(pos + 2, (eol == std::string_view::npos ? input.size() : eol) - pos - 2);
         std::size_t next = eol == std::string_view::npos ? std::string_view::npos : input.find("\n@@", eol);
         const std::string_view body =
-            eol == std::string_view::npos ? std::string_view()
-                                          : input.substr(eol + 1, next == std::string_view::npos ? std::string_view::npos
-                                                                                                 : next - eol - 1);
+            eol == std::string_view::npos
+                ? std::string_view()
+                : input.substr(eol + 1, next == std::string_view::npos ? std::string_view::npos : next - eol - 1);
         pos = next == std::string_view::npos ? next : next + 1;
         if (head.size() < 2) continue;
         const char kind = head[0];
@@ -128,8 +129,8 @@ void build(const Scratch& s, std::string_view input) {
             fs::create_directory(path, ec);
         } else if (kind == 'l' && !target.empty() && target.find('\0') == std::string_view::npos) {
             const bool absolute = target.front() == '/';
-            const fs::path link_to = absolute ? s.base / fs::path(std::string(target.substr(1)))
-                                              : fs::path(std::string(target));
+            const fs::path link_to =
+                absolute ? s.base / fs::path(std::string(target.substr(1))) : fs::path(std::string(target));
             const fs::path resolved = absolute ? link_to : path.parent_path() / link_to;
             if (inside(resolved, s.base) || resolved.lexically_normal() == s.base.lexically_normal())
                 fs::create_symlink(link_to, path, ec);
@@ -145,10 +146,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     build(scratch, in.bytes);
     auto options = fuzz::corpus_options(in.options, text::CorpusFormat::Folder);
     switch ((in.options >> 5) & 3u) {
-        case 1: options.subset = text::NewsgroupsSubset::Test; break;
-        case 2: options.categories = {"a"}; break;
-        case 3: options.categories = {"sci.space", "b"}; break;
-        default: break;
+        case 1:
+            options.subset = text::NewsgroupsSubset::Test;
+            break;
+        case 2:
+            options.categories = {"a"};
+            break;
+        case 3:
+            options.categories = {"sci.space", "b"};
+            break;
+        default:
+            break;
     }
     try {
         const auto corpus = text::read_corpus(scratch.root.string(), options);

@@ -13,8 +13,8 @@ namespace {
 template <typename T>
 void check_csr(const CsrMatrix<T>& a) {
     if (a.rows <= 0 || a.cols <= 0) fuzz::broken("an empty matrix was returned instead of DataError");
-    if (a.indptr.size() != static_cast<std::size_t>(a.rows) + 1 || a.indptr[0] != 0 ||
-        a.indptr.back() != a.nnz() || a.indices.size() != a.values.size())
+    if (a.indptr.size() != static_cast<std::size_t>(a.rows) + 1 || a.indptr[0] != 0 || a.indptr.back() != a.nnz() ||
+        a.indices.size() != a.values.size())
         fuzz::broken("indptr does not frame the entries");
     for (std::int64_t i = 0; i < a.rows; ++i) {
         if (a.indptr[i] > a.indptr[i + 1]) fuzz::broken("indptr decreases");

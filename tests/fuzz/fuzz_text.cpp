@@ -44,14 +44,24 @@ text::VectorizerOptions vectorizer_options(FuzzedDataProvider& in) {
     o.use_english_stop_words = (b & 2u) == 0;
     if (b & 4u) o.stop_words = {"the", "σας", "aa"};
     switch ((b >> 3) & 3u) {
-        case 1: o.min_df = text::DfBound::count(2); break;
-        case 2: o.min_df = text::DfBound::fraction(0.3); break;
-        default: break;
+        case 1:
+            o.min_df = text::DfBound::count(2);
+            break;
+        case 2:
+            o.min_df = text::DfBound::fraction(0.3);
+            break;
+        default:
+            break;
     }
     switch ((b >> 5) & 3u) {
-        case 1: o.max_df = text::DfBound::fraction(0.8); break;
-        case 2: o.max_df = text::DfBound::count(2); break;
-        default: break;
+        case 1:
+            o.max_df = text::DfBound::fraction(0.8);
+            break;
+        case 2:
+            o.max_df = text::DfBound::count(2);
+            break;
+        default:
+            break;
     }
     if (b & 128u) o.max_features = 5;
     return o;
