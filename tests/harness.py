@@ -150,3 +150,58 @@ def take_bytes(*paths):
             out.append(f.read())
         os.remove(path)
     return out
+
+
+_SANITIZED = {}
+
+
+def sanitized(binary):
+    """True when `binary` is the ASan+UBSan build (build-asan): FACTOPIC_SANITIZED=1 in the
+    environment (the sanitizer build's ctest sets it), or AddressSanitizer linked into it."""
+    flag = os.environ.get("FACTOPIC_SANITIZED")
+    if flag is not None:
+        return flag == "1"
+    binary = os.path.realpath(binary)
+    if binary not in _SANITIZED:
+        with open(binary, "rb") as f:
+            _SANITIZED[binary] = b"__asan_init" in f.read()
+    return _SANITIZED[binary]
+
+
+def memory_limit(binary, mb):
+    """subprocess keyword arguments that bound a child factopic's memory to about `mb` MiB, so that
+    a regression on a hostile input fails the check instead of taking the machine.
+
+    A normal build gets an address-space rlimit (an allocation past it throws std::bad_alloc).
+    ASan reserves terabytes of address space for its shadow memory and cannot start under one, so
+    the sanitizer build gets ASan's own bounds instead, which are stricter: one allocation above
+    `mb` (not std::bad_alloc as under the rlimit, but a sanitizer report)
+    or a resident size above 2 * mb + 256 MiB (room for ASan's shadow and quarantine) is a
+    sanitizer report, exit 86. A check passes under both only when factopic refuses a hostile
+    input before allocating what it claims, which is what the check is for."""
+    if not sanitized(binary):
+        import resource
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+
+        return {"preexec_fn": limit}
+    env = dict(os.environ)
+    bounds = (f"max_allocation_size_mb={mb}:hard_rss_limit_mb={2 * mb + 256}"
+              ":quarantine_size_mb=32")
+    if "exitcode=" not in env.get("ASAN_OPTIONS", ""):
+        bounds += ":exitcode=86"
+    env["ASAN_OPTIONS"] = f"{env['ASAN_OPTIONS']}:{bounds}" if env.get("ASAN_OPTIONS") else bounds
+    return {"env": env}
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "ERROR: UndefinedBehaviorSanitizer", "WARNING: AddressSanitizer")
+
+
+def sanitizer_report(stderr):
+    """The first line of a sanitizer report in a child's stderr, or None."""
+    for line in stderr.splitlines():
+        if any(mark in line for mark in SANITIZER_MARKS):
+            return line.strip()
+    return None

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, and only those that are missing, so that
-# running it again costs a dpkg query. Usage: tools/install-deps.sh build|test|bench
+# running it again costs a dpkg query. Usage: tools/install-deps.sh build|test|bench (fuzz needs what test needs)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev nlohmann-json3-dev libarchive-dev libplplot-dev plplot-driver-cairo)
-# chromium renders the HTML report in its test; gensim is the coherence oracle.
-test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn python3-gensim chromium)
+# chromium renders the HTML report in its test; gensim is the coherence oracle. The sanitizer
+# build (build-asan: the ASan+UBSan CLI and unit tests, and the libFuzzer targets) is clang's:
+# libclang-rt-14-dev holds the sanitizer and libFuzzer runtimes, libomp-14-dev clang's OpenMP,
+# llvm-14 the llvm-symbolizer that turns sanitizer stack traces into file:line.
+test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn python3-gensim chromium
+      clang-14 libclang-rt-14-dev libomp-14-dev llvm-14)
 bench=("${test[@]}" python3-threadpoolctl r-base-core r-cran-rcppml)
 
 case "${1:-build}" in
