@@ -17,6 +17,7 @@ using decomp::BetaLoss;
 using decomp::NmfInit;
 using decomp::NmfOptions;
 using decomp::NmfSolver;
+using decomp::NmfStatus;
 using linalg::Matrix;
 
 namespace {
@@ -152,7 +153,7 @@ TEST(Nmf, ProjectedGradientIsSmallAtConvergence) {
     o.tol = 1e-9;
     o.max_iter = 20000;
     const auto r = decomp::nmf(a, o);
-    EXPECT_TRUE(r.converged);
+    EXPECT_EQ(r.status, NmfStatus::converged);
     // ∇_W = W·HHᵀ − A·Hᵀ and ∇_H = WᵀW·H − Wᵀ·A; projected: min(0, g) where the entry is 0.
     const Matrix<double> d = to_dense(a), wh = product(r.w, r.h);
     double pg = 0, scale = 0;
@@ -341,7 +342,7 @@ TEST(Nmf, TargetErrorStopsEarly) {
     const auto full = decomp::nmf(a, o);
     o.target_error = full.losses[4];
     const auto early = decomp::nmf(a, o);
-    EXPECT_TRUE(early.reached_target);
+    EXPECT_EQ(early.status, NmfStatus::reached_target);
     EXPECT_EQ(early.iterations, 5);
     EXPECT_LE(early.reconstruction_error, o.target_error);
 }
