@@ -644,16 +644,18 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
 /// themselves (b ≥ 1): classical Gram–Schmidt, local then whole, and Householder QR, so that the
 /// projected x equals x·R with the returned R (l × l, upper). When x was (numerically) rank
 /// deficient, QR completes it with arbitrary directions, which a check catches and projects again;
-/// the same when x as a whole nearly lay in span(basis) (the Krylov space of a matrix of low rank
-/// is exhausted): what is left is rounding, which QR would blow up into unit vectors that are
-/// far from orthogonal to the basis.
+/// the same when what is left of x is rounding next to `scale` (in: the largest column norm of the
+/// images so far, updated with x's): the Krylov space of a matrix of low rank is exhausted, or
+/// the block itself was such a completion (its image is rounding too). QR would blow that up into
+/// unit vectors far from orthogonal to the basis.
 /// `known` is basis[:, lo:b]ᵀ·x, already computed ((b − lo) × l): the first pass removes those
 /// components only (block Lanczos: in exact arithmetic x has no others), and the second pass runs
 /// against the whole basis — unless `full` is false (partial reorthogonalisation, see
 /// truncated_krylov). `loss` receives what the second pass found: the largest |qᵢᵀx_c| / ‖x_c‖
 /// (0 when it was skipped).
 Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x,
-                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss) {
+                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss,
+                                      double& scale) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(b, l);
     const auto coefficients = [&] { linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b); };
@@ -666,11 +668,10 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
         linalg::qr(x, &rr);
     };
     loss = 0;
-    double input_norm = 0;  // the largest column norm of x before any projection
     for (std::int64_t j = 0; j < l; ++j) {
         double norm2 = 0;
         for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
-        input_norm = std::max(input_norm, std::sqrt(norm2));
+        scale = std::max(scale, std::sqrt(norm2));
     }
     linalg::gemm_fixed('N', 'N', n, l, b - lo, -1.0, basis.col(lo), n, known.ptr(), b - lo, 1.0, x.ptr(), n);
     if (full) {
@@ -691,7 +692,7 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
             smallest = std::min(smallest, std::abs(r(i, i)));
             largest = std::max(largest, std::abs(r(i, i)));
         }
-        if (smallest > 1e-8 * largest && smallest > 1e-8 * input_norm) break;
+        if (smallest > 1e-8 * largest && smallest > 1e-8 * scale) break;
         coefficients();
         const double worst = *std::max_element(c.data.begin(), c.data.begin() + b * l,
                                                [](double p, double q) { return std::abs(p) < std::abs(q); });
@@ -803,6 +804,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     // exact to working precision, and the final Ritz vectors are orthonormalised once more
     // (restricted_svd_gram).
     int interval = 1, since_full = 0;
+    double image_scale = 0;  // the largest image column norm so far: about ‖MᵀM‖
     for (std::int64_t step = 0;; ++step) {
         const std::int64_t width = block.cols;
         reserve(width);
@@ -847,7 +849,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             next = image;
             const bool full = ++since_full >= interval;
             double loss = 0;
-            r_next = orthonormalize_against(basis, b, next, cols, lo, full, loss);
+            r_next = orthonormalize_against(basis, b, next, cols, lo, full, loss, image_scale);
             if (full) {
                 if (loss < 1e-13)
                     interval = std::min(interval + 1, 3);
