@@ -43,7 +43,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
     const double input_mb = csr_mb(in.x);
     const double factors_mb =
         static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) / (1024.0 * 1024.0);
-    if (!r.converged && !r.reached_target && r.tol > 0)
+    if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
 
     const auto t_write = Clock::now();
@@ -65,8 +65,9 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         j["init"] = decomp::to_string(r.init);
         j["beta_loss"] = decomp::to_string(r.beta_loss);
         j["iterations"] = r.iterations;
-        j["converged"] = r.converged;
-        if (options.target_error > 0) j["reached_target"] = r.reached_target;
+        j["status"] = decomp::to_string(r.status);
+        j["converged"] = r.status == decomp::NmfStatus::converged;
+        if (options.target_error > 0) j["reached_target"] = r.status == decomp::NmfStatus::reached_target;
         j["reconstruction_error"] = r.reconstruction_error;
         j["relative_error"] = r.relative_error;
         j["negative_entries"] = r.negative_entries;
@@ -106,9 +107,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
                a.input.vectorizer.dtype);
     std::string phases;
     for (const auto& [name, s] : r.phases) phases += fmt::format("{}{} {:.3f}", phases.empty() ? "" : ", ", name, s);
-    const std::string status = r.reached_target ? "reached the target error"
-                               : r.converged    ? "converged"
-                                                : "stopped at --max-iter";
+    const std::string status = status_text(r.status);
     fmt::print("nmf        {}{}, k = {}, init {}: {} iterations, {}, {:.3f} s ({})\n", decomp::to_string(r.solver),
                r.beta_loss == decomp::BetaLoss::kullback_leibler ? " (kullback-leibler)" : "", options.k,
                decomp::to_string(r.init), r.iterations, status, r.seconds, phases);

@@ -185,6 +185,7 @@ void run(const SweepArgs& a) {
     configure_progress(a.input.corpus.quiet, a.json);
     const auto ks = parse_ks(a.ks);
     if (!(a.svd.tol > 0 && a.svd.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.svd.tol));
+    validate(a.nmf);
     io::OutputFiles outputs({{"--plot", a.plot_path}}, matrix_inputs(a.input));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, ks, outputs, start); });
 }
@@ -210,8 +211,7 @@ void register_sweep(CLI::App& app) {
     sub->add_option("--init", args->nmf.init, "--method nmf: random, nndsvd, nndsvda or nndsvdar")
         ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar"}))
         ->capture_default_str();
-    sub->add_option("--max-iter", args->nmf.max_iter, "--method nmf: most iterations per fit")
-        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--max-iter", args->nmf.max_iter, "--method nmf: most iterations per fit, at least 1");
     sub->add_option("--plot", args->plot_path, "Draw the curve here: .svg or .png");
     sub->add_flag("--json", args->json, "Print one JSON object instead of the table");
     sub->callback([args] { run(*args); });

@@ -73,26 +73,38 @@ Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     na.seed = a.svd.seed;
     const decomp::NmfOptions options = nmf_options(na, a.k);
     auto r = fit_nmf(in.x, options);
-    if (!r.converged && !r.reached_target && r.tol > 0)
+    if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
         fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
     Decomposition<T> d;
     d.json = {{"method", "nmf"},
               {"solver", decomp::to_string(r.solver)},
               {"init", decomp::to_string(r.init)},
               {"iterations", r.iterations},
-              {"converged", r.converged},
+              {"status", decomp::to_string(r.status)},
+              {"converged", r.status == decomp::NmfStatus::converged},
               {"reconstruction_error", r.reconstruction_error},
               {"relative_error", r.relative_error},
               {"negative_entries", r.negative_entries}};
     d.method_line = fmt::format("nmf ({}, init {}), k = {}, {} in {} iterations, {:.3f} s; error {:.6f} (relative {:.6f})",
                                 decomp::to_string(r.solver), decomp::to_string(r.init), a.k,
-                                r.converged ? "converged" : "stopped", r.iterations, r.seconds,
+                                status_text(r.status), r.iterations, r.seconds,
                                 r.reconstruction_error, r.relative_error);
     d.seconds = r.seconds;
     d.terms = std::move(r.h);
     d.docs = std::move(r.w);
     d.nmf = options;
     return d;
+}
+
+/// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
+std::string ordinal(std::int64_t n) {
+    const std::int64_t tens = n % 100, ones = n % 10;
+    const char* suffix = tens >= 11 && tens <= 13 ? "th"
+                         : ones == 1              ? "st"
+                         : ones == 2              ? "nd"
+                         : ones == 3              ? "rd"
+                                                  : "th";
+    return fmt::format("{}{}", n, suffix);
 }
 
 template <typename T>
@@ -106,8 +118,21 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
         svd.method = a.method;
     }
     validate(svd);
+    const std::int64_t r_max = std::min(in.x.rows, in.x.cols);
+    if (a.k > r_max)  // the full SVD has only min(m, n) triplets: never fewer topics than asked for
+        throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", a.k,
+                                          in.x.rows, in.x.cols, r_max));
     auto r = decompose(in.x, svd);
-    const std::int64_t k = std::min<std::int64_t>(a.k, static_cast<std::int64_t>(r.s.size()));
+    const std::int64_t k = a.k;
+    // A topic whose singular value is zero is an arbitrary direction of the null space, not a
+    // topic: refuse, as for k > min(m, n), rather than print it among the real ones.
+    const std::int64_t rank = decomp::numerical_rank(r.s, in.x.rows, in.x.cols);
+    if (rank == 0) throw DataError("the matrix is zero: it has no topics");
+    if (rank < k)
+        throw InvalidArgument(
+            fmt::format("k = {} is out of range: the matrix has rank {} (its singular values after the {} are zero to "
+                        "working precision), so it has only {} topic{}: use -k {} or less",
+                        k, rank, ordinal(rank), rank, rank == 1 ? "" : "s", rank));
     Decomposition<T> d;
     d.signed_ = true;
     // Topics are the first k rows of Vᵀ; a document's weights are its coordinates A·V in them
@@ -483,6 +508,7 @@ void run(const TopicsArgs& a) {
     }
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
+    validate(a.nmf);
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path}, {"-o", a.report_path}},
                             matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });

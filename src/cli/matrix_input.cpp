@@ -10,6 +10,7 @@
 
 #include "factopic/core/error.hpp"
 #include "factopic/core/file.hpp"
+#include "factopic/decomp/svd.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -61,6 +62,12 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
         const auto t0 = Clock::now();
         const Progress progress("reading");
         out.x = io::read_matrix_market<T>(a.corpus.path);
+        // Every decomposition checks this too; here the error can name the file.
+        try {
+            decomp::require_workable_scale(out.x, "factopic");
+        } catch (const DataError& e) {
+            throw DataError(fmt::format("{}: {}", a.corpus.path, e.what()));
+        }
         if (!a.vocabulary_file.empty()) out.vocabulary = read_vocabulary(a.vocabulary_file, out.x.cols);
         out.read_s = since(t0);
         out.ids.reserve(static_cast<std::size_t>(out.x.rows));

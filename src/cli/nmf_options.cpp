@@ -4,6 +4,7 @@
 
 #include "factopic/core/error.hpp"
 #include "factopic/io/npy.hpp"
+#include "factopic/linalg/sparse.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -20,8 +21,7 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
     app.add_option("--beta-loss", a.beta_loss, "mu: frobenius or kullback-leibler")
         ->check(CLI::IsMember({"frobenius", "kullback-leibler"}))
         ->capture_default_str();
-    app.add_option("--max-iter", a.max_iter, "Most iterations (default: cd, mu 200; pgd, adam 1000)")
-        ->check(CLI::NonNegativeNumber);
+    app.add_option("--max-iter", a.max_iter, "Most iterations, at least 1 (default: cd, mu 200; pgd, adam 1000)");
     app.add_option("--tol", a.tol,
                    "Stop when cd's projected-gradient violation is tol x its first value, or (mu, pgd, adam) the "
                    "error fell by less than tol x the initial error in 10 iterations; 0: never (default: adam "
@@ -64,13 +64,21 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
         ->check(CLI::NonNegativeNumber);
 }
 
+void validate(const NmfMethodArgs& a) {
+    if (a.max_iter != NmfMethodArgs::max_iter_unset && a.max_iter < 1)
+        throw InvalidArgument(
+            fmt::format("--max-iter {} is out of range: it must be at least 1 (leave it out for the solver's default)",
+                        a.max_iter));
+}
+
 decomp::NmfOptions nmf_options(const NmfMethodArgs& a, std::int64_t k) {
+    validate(a);
     decomp::NmfOptions o;
     o.k = k;
     o.solver = decomp::parse_nmf_solver(a.solver);
     o.init = decomp::parse_nmf_init(a.init);
     o.beta_loss = decomp::parse_beta_loss(a.beta_loss);
-    o.max_iter = a.max_iter;
+    o.max_iter = a.max_iter == NmfMethodArgs::max_iter_unset ? 0 : a.max_iter;
     o.tol = a.tol;
     o.seed = a.seed;
     o.alpha_w = a.alpha_w;
@@ -103,14 +111,68 @@ std::string convergence_warning(decomp::NmfSolver solver, int iterations, double
         decomp::to_string(solver), iterations, iterations == 1 ? "" : "s", tol);
 }
 
-template <typename T>
-decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, decomp::NmfOptions options) {
-    Progress progress(fmt::format("nmf {}", decomp::to_string(options.solver)));
-    options.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
-    return decomp::nmf(x, options);
+std::string status_text(decomp::NmfStatus status) {
+    switch (status) {
+        case decomp::NmfStatus::converged:
+            return "converged";
+        case decomp::NmfStatus::max_iter:
+            return "stopped at --max-iter";
+        case decomp::NmfStatus::reached_target:
+            return "reached the target error";
+        case decomp::NmfStatus::diverged:
+        case decomp::NmfStatus::degenerate:
+            break;
+    }
+    return decomp::to_string(status);
 }
 
-template decomp::NmfResult<float> fit_nmf(const CsrMatrix<float>&, decomp::NmfOptions);
-template decomp::NmfResult<double> fit_nmf(const CsrMatrix<double>&, decomp::NmfOptions);
+std::string divergence_message(const decomp::NmfOptions& o, decomp::NmfSolver solver, decomp::NmfStatus status,
+                               const std::string& diagnosis, double data_norm) {
+    using decomp::NmfSolver;
+    // The causes the options point at first (they are what the user can change at once), the
+    // scale of the data last (it is behind every other divergence once the options are sane).
+    std::vector<std::string> causes;
+    const bool gradient = solver == NmfSolver::pgd || solver == NmfSolver::adam;
+    if (gradient && o.lr > 0)
+        causes.push_back(fmt::format("the learning rate --lr {:g} is too large for this data: try a smaller one{}",
+                                     o.lr, solver == NmfSolver::pgd ? " (or leave it out: pgd's 1/L step)" : ""));
+    else if (solver == NmfSolver::adam)
+        causes.push_back("adam's default learning rate (1e-3) does not suit data of this scale: give a smaller --lr");
+    const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+    if (o.alpha_w > 0 || alpha_h > 0)
+        causes.push_back(fmt::format("the regularisation (--alpha-w {:g}, --alpha-h {:g}) is too strong: lower it",
+                                     o.alpha_w, alpha_h));
+    causes.push_back(fmt::format(
+        "the scale of the data (|A|_F = {:.6g}): the solvers, as scikit-learn's, have absolute constants (the "
+        "nndsvd inits drop factor entries below 1e-6, mu floors its denominators at 1.2e-7{}), so rescale the "
+        "data to entries of order 1",
+        data_norm, solver == NmfSolver::pgd ? fmt::format(", pgd penalises entries below --mu {:g}", o.mu) : ""));
+    std::string likely;
+    for (const auto& c : causes) likely += (likely.empty() ? "" : "; or ") + c;
+    return fmt::format("nmf ({}) {}: {}; likely cause: {}", decomp::to_string(solver),
+                       status == decomp::NmfStatus::degenerate ? "found nothing" : "diverged", diagnosis, likely);
+}
+
+template <typename T>
+decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& options) {
+    decomp::NmfResult<T> r = [&] {  // the progress line is gone before anything else is printed
+        Progress progress(fmt::format("nmf {}", decomp::to_string(options.solver)));
+        decomp::NmfOptions with_progress = options;
+        with_progress.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
+        return decomp::nmf(x, with_progress);
+    }();
+    if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
+        throw DataError(divergence_message(options, r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x)));
+    if (r.relative_error >= 1 - 1e-12)  // regularised (else degenerate): W·H = 0 can be its optimum
+        fmt::print(stderr,
+                   "warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
+                   "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty\n",
+                   decomp::to_string(r.solver), r.relative_error, options.alpha_w,
+                   options.alpha_h < 0 ? options.alpha_w : options.alpha_h);
+    return r;
+}
+
+template decomp::NmfResult<float> fit_nmf(const CsrMatrix<float>&, const decomp::NmfOptions&);
+template decomp::NmfResult<double> fit_nmf(const CsrMatrix<double>&, const decomp::NmfOptions&);
 
 }  // namespace factopic::cli

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "factopic/decomp/nmf.hpp"
@@ -15,8 +16,9 @@ struct NmfMethodArgs {
     std::string init = "nndsvda";
     std::string w_init, h_init;  ///< custom init: .npy files
     std::string beta_loss = "frobenius";
-    int max_iter = 0;
-    double tol = -1;  ///< negative: the solver's default
+    static constexpr int max_iter_unset = std::numeric_limits<int>::min();
+    int max_iter = max_iter_unset;  ///< unset: the solver's default; given, it must be >= 1
+    double tol = -1;                ///< negative: the solver's default
     std::uint64_t seed = 0;
     double alpha_w = 0;
     double alpha_h = -1;
@@ -34,14 +36,31 @@ struct NmfMethodArgs {
 /// --beta1, --beta2, --target-error. with_seed: false where the caller binds --seed itself.
 void add_nmf_method_options(CLI::App& app, NmfMethodArgs& args, bool with_seed = true);
 
-/// The options for rank k (reads the custom init's .npy files).
+/// The rules the options can be checked against before any work (InvalidArgument): --max-iter
+/// at least 1, as scikit-learn's NMF (max_iter: Interval(Integral, 1, None)); 0 does not mean
+/// "the default".
+void validate(const NmfMethodArgs& args);
+
+/// The options for rank k (validated; reads the custom init's .npy files).
 decomp::NmfOptions nmf_options(const NmfMethodArgs& args, std::int64_t k);
 
 /// The warning printed on stderr when a run stopped at max_iter.
 std::string convergence_warning(decomp::NmfSolver solver, int iterations, double tol);
 
+/// How the summaries word a status: "converged", "stopped at --max-iter", "reached the target
+/// error" (a diverged or degenerate run never reaches a summary: fit_nmf throws).
+std::string status_text(decomp::NmfStatus status);
+
+/// The one-line error for a diverged or degenerate run: the solver, what went wrong, and the likely cause
+/// among the options given (the learning rate, the regularisation) and the scale of the data.
+std::string divergence_message(const decomp::NmfOptions& options, decomp::NmfSolver solver, decomp::NmfStatus status,
+                               const std::string& diagnosis, double data_norm);
+
 /// decomp::nmf with a progress bar (iterations against max_iter) on stderr while it runs.
+/// DataError (divergence_message) when the run diverged or is degenerate: its factors are never
+/// returned, so they can never be written or reported as a result. A warning on stderr when
+/// regularisation made W·H = 0.
 template <typename T>
-decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, decomp::NmfOptions options);
+decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& options);
 
 }  // namespace factopic::cli

@@ -23,6 +23,7 @@
 #include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "finite.hpp"
 #include "names.hpp"
 
 namespace factopic::decomp {
@@ -40,6 +41,11 @@ constexpr NameTable<NmfInit> k_inits = {{NmfInit::random, "random"},
                                         {NmfInit::custom, "custom"}};
 constexpr NameTable<BetaLoss> k_beta_losses = {{BetaLoss::frobenius, "frobenius"},
                                                {BetaLoss::kullback_leibler, "kullback-leibler"}};
+constexpr NameTable<NmfStatus> k_statuses = {{NmfStatus::converged, "converged"},
+                                             {NmfStatus::max_iter, "max_iter"},
+                                             {NmfStatus::reached_target, "reached_target"},
+                                             {NmfStatus::diverged, "diverged"},
+                                             {NmfStatus::degenerate, "degenerate"}};
 
 }  // namespace
 
@@ -49,6 +55,7 @@ std::string to_string(NmfInit i) { return detail::name_of(k_inits, i); }
 NmfInit parse_nmf_init(const std::string& name) { return detail::parse_name(k_inits, name, "NMF init"); }
 std::string to_string(BetaLoss b) { return detail::name_of(k_beta_losses, b); }
 BetaLoss parse_beta_loss(const std::string& name) { return detail::parse_name(k_beta_losses, name, "beta loss"); }
+std::string to_string(NmfStatus s) { return detail::name_of(k_statuses, s); }
 
 namespace {
 
@@ -118,8 +125,11 @@ std::int64_t clip_negative(Matrix<double>& x) {
     return n;
 }
 
-/// Largest eigenvalue of a symmetric k × k matrix.
+/// Largest eigenvalue of a symmetric k × k matrix; NaN when it has a non-finite entry (a run
+/// that has diverged: the NaN step makes the iteration's error NaN, which ends the run, where
+/// LAPACK would fail with an error about itself).
 double largest_eigenvalue(const Matrix<double>& g) {
+    if (detail::first_non_finite(g)) return std::numeric_limits<double>::quiet_NaN();
     Matrix<double> a = g;
     std::vector<double> w;
     const linalg::SerialBlas serial;
@@ -129,15 +139,31 @@ double largest_eigenvalue(const Matrix<double>& g) {
 
 double squared_norm(double norm) { return norm * norm; }
 
-/// A and Aᵀ in CSR form, with ‖A‖²_F.
+/// The rows of A without a non-zero entry (empty documents), ascending.
+template <typename T>
+std::vector<std::int64_t> empty_rows(const CsrMatrix<T>& a) {
+    std::vector<std::int64_t> out;
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        if (std::all_of(a.values.begin() + a.indptr[i], a.values.begin() + a.indptr[i + 1], [](T v) { return v == 0; }))
+            out.push_back(i);
+    return out;
+}
+
+/// A and Aᵀ in CSR form, with ‖A‖²_F and A's empty rows.
 template <typename T>
 struct Problem {
     const CsrMatrix<T>& a;
     CsrMatrix<T> at;
     double norm2 = 0;
+    std::vector<std::int64_t> empty;
     explicit Problem(const CsrMatrix<T>& a_)
-        : a(a_), at(linalg::transpose(a_)), norm2(squared_norm(linalg::frobenius_norm(a_))) {}
+        : a(a_), at(linalg::transpose(a_)), norm2(squared_norm(linalg::frobenius_norm(a_))), empty(empty_rows(a_)) {}
 };
+
+/// Sets the given columns of a k × m factor to 0.
+void zero_columns(Matrix<double>& y, const std::vector<std::int64_t>& columns) {
+    for (const std::int64_t i : columns) std::fill(y.col(i), y.col(i) + y.rows, 0.0);
+}
 
 /// scikit-learn 1.2's regularisation weights (_compute_regularization).
 struct Regularization {
@@ -205,7 +231,8 @@ inline void with_gradient(const Matrix<double>& g, const double* y, const double
         return gradient_fixed<K>(g, y, p, shift, f);
         FACTOPIC_K(1)
         FACTOPIC_K(2)
-        FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10)
+        FACTOPIC_K(3)
+        FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10)
             FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
 #undef FACTOPIC_K
                 default : {
@@ -584,6 +611,7 @@ void require_valid_matrix(const CsrMatrix<T>& a) {
         }
     if (std::none_of(a.values.begin(), a.values.end(), [](T v) { return v != 0; }))
         throw DataError(fmt::format("the {} x {} matrix has no non-zero entry: nothing to factorise", a.rows, a.cols));
+    require_workable_scale(a, "NMF");
 }
 
 void require_valid_factor(const Matrix<double>& x, std::int64_t rows, std::int64_t cols, const char* name) {
@@ -605,13 +633,20 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
     if (svd_init && o.k > r)
         throw InvalidArgument(fmt::format("k = {} is out of range for init {}: the matrix is {} x {}, so k <= {}", o.k,
                                           to_string(o.init), m, n, r));
-    if (o.k > std::max(m, n))
+    // scikit-learn bounds k only for the SVD inits; m·n keeps a hostile k from asking for
+    // factors far larger than anything that could describe A's m·n numbers.
+    if (static_cast<double>(o.k) > static_cast<double>(m) * static_cast<double>(n))
         throw InvalidArgument(
-            fmt::format("k = {} is out of range: the matrix is {} x {}, so k <= {}", o.k, m, n, std::max(m, n)));
+            fmt::format("k = {} is out of range: the matrix is {} x {}, so k <= {} (its entries)", o.k, m, n, m * n));
     if (o.init == NmfInit::custom) {
         if (!o.w_init || !o.h_init) throw InvalidArgument("init custom needs both W and H");
         require_valid_factor(*o.w_init, m, o.k, "W");
         require_valid_factor(*o.h_init, o.k, n, "H");
+        // scikit-learn's _check_init: multiplicative updates cannot leave 0, and cd's first
+        // step from a zero factor gives the other one a zero Gram matrix.
+        for (const auto& [x, name] : {std::pair{&*o.w_init, "W"}, {&*o.h_init, "H"}})
+            if (std::all_of(x->data.begin(), x->data.end(), [](double v) { return v == 0; }))
+                throw DataError(fmt::format("the custom {} is full of zeros: NMF cannot start from it", name));
     }
     const auto check = [](bool ok, const std::string& what) {
         if (!ok) throw InvalidArgument(what);
@@ -621,6 +656,20 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
     check(std::isfinite(o.alpha_w) && o.alpha_w >= 0, fmt::format("alpha_W = {} must be >= 0", o.alpha_w));
     check(std::isfinite(o.alpha_h), fmt::format("alpha_H = {} must be >= 0", o.alpha_h));
     check(o.l1_ratio >= 0 && o.l1_ratio <= 1, fmt::format("l1_ratio = {} must be in [0, 1]", o.l1_ratio));
+    {
+        // scikit-learn 1.2 multiplies alpha_W by n and alpha_H by m: that product must stay a
+        // number, or every update divides by infinity and W, H become NaN.
+        const Regularization reg = regularization(o, m, n);
+        const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+        check(std::isfinite(reg.l1_w) && std::isfinite(reg.l2_w),
+              fmt::format("alpha_W = {} is too large: scaled by the {} columns (scikit-learn 1.2's scaling) it "
+                          "overflows double",
+                          o.alpha_w, n));
+        check(std::isfinite(reg.l1_h) && std::isfinite(reg.l2_h),
+              fmt::format("alpha_H = {} is too large: scaled by the {} rows (scikit-learn 1.2's scaling) it "
+                          "overflows double",
+                          alpha_h, m));
+    }
     check(std::isfinite(o.lam), fmt::format("lam = {} must be a number", o.lam));
     check(std::isfinite(o.mu) && o.mu >= 0, fmt::format("mu = {} must be >= 0", o.mu));
     check(std::isfinite(o.lr) && o.lr >= 0, fmt::format("lr = {} must be >= 0 (0: automatic)", o.lr));
@@ -667,22 +716,42 @@ struct DecreaseRule {
 struct Outcome {
     std::vector<double> losses;
     int iterations = 0;
-    bool converged = false, reached_target = false;
-    double error = 0;  // after the last iteration
+    bool converged = false, reached_target = false, diverged = false;
+    std::string diagnosis;                // diverged: what went wrong
+    double error = 0;                     // after the last iteration
     const NmfOptions* options = nullptr;  // for its on_iteration callback
     int max_iter = 0;
 
     Outcome() = default;
     Outcome(const NmfOptions& o, int limit) : options(&o), max_iter(limit) {}
 
-    /// Records the error after iteration `it`; true when it reached a (positive) target.
+    /// Records the error after iteration `it`; true when it reached a (positive) target, or
+    /// when it is NaN or infinite (diverged: nothing after that iteration can mean anything).
     bool record(int it, double err, double target) {
         error = err;
         losses.push_back(err);
         iterations = it;
         reached_target = target > 0 && err <= target;
         if (options && options->on_iteration) options->on_iteration(it, max_iter);
+        if (!std::isfinite(err)) {
+            diverged = true;
+            diagnosis = fmt::format("the error became {} at iteration {}", std::isnan(err) ? "NaN" : "infinite", it);
+            return true;
+        }
         return reached_target;
+    }
+
+    /// pgd and adam are not descent methods: a step too long for the data makes the error
+    /// grow, and the decrease rule then reads the growth as "no more decrease" (converged).
+    /// An error that ends above both its start and ‖A‖_F, the error of W = H = 0, is divergence.
+    void check_rise(double initial, double norm2) {
+        const double zero_error = std::sqrt(norm2);
+        if (diverged || iterations == 0 || !(error > std::max(initial, zero_error))) return;
+        diverged = true;
+        converged = reached_target = false;
+        diagnosis = fmt::format(
+            "the error rose from {:.6g} to {:.6g} in {} iteration{}, above |A|_F = {:.6g} (the error of W = H = 0)",
+            initial, error, iterations, iterations == 1 ? "" : "s", zero_error);
     }
 
     /// The same, then the decrease rule: true when the run ends (target reached or converged).
@@ -699,9 +768,13 @@ struct Outcome {
 struct Alternation {
     double error = 0, own = 0;
 };
+/// zero_empty: set the W rows of A's empty rows back to 0 after the W step, before WᵀW is
+/// formed (pgd's penalty would otherwise pull them up towards mu).
 template <typename T, typename MakeUpdate>
-Alternation alternate(const Problem<T>& pb, Factors& f, Matrix<double>& gh, MakeUpdate&& make) {
+Alternation alternate(const Problem<T>& pb, Factors& f, Matrix<double>& gh, MakeUpdate&& make,
+                      bool zero_empty = false) {
     const StepSums sw = fused_step(pb.a, f.h, f.wr, make(gh, true));
+    if (zero_empty) zero_columns(f.wr, pb.empty);
     const Matrix<double> gw = linalg::gram_wide(f.wr);
     const StepSums sh = fused_step(pb.at, f.wr, f.h, make(gw, false));
     gh = linalg::gram_wide(f.h);
@@ -777,12 +850,17 @@ Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_i
             const double l = largest_eigenvalue(g);
             return l > 0 ? scale / l : 0.0;
         };
-        const double error = alternate(pb, f, gh, [&](const Matrix<double>& g, bool) {
-                                 return GradientUpdate{g, step_for(g), lam, o.mu, o.project};
-                             }).error;
+        const double error = alternate(
+                                 pb, f, gh,
+                                 [&](const Matrix<double>& g, bool) {
+                                     return GradientUpdate{g, step_for(g), lam, o.mu, o.project};
+                                 },
+                                 true)
+                                 .error;
         if (it % o.anneal_every == 0) scale *= o.anneal;
         if (out.record(it, error, o.target_error, rule)) break;
     }
+    out.check_rise(initial, pb.norm2);
     return out;
 }
 
@@ -812,6 +890,7 @@ Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_
         adam_step(f.h, sh, gw, q, error, o, lam, lr, it);
         if (it % o.anneal_every == 0) lr *= o.anneal;
     }
+    out.check_rise(initial, pb.norm2);
     return out;
 }
 
@@ -856,6 +935,10 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
         // released before the result's copies of the factors are made.
         const Problem<T> pb(a);
         norm2 = pb.norm2;
+        // cd and mu set an empty document's weights to exactly 0 in their first W step (its
+        // gradient is G·w, its numerator 0); adam keeps a 0 it starts from (a zero gradient
+        // there), pgd only with the reset after each W step.
+        if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) zero_columns(f.wr, pb.empty);
         switch (options.solver) {
             case NmfSolver::cd:
                 out = run_cd(pb, f, options, reg, max_iter);
@@ -891,8 +974,34 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
     r.iterations = out.iterations;
     r.max_iter = options.max_iter;
     r.tol = options.tol;
-    r.converged = out.converged;
-    r.reached_target = out.reached_target;
+    r.status = out.diverged         ? NmfStatus::diverged
+               : out.reached_target ? NmfStatus::reached_target
+               : out.converged      ? NmfStatus::converged
+                                    : NmfStatus::max_iter;
+    r.diagnosis = std::move(out.diagnosis);
+    if (r.status != NmfStatus::diverged) {
+        // A read-only pass over the factors as returned (after the rounding to T), so that no
+        // NaN or infinity is ever handed back as a result.
+        const auto flag = [&](const std::string& what) {
+            r.status = NmfStatus::diverged;
+            r.diagnosis = what;
+        };
+        if (const auto at = detail::first_non_finite(r.w))
+            flag(fmt::format("W({}, {}) is {}", at->first + 1, at->second + 1, r.w(at->first, at->second)));
+        else if (const auto bt = detail::first_non_finite(r.h))
+            flag(fmt::format("H({}, {}) is {}", bt->first + 1, bt->second + 1, r.h(bt->first, bt->second)));
+        else if (!std::isfinite(r.reconstruction_error) || !std::isfinite(r.relative_error))
+            flag(fmt::format("the final error is {}", r.reconstruction_error));
+    }
+    // Any non-negative A ≠ 0 has a rank-1 NMF better than 0 (its leading singular pair); only
+    // regularisation can make W·H = 0 the optimum. 1e-12: k = 1 on m orthogonal documents
+    // explains 1/m of ‖A‖², a relative error of 1 − 1/(2m), below this for m < 5e11.
+    const bool regularised = options.alpha_w > 0 || options.alpha_h > 0;
+    if (r.status != NmfStatus::diverged && !regularised && r.relative_error >= 1 - 1e-12) {
+        r.status = NmfStatus::degenerate;
+        r.diagnosis = fmt::format("W·H explains nothing of A (relative error {:.15g}, as for W = H = 0{})",
+                                  r.relative_error, r.relative_error == 1 ? ": W·H is 0" : "");
+    }
     r.losses = std::move(out.losses);
     r.negative_entries = negative;
     r.clipped = clipped;
@@ -979,6 +1088,12 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
         }
     }
     out.w = linalg::transpose(wr).template cast<T>();
+    // A guard: A's scale and H were checked, and these updates cannot leave the finite numbers.
+    if (const auto at = detail::first_non_finite(out.w))
+        throw DataError(
+            fmt::format("the transform came out with W({}, {}) = {}: the scale of the data is beyond "
+                        "what this precision carries",
+                        at->first + 1, at->second + 1, out.w(at->first, at->second)));
     return out;
 }
 

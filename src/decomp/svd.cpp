@@ -53,16 +53,17 @@
 #include "factopic/core/error.hpp"
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/linalg/sparse.hpp"
-#include "names.hpp"
 #include "factopic/runtime/clock.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "finite.hpp"
+#include "names.hpp"
 
 namespace factopic::decomp {
 
 namespace {
 
-using detail::NameTable;
 using detail::name_of;
+using detail::NameTable;
 using detail::parse_name;
 
 constexpr NameTable<SvdMethod> k_methods = {
@@ -169,6 +170,19 @@ SvdResult<T> finish(SvdResult<double>&& r, Clock::time_point start) {
         out.vt = r.vt.template cast<T>();
         out.s.assign(r.s.begin(), r.s.end());
     }
+    // After the rounding to T, which can overflow a float singular value on its own.
+    const auto refuse = [](const std::string& where) {
+        throw DataError(
+            fmt::format("the SVD came out with a non-finite value ({}): the scale of the data is beyond "
+                        "what this precision carries; rescale the matrix, or keep it in double precision",
+                        where));
+    };
+    for (std::size_t i = 0; i < out.s.size(); ++i)
+        if (!std::isfinite(out.s[i])) refuse(fmt::format("singular value {} is {}", i + 1, out.s[i]));
+    if (const auto at = detail::first_non_finite(out.u))
+        refuse(fmt::format("U({}, {}) is {}", at->first + 1, at->second + 1, out.u(at->first, at->second)));
+    if (const auto at = detail::first_non_finite(out.vt))
+        refuse(fmt::format("Vt({}, {}) is {}", at->first + 1, at->second + 1, out.vt(at->first, at->second)));
     out.method = r.method;
     out.iterations = r.iterations;
     out.refined = r.refined;
@@ -629,14 +643,19 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
 /// Orthonormalises the columns of x against the orthonormal columns of basis[:, :b] and among
 /// themselves (b ≥ 1): classical Gram–Schmidt, local then whole, and Householder QR, so that the
 /// projected x equals x·R with the returned R (l × l, upper). When x was (numerically) rank
-/// deficient, QR completes it with arbitrary directions, which a check catches and projects again.
+/// deficient, QR completes it with arbitrary directions, which a check catches and projects again;
+/// the same when what is left of x is rounding next to `scale` (in: the largest column norm of the
+/// images so far, updated with x's): the Krylov space of a matrix of low rank is exhausted, or
+/// the block itself was such a completion (its image is rounding too). QR would blow that up into
+/// unit vectors far from orthogonal to the basis.
 /// `known` is basis[:, lo:b]ᵀ·x, already computed ((b − lo) × l): the first pass removes those
 /// components only (block Lanczos: in exact arithmetic x has no others), and the second pass runs
 /// against the whole basis — unless `full` is false (partial reorthogonalisation, see
 /// truncated_krylov). `loss` receives what the second pass found: the largest |qᵢᵀx_c| / ‖x_c‖
 /// (0 when it was skipped).
 Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x,
-                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss) {
+                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss,
+                                      double& scale) {
     const std::int64_t n = x.rows, l = x.cols;
     Matrix<double> c(b, l);
     const auto coefficients = [&] { linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b); };
@@ -649,6 +668,11 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
         linalg::qr(x, &rr);
     };
     loss = 0;
+    for (std::int64_t j = 0; j < l; ++j) {
+        double norm2 = 0;
+        for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
+        scale = std::max(scale, std::sqrt(norm2));
+    }
     linalg::gemm_fixed('N', 'N', n, l, b - lo, -1.0, basis.col(lo), n, known.ptr(), b - lo, 1.0, x.ptr(), n);
     if (full) {
         coefficients();
@@ -668,7 +692,7 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
             smallest = std::min(smallest, std::abs(r(i, i)));
             largest = std::max(largest, std::abs(r(i, i)));
         }
-        if (smallest > 1e-8 * largest) break;
+        if (smallest > 1e-8 * largest && smallest > 1e-8 * scale) break;
         coefficients();
         const double worst = *std::max_element(c.data.begin(), c.data.begin() + b * l,
                                                [](double p, double q) { return std::abs(p) < std::abs(q); });
@@ -780,6 +804,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     // exact to working precision, and the final Ritz vectors are orthonormalised once more
     // (restricted_svd_gram).
     int interval = 1, since_full = 0;
+    double image_scale = 0;  // the largest image column norm so far: about ‖MᵀM‖
     for (std::int64_t step = 0;; ++step) {
         const std::int64_t width = block.cols;
         reserve(width);
@@ -824,7 +849,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
             next = image;
             const bool full = ++since_full >= interval;
             double loss = 0;
-            r_next = orthonormalize_against(basis, b, next, cols, lo, full, loss);
+            r_next = orthonormalize_against(basis, b, next, cols, lo, full, loss, image_scale);
             if (full) {
                 if (loss < 1e-13)
                     interval = std::min(interval + 1, 3);
@@ -935,9 +960,52 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
 }  // namespace
 
 template <typename T>
+void require_workable_scale(const CsrMatrix<T>& a, const char* what) {
+    double largest = 0;
+    std::int64_t row = 0, col = 0;
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
+            const double v = std::fabs(static_cast<double>(a.values[q]));
+            if (!std::isfinite(v))
+                throw DataError(fmt::format("entry ({}, {}) (row, column; 1-based) is {}: {} needs finite entries",
+                                            i + 1, a.indices[q] + 1, a.values[q], what));
+            if (v > largest) {
+                largest = v;
+                row = i;
+                col = a.indices[q];
+            }
+        }
+    if (largest == 0) return;
+    // ‖A‖_F = largest·‖A/largest‖_F: no square in the sum can overflow or underflow.
+    double scaled = 0;
+    for (const T v : a.values) {
+        const double x = static_cast<double>(v) / largest;
+        scaled += x * x;
+    }
+    const double norm = largest * std::sqrt(scaled);
+    if (norm >= k_min_workable_norm && norm <= k_max_workable_norm) return;
+    throw DataError(fmt::format(
+        "the matrix's Frobenius norm is {} (largest entry {:.6g} at row {}, column {}, 1-based): {} works in double "
+        "precision, where squares of entries this {} {}; it needs {:g} <= |A|_F <= {:g}: rescale the matrix "
+        "(multiply every entry by one constant) first",
+        std::isfinite(norm) ? fmt::format("{:.3g}", norm) : "beyond the largest double", largest, row + 1, col + 1,
+        what, norm > 1 ? "large" : "small", norm > 1 ? "overflow" : "vanish below the smallest normal number",
+        k_min_workable_norm, k_max_workable_norm));
+}
+
+template <typename T>
+std::int64_t numerical_rank(const std::vector<T>& s, std::int64_t m, std::int64_t n) {
+    if (s.empty()) return 0;
+    const double tol = static_cast<double>(s.front()) * static_cast<double>(std::max(m, n)) *
+                       static_cast<double>(std::numeric_limits<T>::epsilon());
+    return std::count_if(s.begin(), s.end(), [&](T v) { return static_cast<double>(v) > tol; });
+}
+
+template <typename T>
 SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
     const auto start = Clock::now();
     require_nonempty(a.rows, a.cols);
+    require_workable_scale(a, "the SVD");
     if (!is_full(options.method))
         throw InvalidArgument(
             fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
@@ -962,6 +1030,7 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
                                           a.rows, a.cols, r_max));
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
+    require_workable_scale(a, "the SVD");
     const Widened<CsrMatrix, T> ad(a);
     const Oriented o(*ad, options.method == SvdMethod::rsvd);  // the Krylov method reads M only
     SvdResult<double> r;
@@ -1078,6 +1147,8 @@ std::vector<double> truncation_errors(const CsrMatrix<T>& a, const SvdResult<T>&
 }
 
 #define FACTOPIC_SVD(T)                                                                      \
+    template void require_workable_scale(const CsrMatrix<T>&, const char*);                  \
+    template std::int64_t numerical_rank(const std::vector<T>&, std::int64_t, std::int64_t); \
     template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&);              \
     template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&);    \
     template SvdCheck check_svd(const CsrMatrix<T>&, const SvdResult<T>&);                   \

@@ -39,12 +39,26 @@ enum class BetaLoss { frobenius, kullback_leibler };
 std::string to_string(BetaLoss b);
 BetaLoss parse_beta_loss(const std::string& name);
 
+/// How a factorisation ended.
+enum class NmfStatus {
+    converged,       ///< the stopping rule (tol) ended it
+    max_iter,        ///< it ran max_iter iterations without meeting tol
+    reached_target,  ///< target_error was given and reached
+    diverged,        ///< the error or a factor became NaN or infinite, or (pgd, adam) the error ended above
+                     ///< both its initial value and ‖A‖_F, the error of W = H = 0: the factors mean nothing
+    degenerate,      ///< finite, but W·H explains nothing of A (‖A − WH‖_F ≥ (1 − 1e-12)·‖A‖_F, as for
+                     ///< W·H = 0) with no regularisation that would make that the optimum: the data's
+                     ///< scale against scikit-learn's absolute thresholds (1e-6 in NNDSVD, float32 ε in mu)
+};
+/// "converged", "max_iter", "reached_target", "diverged", "degenerate".
+std::string to_string(NmfStatus s);
+
 struct NmfOptions {
     std::int64_t k = 10;
     NmfSolver solver = NmfSolver::cd;
     NmfInit init = NmfInit::nndsvda;
     BetaLoss beta_loss = BetaLoss::frobenius;  ///< mu only; the other solvers minimise the Frobenius norm
-    int max_iter = 0;                          ///< 0: the solver's default (cd, mu: 200; pgd, adam: 1000)
+    int max_iter = 0;  ///< 0: the solver's default (cd, mu: 200; pgd, adam: 1000); the CLI never passes 0
     double tol =
         -1;  ///< negative: the solver's default (adam 1e-5, the others 1e-4); cd: stop when the projected-gradient
              ///< violation falls to tol × the first one; mu, pgd, adam: when the error fell by less than tol × the
@@ -79,11 +93,11 @@ struct NmfResult {
     double reconstruction_error = 0;  ///< scikit-learn's reconstruction_err_: ‖A − WH‖_F, or √(2·KL)
     double relative_error = 0;        ///< ‖A − WH‖_F / ‖A‖_F
     int iterations = 0;
-    int max_iter = 0;                   ///< the limit it ran under (the solver's default filled in)
-    double tol = 0;                     ///< the tol it ran under
-    bool converged = false;             ///< the stopping rule (tol) ended it, not max_iter
-    bool reached_target = false;        ///< target_error was given and reached
-    std::vector<double> losses;         ///< reconstruction_error after each iteration
+    int max_iter = 0;  ///< the limit it ran under (the solver's default filled in)
+    double tol = 0;    ///< the tol it ran under
+    NmfStatus status = NmfStatus::max_iter;
+    std::string diagnosis;       ///< diverged, degenerate: what went wrong, in words ("the error rose from ... to ...")
+    std::vector<double> losses;  ///< reconstruction_error after each iteration
     std::int64_t negative_entries = 0;  ///< entries of W and H below 0 at the end
     std::int64_t clipped = 0;           ///< pgd (penalty), adam: negatives set to 0 at the end
     std::vector<Phase> phases;
@@ -91,8 +105,13 @@ struct NmfResult {
 };
 
 /// Factorises A. DataError for a negative, NaN or infinite entry (the first one is named), an
-/// empty or all-zero A, a custom init of the wrong shape or with a negative entry;
-/// InvalidArgument for k out of range (nndsvd*: k ≤ min(m, n)) or options out of their domain.
+/// empty or all-zero A, an A whose scale the double-precision arithmetic cannot carry (see
+/// require_workable_scale in svd.hpp), a custom init of the wrong shape, with a negative or
+/// non-finite entry or full of zeros (as scikit-learn's _check_init); InvalidArgument for k out
+/// of range (nndsvd*: k ≤ min(m, n); random and custom: k ≤ m·n, scikit-learn sets no bound) or
+/// options out of their domain (among them regularisation weights that overflow once scaled by
+/// m or n). A run that diverges is not an error here: its status says so, with a diagnosis.
+/// Rows of A without an entry (empty documents) get W rows of exactly 0 with every solver.
 template <typename T>
 NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options);
 

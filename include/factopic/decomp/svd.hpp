@@ -68,11 +68,31 @@ struct SvdResult {
     double seconds = 0;  ///< the whole decomposition
 };
 
-/// The full thin SVD. InvalidArgument if A is empty (0 rows or 0 columns).
+/// The Frobenius norm of A within which the decompositions' double-precision arithmetic is
+/// safe: its square (and so every Gram matrix and error term, which are of that size) stays a
+/// normal double with room to spare on both sides.
+inline constexpr double k_min_workable_norm = 1e-150, k_max_workable_norm = 1e150;
+
+/// DataError unless every entry of A is finite and k_min_workable_norm ≤ ‖A‖_F ≤
+/// k_max_workable_norm (an all-zero A passes: callers decide about it). The message names the
+/// largest entry (row, column, 1-based) and says to rescale; `what` names the decomposition.
+/// ‖A‖_F is computed without overflow or underflow.
+template <typename T>
+void require_workable_scale(const CsrMatrix<T>& a, const char* what);
+
+/// The number of the singular values s (descending, of an m × n matrix) above
+/// s[0]·max(m, n)·ε, numpy's matrix_rank tolerance: the numerical rank, when s holds them all.
+template <typename T>
+std::int64_t numerical_rank(const std::vector<T>& s, std::int64_t m, std::int64_t n);
+
+/// The full thin SVD. InvalidArgument if A is empty (0 rows or 0 columns); DataError for a
+/// non-finite entry or a scale outside require_workable_scale's, or (a guard: it should not
+/// happen once the scale is checked) a non-finite value in the result.
 template <typename T>
 SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options = {});
 
-/// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n).
+/// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n); DataError as
+/// full_svd.
 template <typename T>
 SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options);
 

@@ -17,6 +17,7 @@ using decomp::BetaLoss;
 using decomp::NmfInit;
 using decomp::NmfOptions;
 using decomp::NmfSolver;
+using decomp::NmfStatus;
 using linalg::Matrix;
 
 namespace {
@@ -152,7 +153,7 @@ TEST(Nmf, ProjectedGradientIsSmallAtConvergence) {
     o.tol = 1e-9;
     o.max_iter = 20000;
     const auto r = decomp::nmf(a, o);
-    EXPECT_TRUE(r.converged);
+    EXPECT_EQ(r.status, NmfStatus::converged);
     // ∇_W = W·HHᵀ − A·Hᵀ and ∇_H = WᵀW·H − Wᵀ·A; projected: min(0, g) where the entry is 0.
     const Matrix<double> d = to_dense(a), wh = product(r.w, r.h);
     double pg = 0, scale = 0;
@@ -341,7 +342,7 @@ TEST(Nmf, TargetErrorStopsEarly) {
     const auto full = decomp::nmf(a, o);
     o.target_error = full.losses[4];
     const auto early = decomp::nmf(a, o);
-    EXPECT_TRUE(early.reached_target);
+    EXPECT_EQ(early.status, NmfStatus::reached_target);
     EXPECT_EQ(early.iterations, 5);
     EXPECT_LE(early.reconstruction_error, o.target_error);
 }
@@ -431,4 +432,92 @@ TEST(Nmf, BadInputIsRejectedByName) {
 
     EXPECT_NE(error_of([&] { decomp::nmf_transform(a, Matrix<double>::zeros(3, 31), o); }).find("31 columns"),
               std::string::npos);
+}
+
+TEST(Nmf, DivergenceIsAStatusWithADiagnosis) {
+    const auto a = counts(40, 50, 15);
+    auto o = options(NmfSolver::adam, 3);
+    o.lr = 1e10;  // the audit's case: an error of 2e25 was reported as converged
+    auto r = decomp::nmf(a, o);
+    EXPECT_EQ(r.status, NmfStatus::diverged);
+    EXPECT_NE(r.diagnosis.find("rose"), std::string::npos) << r.diagnosis;
+    o.solver = NmfSolver::pgd;  // NaN within a few iterations: the run stops there
+    r = decomp::nmf(a, o);
+    EXPECT_EQ(r.status, NmfStatus::diverged);
+    EXPECT_LT(r.iterations, 50);
+    EXPECT_NE(r.diagnosis.find("NaN"), std::string::npos) << r.diagnosis;
+    // Sane options: no false alarm for any solver.
+    for (const auto solver : kSolvers) {
+        const auto ok = decomp::nmf(a, options(solver, 3));
+        EXPECT_NE(ok.status, NmfStatus::diverged) << decomp::to_string(solver) << ": " << ok.diagnosis;
+        EXPECT_NE(ok.status, NmfStatus::degenerate) << decomp::to_string(solver) << ": " << ok.diagnosis;
+    }
+}
+
+TEST(Nmf, AResultThatExplainsNothingIsDegenerate) {
+    // At 1e-140 scikit-learn's absolute thresholds wipe mu's factors: W·H = 0.
+    auto a = counts(40, 50, 16);
+    for (double& v : a.values) v *= 1e-140;
+    const auto r = decomp::nmf(a, options(NmfSolver::mu, 3));
+    EXPECT_EQ(r.status, NmfStatus::degenerate);
+    EXPECT_NE(r.diagnosis.find("explains nothing"), std::string::npos) << r.diagnosis;
+    // Regularisation strong enough to make 0 the optimum: not degenerate, that is the answer.
+    auto o = options(NmfSolver::cd, 3);
+    o.alpha_w = 1e300;
+    const auto reg = decomp::nmf(counts(40, 50, 16), o);
+    EXPECT_NE(reg.status, NmfStatus::degenerate);
+    EXPECT_DOUBLE_EQ(reg.relative_error, 1.0);
+}
+
+TEST(Nmf, PgdAndAdamGiveEmptyDocumentsZeroWeights) {
+    const auto a = counts(40, 50, 17);  // rows 0 and 1 are empty
+    for (const auto solver : kSolvers)
+        for (const auto init : {NmfInit::nndsvda, NmfInit::random})
+            for (const bool project : {false, true}) {
+                auto o = options(solver, 3);
+                o.init = init;
+                o.project = project;
+                o.max_iter = 50;
+                const auto r = decomp::nmf(a, o);
+                SCOPED_TRACE(decomp::to_string(solver) + " " + decomp::to_string(init));
+                for (std::int64_t i = 0; i < 2; ++i)
+                    for (std::int64_t t = 0; t < 3; ++t) EXPECT_EQ(r.w(i, t), 0.0);
+            }
+}
+
+TEST(Nmf, InputsAndOptionsThatCannotGiveANumberAreRefused) {
+    const auto a = counts(20, 30, 18);
+    auto o = options(NmfSolver::cd, 3);
+    o.alpha_w = 1e308;  // × 30 columns overflows: W was all NaN
+    EXPECT_NE(error_of([&] { decomp::nmf(a, o); }).find("alpha_W = 1e+308 is too large"), std::string::npos);
+    o.alpha_w = 0;
+    o.alpha_h = 1e308;
+    EXPECT_NE(error_of([&] { decomp::nmf(a, o); }).find("alpha_H"), std::string::npos);
+    for (const double factor : {1e170, 1e300, 1e-310}) {
+        auto big = a;
+        for (double& v : big.values) v *= factor;
+        const std::string e = error_of([&] { decomp::nmf(big, options(NmfSolver::pgd, 3)); });
+        EXPECT_NE(e.find("rescale"), std::string::npos) << e;
+    }
+    // scikit-learn's _check_init: a custom factor full of zeros.
+    auto custom = options(NmfSolver::mu, 3);
+    custom.init = NmfInit::custom;
+    custom.w_init = Matrix<double>::zeros(20, 3);
+    custom.h_init = Matrix<double>(3, 30);
+    std::fill(custom.h_init->data.begin(), custom.h_init->data.end(), 0.5);
+    EXPECT_NE(error_of([&] { decomp::nmf(a, custom); }).find("custom W is full of zeros"), std::string::npos);
+    std::swap(custom.w_init, custom.h_init);
+    custom.w_init = Matrix<double>(20, 3);
+    std::fill(custom.w_init->data.begin(), custom.w_init->data.end(), 0.5);
+    custom.h_init = Matrix<double>::zeros(3, 30);
+    EXPECT_NE(error_of([&] { decomp::nmf(a, custom); }).find("custom H is full of zeros"), std::string::npos);
+    // Random init: k above min(m, n), as scikit-learn allows; bounded by m·n.
+    Matrix<double> d(3, 3);
+    for (std::int64_t e = 0; e < 9; ++e) d.data[static_cast<std::size_t>(e)] = 1.0 + static_cast<double>(e % 4);
+    const auto three = from_dense(d);
+    auto random = options(NmfSolver::cd, 5);
+    random.init = NmfInit::random;
+    EXPECT_EQ(error_of([&] { decomp::nmf(three, random); }), "(no error)");
+    random.k = 10;
+    EXPECT_NE(error_of([&] { decomp::nmf(three, random); }).find("k <= 9"), std::string::npos);
 }

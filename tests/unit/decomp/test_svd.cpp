@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
+#include <string>
 
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -275,3 +277,63 @@ TEST(Svd, MethodNames) {
 }
 
 }  // namespace
+
+TEST(TruncatedSvd, KrylovFindsEveryTripletOfAnExactlyLowRankMatrix) {
+    // Regression: once the Krylov space of a rank-3 matrix was exhausted, what was left of the
+    // next block was rounding that QR turned into unit vectors far from orthogonal to the basis,
+    // and the third singular value came out 0.286 instead of 1.53 (block sizes 1 to 4).
+    const Shape s{"rank 3", 20, 15, 0.6, 3};
+    const auto a = make(s, 21);
+    const auto full = decomp::full_svd(a);
+    ASSERT_EQ(decomp::numerical_rank(full.s, a.rows, a.cols), 3);
+    for (const int block : {1, 2, 3, 4, 8}) {
+        decomp::TruncatedSvdOptions o;
+        o.k = 3;
+        o.block = block;
+        const auto r = decomp::truncated_svd(a, o);
+        SCOPED_TRACE("block " + std::to_string(block));
+        for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(r.s[i], full.s[i], 1e-10 * full.s[0]);
+        EXPECT_LT(decomp::check_svd(a, r).reconstruction_error, 1e-12);
+    }
+}
+
+TEST(Svd, NumericalRankUsesNumpysTolerance) {
+    const std::vector<double> s = {10.0, 1.0, 1e-13, 1e-16};
+    EXPECT_EQ(decomp::numerical_rank(s, 20, 15), 3);    // 10·20·ε = 4.4e-14
+    EXPECT_EQ(decomp::numerical_rank(s, 2000, 15), 2);  // 4.4e-12
+    const std::vector<float> f = {10.0f, 1e-5f};
+    EXPECT_EQ(decomp::numerical_rank(f, 20, 15), 1);  // float's ε: 2.4e-5
+    EXPECT_EQ(decomp::numerical_rank(std::vector<double>{}, 3, 3), 0);
+}
+
+TEST(Svd, ScaleOutsideDoublePrecisionIsRefusedNamingTheLargestEntry) {
+    const Shape s{"small", 12, 9, 0.5};
+    const auto base = make(s, 22);
+    for (const double factor : {1e170, 1e300, 1e-310, 1e-160}) {
+        auto a = base;
+        for (double& v : a.values) v *= factor;
+        SCOPED_TRACE(factor);
+        decomp::TruncatedSvdOptions o;
+        o.k = 2;
+        for (const auto& run :
+             std::vector<std::function<void()>>{[&] { decomp::full_svd(a); }, [&] { decomp::truncated_svd(a, o); }}) {
+            try {
+                run();
+                ADD_FAILURE() << "no error";
+            } catch (const DataError& e) {
+                EXPECT_NE(std::string(e.what()).find("rescale"), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find("largest entry"), std::string::npos) << e.what();
+            }
+        }
+    }
+    // Just inside the bounds: exact as anywhere else.
+    for (const double factor : {1e140, 1e-140}) {
+        auto a = base;
+        for (double& v : a.values) v *= factor;
+        const auto r = decomp::full_svd(a);
+        EXPECT_LT(decomp::check_svd(a, r).reconstruction_error, 1e-13);
+    }
+    auto bad = base;
+    bad.values[3] = std::nan("");
+    EXPECT_THROW(decomp::full_svd(bad), DataError);
+}
