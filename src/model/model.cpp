@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <tuple>
 #include <utility>
@@ -493,7 +494,13 @@ TopicModel load_model(const std::string& path) {
     const std::uint64_t rest = length > std::numeric_limits<std::uint64_t>::max() - k_header_bytes - k_trailer_bytes
                                    ? std::numeric_limits<std::uint64_t>::max()
                                    : length + k_trailer_bytes;
-    file.read(bytes, rest);
+    try {
+        file.read(bytes, rest);
+    } catch (const std::bad_alloc&) {
+        // Only a pipe or device can deliver more than memory holds before its claimed length.
+        throw DataError(fmt::format("{}: its header claims a payload of {} bytes; memory ran out after {} of them",
+                                    path, length, bytes.size()));
+    }
     if (bytes.size() == k_header_bytes + rest && !file.at_end()) {
         const std::string extra =
             file.size() && *file.size() > bytes.size() ? fmt::format("{}", *file.size() - bytes.size()) : "more";
