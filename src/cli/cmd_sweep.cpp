@@ -92,7 +92,6 @@ std::vector<std::int64_t> KSpec::ranks(std::int64_t m, std::int64_t n) const {
     return ks;
 }
 
-
 std::string sweep_method_name(const SvdMethodArgs& svd, const NmfMethodArgs& nmf_args, bool nmf) {
     return nmf ? "nmf (" + nmf_args.solver + ")" : decomp::to_string(chosen_method(svd));
 }

@@ -80,16 +80,18 @@ std::string read_short_lines(const std::string& path, std::size_t max_line) {
     InputFile file(path);
     std::string bytes;
     std::size_t line_start = 0, line_number = 1, scanned = 0;
+    const auto too_long = [&] {
+        return ParseError(path, line_number,
+                          "line longer than " + std::to_string(max_line) + " bytes: not a list of one term per line");
+    };
     while (file.read(bytes, k_chunk) > 0) {
         for (; scanned < bytes.size(); ++scanned)
             if (bytes[scanned] == '\n') {
+                if (scanned - line_start > max_line) throw too_long();
                 line_start = scanned + 1;
                 ++line_number;
             }
-        if (bytes.size() - line_start > max_line)
-            throw ParseError(
-                path, line_number,
-                "line longer than " + std::to_string(max_line) + " bytes: not a list of one term per line");
+        if (bytes.size() - line_start > max_line) throw too_long();
     }
     return bytes;
 }
