@@ -45,8 +45,22 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
+def is_sanitized(binary):
+    """Whether the binary is built with AddressSanitizer, whose shadow memory needs terabytes of
+    address space: it is bounded by ASan's own allocator limits instead of RLIMIT_AS."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def run_bounded(env, *args, timeout=HOSTILE_TIMEOUT):
-    """factopic under the address-space limit, stdin closed."""
+    """factopic under a memory limit (1 GiB of address space; under ASan, allocations over
+    512 MiB fail and a resident size over 2 GiB kills it), stdin closed."""
+    if env.sanitized:
+        options = os.environ.get("ASAN_OPTIONS", "")
+        extra = "allocator_may_return_null=1:max_allocation_size_mb=512:hard_rss_limit_mb=2048"
+        run_env = dict(os.environ, ASAN_OPTIONS=f"{options}:{extra}" if options else extra)
+        return subprocess.run([env.binary, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, env=run_env)
     return subprocess.run([env.binary, *map(str, args)], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, preexec_fn=limit_memory)
 
@@ -371,6 +385,7 @@ def check_models(env, checks, d, docs):
 
 def main():
     args, env, checks, workdir, t0 = start_cli_script(__doc__, "parsers-")
+    env.sanitized = is_sanitized(env.binary)
     d = env.fresh_dir("inputs")
     small = write(os.path.join(d, "small.mtx"),
                   "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 2\n3 3 3\n")
