@@ -342,6 +342,17 @@ decomp::NmfOptions nmf_from(const json& j) {
 
 bool is_method(const std::string& m) { return m == "nmf" || m == "svd" || m == "rsvd" || m == "krylov"; }
 
+/// The header's JSON text parsed, or r.fail naming what is wrong with it.
+json parse_header(const std::string& text, const Reader& r) {
+    if (json_depth(text) > k_max_header_depth)
+        r.fail(fmt::format("its header nests deeper than {} levels", k_max_header_depth));
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        r.fail(fmt::format("its header is not valid JSON: {}", json_reason(e)));
+    }
+}
+
 }  // namespace
 
 std::uint64_t crc64(std::string_view bytes, std::uint64_t crc) {
@@ -420,15 +431,7 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
     Reader r(bytes.substr(k_header_bytes, length), name);
     TopicModel m;
     try {
-        const std::string text = r.string("header");
-        if (json_depth(text) > k_max_header_depth)
-            r.fail(fmt::format("its header nests deeper than {} levels", k_max_header_depth));
-        json header;
-        try {
-            header = json::parse(text);
-        } catch (const json::parse_error& e) {
-            r.fail(fmt::format("its header is not valid JSON: {}", json_reason(e)));
-        }
+        const json header = parse_header(r.string("header"), r);
         const Fields fields(header, "");
         m.method = fields.string("method");
         if (!is_method(m.method)) r.fail(fmt::format("unknown method '{}'", m.method));
@@ -495,7 +498,23 @@ TopicModel load_model(const std::string& path) {
                                    ? std::numeric_limits<std::uint64_t>::max()
                                    : length + k_trailer_bytes;
     try {
-        file.read(bytes, rest);
+        if (!file.size()) {
+            // A pipe or device has no size to check the length against: its header JSON is
+            // parsed as soon as it arrives (before the checksum, which comes last), so a stream
+            // that only starts like a model (zeros after it) is refused early.
+            const Reader r(std::string_view(), path);
+            std::string count;
+            if (file.read(count, 8) == 8) {
+                std::uint64_t header_len = 0;
+                std::memcpy(&header_len, count.data(), 8);
+                bytes += count;
+                if (header_len > length - std::min<std::uint64_t>(length, 8))
+                    r.fail(fmt::format("its header claims {} bytes, more than the payload's {}", header_len, length));
+                const std::size_t start = bytes.size();
+                if (file.read(bytes, header_len) == header_len) (void)parse_header(bytes.substr(start), r);
+            }
+        }
+        file.read(bytes, rest - (bytes.size() - k_header_bytes));
     } catch (const std::bad_alloc&) {
         // Only a pipe or device can deliver more than memory holds before its claimed length.
         throw DataError(fmt::format("{}: its header claims a payload of {} bytes; memory ran out after {} of them",

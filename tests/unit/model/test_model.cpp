@@ -1,9 +1,13 @@
 // The model file: save → load gives the same model bit for bit, and every way a file can be
 // damaged (a flipped byte, a truncation, a foreign or newer file) is a DataError, never a crash
 // or a half-read model.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -236,5 +240,38 @@ TEST(Model, LoadReadsTheSignatureFirstAndOnlyAsFarAsTheLength) {
     EXPECT_EQ(load_error(regular), regular + ": not a valid factopic model: 3 bytes follow its end");
     std::ofstream(regular, std::ios::binary) << good.substr(0, 40);
     EXPECT_NE(load_error(regular).find("truncated (40 of"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Model, APipeIsRefusedOnItsHeaderBeforeItsClaimedLength) {
+    const auto dir = std::filesystem::temp_directory_path() / "factopic-model-pipe-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string fifo = (dir / "endless.ftm").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string head = encode(small_model("nmf")).substr(0, 16);
+    const std::uint64_t length = std::uint64_t{1} << 40;
+    head.append(reinterpret_cast<const char*>(&length), 8);
+    // The writer sends the start, then zeros until the reader has gone (SIGPIPE blocked on its
+    // thread, so a write to the closed pipe fails with EPIPE instead of ending the process).
+    std::thread writer([&] {
+        sigset_t pipe_signal;
+        sigemptyset(&pipe_signal);
+        sigaddset(&pipe_signal, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+        const int fd = ::open(fifo.c_str(), O_WRONLY);
+        const std::string zeros(1 << 16, '\0');
+        bool open = ::write(fd, head.data(), head.size()) > 0;
+        for (int i = 0; i < 64 && open; ++i) open = ::write(fd, zeros.data(), zeros.size()) > 0;
+        ::close(fd);
+    });
+    std::string why;
+    try {
+        (void)load_model(fifo);
+    } catch (const DataError& e) {
+        why = e.what();
+    }
+    writer.join();
+    EXPECT_NE(why.find(fifo + ": not a valid factopic model: its header is not valid JSON"), std::string::npos) << why;
     std::filesystem::remove_all(dir);
 }
