@@ -3,6 +3,7 @@
 // inspect shows what the model holds.
 #include <fmt/core.h>
 
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -130,6 +131,9 @@ void run_transform(const TransformArgs& a) {
 // ---------------------------------------------------------------------------------------------
 // inspect
 
+/// A metadata number as load_model checked it: a number, or null (NaN when it was written).
+double metadata_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+
 struct InspectArgs {
     std::string model_path;
     int top = 10;
@@ -165,17 +169,18 @@ void run_inspect(const InspectArgs& a) {
     if (meta.contains("source"))
         fmt::print("fitted on  {}: {} documents, {}\n", meta.at("source").get<std::string>(),
                    meta.value("documents", std::int64_t{0}), meta.value("created_by", std::string("?")));
+    const auto number = [&](const char* key) { return meta.contains(key) ? metadata_number(meta.at(key)) : 0.0; };
     if (meta.contains("reconstruction_error"))
-        fmt::print("error      {:.6f} (relative {:.6f}) after {} iterations\n", meta.at("reconstruction_error").get<double>(),
-                   meta.at("relative_error").get<double>(), meta.value("iterations", 0));
+        fmt::print("error      {:.6f} (relative {:.6f}) after {} iterations\n", number("reconstruction_error"),
+                   number("relative_error"), meta.value("iterations", std::int64_t{0}));
     if (meta.contains("coherence"))
         fmt::print("quality    coherence NPMI {:.4f}, UMass {:.4f}; diversity {:.3f}{}\n",
-                   meta.at("coherence").at("npmi_mean").get<double>(), meta.at("coherence").at("umass_mean").get<double>(),
-                   meta.value("diversity", 0.0),
-                   meta.contains("labels") ? fmt::format("; labels NMI {:.4f}, ARI {:.4f}",
-                                                         meta.at("labels").at("nmi").get<double>(),
-                                                         meta.at("labels").at("ari").get<double>())
-                                           : "");
+                   metadata_number(meta.at("coherence").at("npmi_mean")),
+                   metadata_number(meta.at("coherence").at("umass_mean")), number("diversity"),
+                   meta.contains("labels")
+                       ? fmt::format("; labels NMI {:.4f}, ARI {:.4f}", metadata_number(meta.at("labels").at("nmi")),
+                                     metadata_number(meta.at("labels").at("ari")))
+                       : "");
     fmt::print("\n");
     print_topics(topics, m.vocabulary, signed_);
 }
@@ -198,7 +203,7 @@ void register_transform(CLI::App& app) {
     add_corpus_options(*sub, args->corpus, "CORPUS", "The documents to embed (a corpus, as for vectorize)");
     sub->add_option("--doc-topics", args->doc_topics_path, "Write each document's topic weights here, as CSV");
     sub->add_option("--top", args->top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
-    sub->add_option("--threads", args->threads, "Threads to use (default: all cores)")->check(CLI::NonNegativeNumber);
+    add_threads_option(*sub, args->threads);
     sub->add_flag("--json", args->json, "Print one JSON object instead of the report");
     sub->callback([args] { run_transform(*args); });
 }

@@ -40,8 +40,9 @@ std::int64_t parse_k(const std::string& s, const std::string& spec) {
 
 }  // namespace
 
-std::vector<std::int64_t> parse_ks(const std::string& spec) {
-    std::vector<std::int64_t> ks;
+KSpec parse_ks(const std::string& spec) {
+    KSpec out;
+    out.text = spec;
     if (spec.find(':') != std::string::npos) {
         std::vector<std::string> parts;
         std::size_t start = 0;
@@ -52,27 +53,54 @@ std::vector<std::int64_t> parse_ks(const std::string& spec) {
             start = colon + 1;
         }
         if (parts.size() > 3) throw InvalidArgument(fmt::format("-k {}: use START:STOP[:STEP]", spec));
-        const auto lo = parse_k(parts[0], spec), hi = parse_k(parts[1], spec);
-        const auto step = parts.size() == 3 ? parse_k(parts[2], spec) : 1;
-        if (step < 1) throw InvalidArgument(fmt::format("-k {}: the step must be at least 1", spec));
-        for (auto k = lo; k <= hi; k += step) ks.push_back(k);
+        out.range = true;
+        out.start = parse_k(parts[0], spec);
+        out.stop = parse_k(parts[1], spec);
+        out.step = parts.size() == 3 ? parse_k(parts[2], spec) : 1;
+        if (out.step < 1) throw InvalidArgument(fmt::format("-k {}: the step must be at least 1", spec));
+        if (out.stop < out.start) throw InvalidArgument(fmt::format("-k {}: no ranks in this range", spec));
     } else {
         std::size_t start = 0;
         for (;;) {
             const auto comma = spec.find(',', start);
-            ks.push_back(
+            out.list.push_back(
                 parse_k(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start), spec));
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
     }
-    if (ks.empty()) throw InvalidArgument(fmt::format("-k {}: no ranks in this range", spec));
+    return out;
+}
+
+std::vector<std::int64_t> KSpec::ranks(std::int64_t m, std::int64_t n) const {
+    const std::int64_t r_max = std::min(m, n);
+    const auto out_of_range = [&](std::int64_t k) {
+        return InvalidArgument(
+            fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k, m, n, r_max));
+    };
+    if (!range) {
+        for (const auto k : list)
+            if (k < 1 || k > r_max) throw out_of_range(k);
+        return list;
+    }
+    if (start < 1 || start > r_max) throw out_of_range(start);
+    // start >= 1 and stop >= start, so no difference below overflows.
+    const std::int64_t last = start + (stop - start) / step * step;
+    if (last > r_max) throw out_of_range(start + ((r_max - start) / step + 1) * step);
+    std::vector<std::int64_t> ks;
+    ks.reserve(static_cast<std::size_t>((last - start) / step + 1));
+    for (std::int64_t k = start; k <= last; k += step) ks.push_back(k);
     return ks;
 }
 
-
 std::string sweep_method_name(const SvdMethodArgs& svd, const NmfMethodArgs& nmf_args, bool nmf) {
     return nmf ? "nmf (" + nmf_args.solver + ")" : decomp::to_string(chosen_method(svd));
+}
+
+template <typename T>
+std::vector<SweepPoint> sweep_errors(const CsrMatrix<T>& x, const KSpec& spec, const SvdMethodArgs& svd,
+                                     const NmfMethodArgs& nmf_args, bool nmf) {
+    return sweep_errors(x, spec.ranks(x.rows, x.cols), svd, nmf_args, nmf);
 }
 
 template <typename T>
@@ -116,6 +144,10 @@ template std::vector<SweepPoint> sweep_errors(const CsrMatrix<float>&, const std
                                               const SvdMethodArgs&, const NmfMethodArgs&, bool);
 template std::vector<SweepPoint> sweep_errors(const CsrMatrix<double>&, const std::vector<std::int64_t>&,
                                               const SvdMethodArgs&, const NmfMethodArgs&, bool);
+template std::vector<SweepPoint> sweep_errors(const CsrMatrix<float>&, const KSpec&, const SvdMethodArgs&,
+                                              const NmfMethodArgs&, bool);
+template std::vector<SweepPoint> sweep_errors(const CsrMatrix<double>&, const KSpec&, const SvdMethodArgs&,
+                                              const NmfMethodArgs&, bool);
 
 namespace {
 
@@ -129,15 +161,10 @@ struct SweepArgs {
 };
 
 template <typename T>
-void run_typed(const SweepArgs& a, const std::vector<std::int64_t>& ks, io::OutputFiles& outputs,
-               Clock::time_point start) {
+void run_typed(const SweepArgs& a, const KSpec& spec, io::OutputFiles& outputs, Clock::time_point start) {
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
     const CsrMatrix<T>& x = in.x;
-    const std::int64_t r_max = std::min(x.rows, x.cols);
-    for (const auto k : ks)
-        if (k < 1 || k > r_max)
-            throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
-                                              x.rows, x.cols, r_max));
+    const std::vector<std::int64_t> ks = spec.ranks(x.rows, x.cols);
     const bool nmf = a.svd.method == "nmf";
     const std::string method_name = sweep_method_name(a.svd, a.nmf, nmf);
     const auto t0 = Clock::now();

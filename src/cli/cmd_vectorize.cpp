@@ -176,7 +176,7 @@ void register_vectorize(CLI::App& app) {
     sub->add_option("--top-terms", args->top_terms, "How many of the most frequent terms to report")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    sub->add_option("--threads", args->threads, "Threads to use (default: all cores)")->check(CLI::NonNegativeNumber);
+    add_threads_option(*sub, args->threads);
     sub->add_flag("--json", args->json, "Print one JSON object instead of the summary");
     sub->callback([args] { run(*args); });
 }

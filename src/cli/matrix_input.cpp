@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include "factopic/core/error.hpp"
 #include "factopic/core/file.hpp"
 #include "factopic/decomp/svd.hpp"
+#include "factopic/core/piece_reader.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -25,10 +28,22 @@ namespace {
 using runtime::Clock;
 using runtime::since;
 
+/// One term per line, as vectorize --vocab writes it. As scikit-learn's CountVectorizer refuses
+/// a vocabulary with a repeated term, so is this one; and an empty term, which no token matches.
 std::vector<std::string> read_vocabulary(const std::string& path, std::int64_t cols) {
-    const std::string text = read_file(path);
+    const std::string text = read_short_lines(path, k_max_term_line);
     std::vector<std::string> terms;
-    for (const auto line : text::split_lines(text)) terms.emplace_back(line);
+    std::unordered_map<std::string_view, std::size_t> first_line;
+    const std::vector<std::string_view> lines = text::split_lines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].empty()) throw ParseError(path, i + 1, "empty term: every line must hold a term");
+        const auto [it, fresh] = first_line.emplace(lines[i], i + 1);
+        if (!fresh)
+            throw ParseError(path, i + 1,
+                             fmt::format("duplicate term in vocabulary: '{}{}' (first on line {})",
+                                         lines[i].substr(0, 60), lines[i].size() > 60 ? "..." : "", it->second));
+        terms.emplace_back(lines[i]);
+    }
     if (static_cast<std::int64_t>(terms.size()) != cols)
         throw DataError(fmt::format("{}: {} terms, but the matrix has {} columns", path, terms.size(), cols));
     return terms;
@@ -43,7 +58,7 @@ void add_matrix_options(CLI::App& app, MatrixArgs& a) {
     add_vectorizer_options(app, a.vectorizer);
     app.add_option("--vocabulary", a.vocabulary_file,
                    "For a .mtx input: the term of each column, one per line (vectorize --vocab writes it)");
-    app.add_option("--threads", a.threads, "Threads to use (default: all cores)")->check(CLI::NonNegativeNumber);
+    add_threads_option(app, a.threads);
 }
 
 bool is_matrix_market(const std::string& path) {

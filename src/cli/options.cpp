@@ -69,6 +69,19 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
         ->capture_default_str();
 }
 
+CLI::Option* add_threads_option(CLI::App& app, int& threads) {
+    const CLI::Validator rule(
+        [](std::string& text) -> std::string {
+            int n = -1;
+            const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (r.ec == std::errc() && r.ptr == text.data() + text.size() && n >= 0 && n <= k_max_threads) return {};
+            return "'" + text + "' must be 0 (all cores) or a number of threads from 1 to " +
+                   std::to_string(k_max_threads);
+        },
+        "0..." + std::to_string(k_max_threads));
+    return app.add_option("--threads", threads, "Threads to use (default: all cores)")->check(rule);
+}
+
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
     app.add_option("--weighting", a.weighting, "Matrix values: raw counts or tf-idf")
         ->check(CLI::IsMember({"count", "tfidf"}))
@@ -79,7 +92,7 @@ void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
         ->capture_default_str();
     app.add_option("--max-df", a.max_df, "Drop terms in more documents: an integer is a count, 0.5 a proportion")
         ->capture_default_str();
-    app.add_option("--max-features", a.max_features, "Keep only the N most frequent terms");
+    app.add_option("--max-features", a.max_features, "Keep only the N most frequent terms (N >= 1)");
     app.add_option("--ngram", a.ngram, "Word n-grams MIN:MAX")->capture_default_str();
     app.add_flag("--binary", a.binary, "Every non-zero count becomes 1");
     app.add_option("--norm", a.norm, "tf-idf row normalisation")
@@ -188,7 +201,7 @@ text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
     }
     o.min_df = text::DfBound::parse(a.min_df, "min_df");
     o.max_df = text::DfBound::parse(a.max_df, "max_df");
-    if (a.max_features != -1) o.max_features = a.max_features;
+    o.max_features = a.max_features;
     const auto colon = a.ngram.find(':');
     if (colon == std::string::npos) {
         o.ngram_min = o.ngram_max = parse_int(a.ngram, "ngram");
@@ -202,6 +215,7 @@ text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
     o.smooth_idf = !a.no_smooth_idf;
     o.sublinear_tf = a.sublinear_tf;
     o.validate();
+    for (const auto& warning : text::vectorizer_warnings(o)) fmt::print(stderr, "factopic: warning: {}\n", warning);
     return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "factopic/text/corpus.hpp"
@@ -31,7 +32,7 @@ struct VectorizerArgs {
     std::string stop_words = "english";
     std::string min_df = "1";
     std::string max_df = "1.0";
-    std::int64_t max_features = -1;  // -1: no limit
+    std::optional<std::int64_t> max_features;  // none: no limit
     std::string ngram = "1:1";
     bool binary = false;
     std::string norm = "l2";
@@ -40,6 +41,13 @@ struct VectorizerArgs {
     bool sublinear_tf = false;
     std::string dtype = "float64";
 };
+
+/// Most threads --threads accepts: beyond it OpenMP's own start-up (a stack per thread) fails or
+/// exhausts memory before any work, with a message that is not ours.
+inline constexpr int k_max_threads = 1024;
+
+/// Binds --threads to threads: 0 (the default: all cores) or 1 to k_max_threads.
+CLI::Option* add_threads_option(CLI::App& app, int& threads);
 
 /// Binds the corpus options; positional_help replaces the CORPUS argument's description.
 void add_corpus_options(CLI::App& app, CorpusArgs& args, const char* positional_name = "CORPUS",

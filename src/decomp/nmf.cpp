@@ -1106,6 +1106,15 @@ double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T
                               h.template cast<double>());
 }
 
+void validate_nmf_options(const NmfOptions& options) {
+    NmfOptions o = options;
+    o.init = NmfInit::random;  // the rules that need the matrix or the custom factors are left out
+    o.w_init.reset();
+    o.h_init.reset();
+    const auto any = std::numeric_limits<std::int64_t>::max();
+    require_valid_options(o, any, any);
+}
+
 #define FACTOPIC_NMF(T)                                                                               \
     template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&);                                \
     template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);                                   \

@@ -12,7 +12,7 @@
 #include <type_traits>
 
 #include "factopic/core/error.hpp"
-#include "factopic/core/file.hpp"
+#include "factopic/core/piece_reader.hpp"
 #include "factopic/io/atomic_file.hpp"
 
 namespace factopic::io {
@@ -27,38 +27,34 @@ enum class MmSymmetry { general, symmetric, skew_symmetric };
 // indptr array of absurd size.
 constexpr std::int64_t max_dimension = std::numeric_limits<std::int32_t>::max();
 
+// Rows and columns cost memory before any entry is read (8 bytes of row offsets per row here,
+// a factor's row or column per row or column in every decomposition), so a size line may not
+// declare more of them than the file has bytes, beyond this allowance (8 MiB of row offsets).
+// A real matrix has few empty rows or columns, and each non-empty one takes a line of at least
+// six bytes, so the rule only stops size lines that lie.
+constexpr std::int64_t free_dimension = std::int64_t{1} << 20;
+
+/// ParseError at the size line when it declares more rows or columns than the rule allows.
+void require_plausible_shape(const std::string& path, std::size_t size_line, std::int64_t rows, std::int64_t cols,
+                             std::uint64_t bytes) {
+    const std::int64_t limit = std::max<std::int64_t>(
+        free_dimension, static_cast<std::int64_t>(std::min<std::uint64_t>(bytes, max_dimension)));
+    const auto check = [&](std::int64_t n, const char* what) {
+        if (n > limit)
+            throw ParseError(path, size_line,
+                             "the size line declares " + std::to_string(n) + " " + what + " in a file of " +
+                                 std::to_string(bytes) + " bytes: above " + std::to_string(free_dimension) + ", " +
+                                 what + " may not outnumber the file's bytes (most would be empty)");
+    };
+    check(rows, "rows");
+    check(cols, "columns");
+}
+
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 struct Line {
     std::string_view text;   ///< without the line end and surrounding white space
     std::size_t number = 0;  ///< 1-based
-};
-
-class Lines {
-public:
-    explicit Lines(std::string_view bytes) : m_rest(bytes) {}
-
-    bool next(Line& line) {
-        if (m_rest.empty()) return false;
-        const std::size_t nl = m_rest.find('\n');
-        std::string_view text = m_rest.substr(0, nl);
-        m_rest = nl == std::string_view::npos ? std::string_view{} : m_rest.substr(nl + 1);
-        while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-        while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-        line = {text, ++m_number};
-        return true;
-    }
-
-    /// The next line that is neither blank nor a '%' comment.
-    bool next_data(Line& line) {
-        while (next(line))
-            if (!line.text.empty() && line.text.front() != '%') return true;
-        return false;
-    }
-
-private:
-    std::string_view m_rest;
-    std::size_t m_number = 0;
 };
 
 /// Splits a trimmed line at white space into out; returns the number of fields, N + 1 when
@@ -168,6 +164,64 @@ private:
     const std::string& m_path;
 };
 
+/// The lines of a file read in chunks: memory holds one chunk and the line being read, never
+/// the whole file, and a line longer than max_line_bytes (an endless one, from /dev/zero or a
+/// binary file) is an error as soon as it passes the limit.
+class Lines {
+public:
+    Lines(PieceReader& file, const Parser& parser) : m_file(file), m_parser(parser) {}
+
+    /// The first bytes, before any line is taken: enough to check the banner's first word.
+    std::string_view peek(std::size_t n) {
+        while (m_buf.size() - m_pos < n && m_file.read(m_buf, chunk_bytes) > 0) {
+        }
+        return std::string_view(m_buf).substr(m_pos, n);
+    }
+
+    bool next(Line& line) {
+        std::size_t nl = m_buf.find('\n', m_pos);
+        while (nl == std::string::npos) {
+            if (m_pos > 0) {
+                m_buf.erase(0, m_pos);
+                m_pos = 0;
+            }
+            const std::size_t scanned = m_buf.size();
+            if (m_buf.size() > max_line_bytes)
+                m_parser.fail(m_number + 1, "line longer than " + std::to_string(max_line_bytes) +
+                                                " bytes (Matrix Market lines have at most 1024 characters)");
+            if (m_file.read(m_buf, chunk_bytes) == 0) break;
+            nl = m_buf.find('\n', scanned);
+        }
+        if (m_pos == m_buf.size()) return false;
+        const std::size_t end = nl == std::string::npos ? m_buf.size() : nl;
+        std::string_view text = std::string_view(m_buf).substr(m_pos, end - m_pos);
+        m_pos = nl == std::string::npos ? m_buf.size() : nl + 1;
+        while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+        while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+        line = {text, ++m_number};
+        return true;
+    }
+
+    /// The next line that is neither blank nor a '%' comment.
+    bool next_data(Line& line) {
+        while (next(line))
+            if (!line.text.empty() && line.text.front() != '%') return true;
+        return false;
+    }
+
+private:
+    // The NIST format limits a line to 1024 characters; this is lenient towards writers that
+    // ignore it while still stopping an endless line early.
+    static constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
+    static constexpr std::size_t chunk_bytes = std::size_t{1} << 16;
+
+    PieceReader& m_file;
+    const Parser& m_parser;
+    std::string m_buf;
+    std::size_t m_pos = 0;
+    std::size_t m_number = 0;
+};
+
 template <typename T>
 struct Triplet {
     std::int32_t row;
@@ -185,12 +239,19 @@ struct ColumnValue {
 
 template <typename T>
 CsrMatrix<T> read_matrix_market(const std::string& path) {
-    const std::string bytes = read_file(path);
+    PieceReader file(path);
     const Parser parser(path);
-    Lines lines(bytes);
+    Lines lines(file, parser);
     Line line;
 
-    // Banner: %%MatrixMarket matrix <format> <field> <symmetry>
+    // Banner: %%MatrixMarket matrix <format> <field> <symmetry>. Its first word is checked on
+    // the first bytes, so a file of another kind fails before a line of it is read.
+    constexpr std::string_view banner = "%%matrixmarket";
+    std::string_view head = lines.peek(256);
+    if (head.empty()) parser.fail(0, "empty file: no %%MatrixMarket banner");
+    while (!head.empty() && is_blank(head.front())) head.remove_prefix(1);
+    if (lower_ascii(head.substr(0, banner.size())) != banner)
+        parser.fail(1, "missing Matrix Market banner: the first line must start with %%MatrixMarket");
     if (!lines.next(line)) parser.fail(0, "empty file: no %%MatrixMarket banner");
     std::array<std::string_view, 5> words;
     const std::size_t n_words = split_fields(line.text, words);
@@ -257,6 +318,7 @@ CsrMatrix<T> read_matrix_market(const std::string& path) {
     if (rows == 0 || cols == 0)
         throw DataError(path + ": empty matrix (" + std::to_string(rows) + " rows, " + std::to_string(cols) +
                         " columns)");
+    if (file.size()) require_plausible_shape(path, size_line, rows, cols, *file.size());
     if (symmetry != MmSymmetry::general && rows != cols)
         parser.fail(size_line, std::string(symmetry == MmSymmetry::symmetric ? "symmetric" : "skew-symmetric") +
                                    " matrix must be square, the size line declares " + std::to_string(rows) +
@@ -272,12 +334,13 @@ CsrMatrix<T> read_matrix_market(const std::string& path) {
         expected = rows * (rows - 1) / 2;
 
     // Entries, mirrored ones included, in file order. A line takes at least two bytes, which
-    // bounds the reservation whatever the size line claims.
+    // bounds the reservation whatever the size line claims; a pipe's entries are not reserved.
     const bool mirrored = symmetry != MmSymmetry::general;
     Array<Triplet<T>> triplets;
-    triplets.reserve(
-        static_cast<std::size_t>(std::min<std::int64_t>(expected, static_cast<std::int64_t>(bytes.size() / 2))) *
-        (mirrored ? 2 : 1));
+    if (file.size())
+        triplets.reserve(
+            static_cast<std::size_t>(std::min<std::int64_t>(expected, static_cast<std::int64_t>(*file.size() / 2))) *
+            (mirrored ? 2 : 1));
     const auto add = [&](std::int32_t i, std::int32_t j, T v) {
         triplets.push_back({i, j, v});
         if (mirrored && i != j) triplets.push_back({j, i, symmetry == MmSymmetry::skew_symmetric ? -v : v});
@@ -321,31 +384,32 @@ CsrMatrix<T> read_matrix_market(const std::string& path) {
     if (found < expected)
         parser.fail(size_line, "too few entries: the size line declares " + std::to_string(expected) +
                                    ", the file has " + std::to_string(found));
+    if (!file.size()) require_plausible_shape(path, size_line, rows, cols, file.consumed());
 
-    // CSR: count per row, scatter in file order, then sort each row stably by column and sum
-    // duplicates in file order.
-    Array<std::int64_t> start(static_cast<std::size_t>(rows) + 1, 0);
-    for (const auto& t : triplets) ++start[static_cast<std::size_t>(t.row) + 1];
-    for (std::size_t i = 0; i < static_cast<std::size_t>(rows); ++i) start[i + 1] += start[i];
-    Array<ColumnValue<T>> by_row(triplets.size());
-    {
-        Array<std::int64_t> next(start.begin(), start.end() - 1);
-        for (const auto& t : triplets)
-            by_row[static_cast<std::size_t>(next[static_cast<std::size_t>(t.row)]++)] = {t.col, t.value};
-    }
-    Array<Triplet<T>>().swap(triplets);  // free before the CSR arrays grow
-
+    // CSR: count per row into indptr, scatter in file order (indptr[i] then ends row i - 1, so a
+    // shift restores the starts), then sort each row stably by column and sum duplicates in file
+    // order. One array of rows + 1 offsets: no second one for the scatter.
     CsrMatrix<T> A;
     A.rows = rows;
     A.cols = cols;
-    A.indptr.resize(static_cast<std::size_t>(rows) + 1);
+    A.indptr.assign(static_cast<std::size_t>(rows) + 1, 0);
+    for (const auto& t : triplets) ++A.indptr[static_cast<std::size_t>(t.row) + 1];
+    for (std::size_t i = 0; i < static_cast<std::size_t>(rows); ++i) A.indptr[i + 1] += A.indptr[i];
+    Array<ColumnValue<T>> by_row(triplets.size());
+    for (const auto& t : triplets)
+        by_row[static_cast<std::size_t>(A.indptr[static_cast<std::size_t>(t.row)]++)] = {t.col, t.value};
+    Array<Triplet<T>>().swap(triplets);  // free before the CSR arrays grow
+    for (std::size_t i = static_cast<std::size_t>(rows); i > 0; --i) A.indptr[i] = A.indptr[i - 1];
     A.indptr[0] = 0;
+
     A.indices.reserve(by_row.size());
     A.values.reserve(by_row.size());
     const auto by_col = [](const ColumnValue<T>& a, const ColumnValue<T>& b) { return a.col < b.col; };
+    std::int64_t row_start = 0;
     for (std::size_t i = 0; i < static_cast<std::size_t>(rows); ++i) {
-        const auto b = by_row.begin() + start[i];
-        const auto e = by_row.begin() + start[i + 1];
+        const auto b = by_row.begin() + row_start;
+        const auto e = by_row.begin() + A.indptr[i + 1];
+        row_start = A.indptr[i + 1];
         if (!std::is_sorted(b, e, by_col)) std::stable_sort(b, e, by_col);
         for (auto it = b; it != e;) {
             const std::int32_t col = it->col;

@@ -7,10 +7,14 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <utility>
 
 #include "factopic/core/error.hpp"
-#include "factopic/core/file.hpp"
+#include "factopic/core/piece_reader.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/linalg/sparse.hpp"
 
@@ -117,6 +121,126 @@ private:
 
 using nlohmann::json;
 
+/// A header object's fields, each checked for its type (and an integer for its range), so that
+/// a hand-edited or foreign header is reported by field name, not by the JSON library's text.
+class Fields {
+public:
+    Fields(const json& object, std::string where) : m_object(object), m_where(std::move(where)) {
+        if (!m_object.is_object()) throw DataError(fmt::format("header field '{}' is not an object", m_where));
+    }
+    const json& at(const char* key) const {
+        const auto it = m_object.find(key);
+        if (it == m_object.end()) throw DataError(fmt::format("header field '{}' is missing", name(key)));
+        return *it;
+    }
+    std::string string(const char* key) const {
+        const json& v = at(key);
+        if (!v.is_string()) wrong(key, v, "a string");
+        return v.get<std::string>();
+    }
+    bool boolean(const char* key) const {
+        const json& v = at(key);
+        if (!v.is_boolean()) wrong(key, v, "true or false");
+        return v.get<bool>();
+    }
+    double number(const char* key) const { return number_of(at(key), key); }
+    double number_of(const json& v, const char* key) const {
+        if (!v.is_number()) wrong(key, v, "a number");
+        return v.get<double>();
+    }
+    template <typename I>
+    I integer(const char* key) const {
+        return integer_of<I>(at(key), key);
+    }
+    template <typename I>
+    I integer_of(const json& v, const char* key) const {
+        const bool fits = v.is_number_unsigned() ? std::in_range<I>(v.get<std::uint64_t>())
+                                                 : v.is_number_integer() && std::in_range<I>(v.get<std::int64_t>());
+        if (!fits)
+            wrong(key, v,
+                  fmt::format("an integer in [{}, {}]", std::numeric_limits<I>::min(), std::numeric_limits<I>::max()));
+        return v.is_number_unsigned() ? static_cast<I>(v.get<std::uint64_t>()) : static_cast<I>(v.get<std::int64_t>());
+    }
+    std::string name(const char* key) const { return m_where.empty() ? key : m_where + "." + key; }
+
+private:
+    [[noreturn]] void wrong(const char* key, const json& v, const std::string& expected) const {
+        std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
+        throw DataError(fmt::format("header field '{}' is {}, expected {}", name(key), shown, expected));
+    }
+    const json& m_object;
+    std::string m_where;
+};
+
+/// How deeply arrays and objects nest in JSON text (strings skipped): the header is refused
+/// beyond a small depth, since writing it out again (inspect) recurses once per level.
+std::size_t json_depth(std::string_view text) {
+    std::size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+/// The metadata fields inspect and report show must have the types fit writes (a number may be
+/// null: JSON's stand-in for NaN, e.g. an undefined coherence); other fields are free.
+void check_metadata(const json& meta) {
+    const Fields f(meta, "metadata");
+    const auto number_or_null = [](const Fields& g, const char* key) {
+        if (!g.at(key).is_null()) (void)g.number(key);
+    };
+    for (const char* key : {"source", "created_by"})
+        if (meta.contains(key)) (void)f.string(key);
+    for (const char* key : {"documents", "iterations"})
+        if (meta.contains(key)) (void)f.integer<std::int64_t>(key);
+    for (const char* key : {"reconstruction_error", "relative_error", "diversity"})
+        if (meta.contains(key)) number_or_null(f, key);
+    for (const auto& [key, a, b] :
+         {std::tuple{"coherence", "npmi_mean", "umass_mean"}, std::tuple{"labels", "nmi", "ari"}})
+        if (meta.contains(key)) {
+            const Fields g(f.at(key), f.name(key));
+            number_or_null(g, a);
+            number_or_null(g, b);
+        }
+}
+
+constexpr std::size_t k_max_header_depth = 64;
+
+/// The JSON library's message without its "[json.exception.parse_error.101] " tag.
+std::string json_reason(const json::exception& e) {
+    std::string_view what = e.what();
+    if (what.substr(0, 16) == "[json.exception.") {
+        const auto close = what.find("] ");
+        if (close != std::string_view::npos) what.remove_prefix(close + 2);
+    }
+    return std::string(what);
+}
+
+/// Options read back from a file, checked by the same rules as options given on the command
+/// line, but reported as the file's fault (DataError), not the user's (InvalidArgument).
+template <typename Check>
+void require_stored_options(const char* what, Check&& check) {
+    try {
+        check();
+    } catch (const InvalidArgument& e) {
+        throw DataError(fmt::format("stored {} option out of range: {}", what, e.what()));
+    }
+}
+
 const char* norm_name(text::Norm n) { return n == text::Norm::L1 ? "l1" : n == text::Norm::L2 ? "l2" : "none"; }
 
 json bound_json(const text::DfBound& b) { return {{"proportion", b.proportion}, {"value", b.value}}; }
@@ -136,28 +260,33 @@ json vectorizer_json(const text::VectorizerOptions& o) {
 }
 
 text::VectorizerOptions vectorizer_from(const json& j, std::vector<std::string> stop_words) {
+    const Fields f(j, "vectorizer");
     text::VectorizerOptions o;
-    const std::string weighting = j.at("weighting").get<std::string>();
+    const std::string weighting = f.string("weighting");
     if (weighting != "tfidf" && weighting != "count") throw DataError(fmt::format("weighting '{}'", weighting));
     o.weighting = weighting == "tfidf" ? text::Weighting::Tfidf : text::Weighting::Count;
-    o.use_english_stop_words = j.at("english_stop_words").get<bool>();
+    o.use_english_stop_words = f.boolean("english_stop_words");
     o.stop_words = std::move(stop_words);
-    const auto bound = [](const json& b) {
-        return text::DfBound{b.at("proportion").get<bool>(), b.at("value").get<double>()};
+    const auto bound = [&](const char* key) {
+        const Fields b(f.at(key), f.name(key));
+        return text::DfBound{b.boolean("proportion"), b.number("value")};
     };
-    o.min_df = bound(j.at("min_df"));
-    o.max_df = bound(j.at("max_df"));
-    if (!j.at("max_features").is_null()) o.max_features = j.at("max_features").get<std::int64_t>();
-    o.ngram_min = j.at("ngram").at(0).get<int>();
-    o.ngram_max = j.at("ngram").at(1).get<int>();
-    o.binary = j.at("binary").get<bool>();
-    const std::string norm = j.at("norm").get<std::string>();
+    o.min_df = bound("min_df");
+    o.max_df = bound("max_df");
+    if (!f.at("max_features").is_null()) o.max_features = f.integer<std::int64_t>("max_features");
+    const json& ngram = f.at("ngram");
+    if (!ngram.is_array() || ngram.size() != 2)
+        throw DataError(fmt::format("header field 'vectorizer.ngram' is {}, expected [min, max]", ngram.dump()));
+    o.ngram_min = f.integer_of<int>(ngram[0], "ngram");
+    o.ngram_max = f.integer_of<int>(ngram[1], "ngram");
+    o.binary = f.boolean("binary");
+    const std::string norm = f.string("norm");
     if (norm != "l1" && norm != "l2" && norm != "none") throw DataError(fmt::format("norm '{}'", norm));
     o.norm = norm == "l1" ? text::Norm::L1 : norm == "l2" ? text::Norm::L2 : text::Norm::None;
-    o.use_idf = j.at("use_idf").get<bool>();
-    o.smooth_idf = j.at("smooth_idf").get<bool>();
-    o.sublinear_tf = j.at("sublinear_tf").get<bool>();
-    o.validate();
+    o.use_idf = f.boolean("use_idf");
+    o.smooth_idf = f.boolean("smooth_idf");
+    o.sublinear_tf = f.boolean("sublinear_tf");
+    require_stored_options("vectorizer", [&] { o.validate(); });
     return o;
 }
 
@@ -185,31 +314,44 @@ json nmf_json(const decomp::NmfOptions& o) {
 }
 
 decomp::NmfOptions nmf_from(const json& j) {
+    const Fields f(j, "nmf");
     decomp::NmfOptions o;
-    o.k = j.at("k").get<std::int64_t>();
-    o.solver = decomp::parse_nmf_solver(j.at("solver").get<std::string>());
-    o.init = decomp::parse_nmf_init(j.at("init").get<std::string>());
-    o.beta_loss = decomp::parse_beta_loss(j.at("beta_loss").get<std::string>());
-    o.max_iter = j.at("max_iter").get<int>();
-    o.tol = j.at("tol").get<double>();
-    o.seed = j.at("seed").get<std::uint64_t>();
-    o.alpha_w = j.at("alpha_w").get<double>();
-    o.alpha_h = j.at("alpha_h").get<double>();
-    o.l1_ratio = j.at("l1_ratio").get<double>();
-    o.shuffle = j.at("shuffle").get<bool>();
-    o.lam = j.at("lam").get<double>();
-    o.mu = j.at("mu").get<double>();
-    o.lr = j.at("lr").get<double>();
-    o.anneal = j.at("anneal").get<double>();
-    o.anneal_every = j.at("anneal_every").get<int>();
-    o.project = j.at("project").get<bool>();
-    o.beta1 = j.at("beta1").get<double>();
-    o.beta2 = j.at("beta2").get<double>();
-    o.adam_eps = j.at("adam_eps").get<double>();
+    o.k = f.integer<std::int64_t>("k");
+    o.solver = decomp::parse_nmf_solver(f.string("solver"));
+    o.init = decomp::parse_nmf_init(f.string("init"));
+    o.beta_loss = decomp::parse_beta_loss(f.string("beta_loss"));
+    o.max_iter = f.integer<int>("max_iter");
+    o.tol = f.number("tol");
+    o.seed = f.integer<std::uint64_t>("seed");
+    o.alpha_w = f.number("alpha_w");
+    o.alpha_h = f.number("alpha_h");
+    o.l1_ratio = f.number("l1_ratio");
+    o.shuffle = f.boolean("shuffle");
+    o.lam = f.number("lam");
+    o.mu = f.number("mu");
+    o.lr = f.number("lr");
+    o.anneal = f.number("anneal");
+    o.anneal_every = f.integer<int>("anneal_every");
+    o.project = f.boolean("project");
+    o.beta1 = f.number("beta1");
+    o.beta2 = f.number("beta2");
+    o.adam_eps = f.number("adam_eps");
+    require_stored_options("NMF", [&] { decomp::validate_nmf_options(o); });
     return o;
 }
 
 bool is_method(const std::string& m) { return m == "nmf" || m == "svd" || m == "rsvd" || m == "krylov"; }
+
+/// The header's JSON text parsed, or r.fail naming what is wrong with it.
+json parse_header(const std::string& text, const Reader& r) {
+    if (json_depth(text) > k_max_header_depth)
+        r.fail(fmt::format("its header nests deeper than {} levels", k_max_header_depth));
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        r.fail(fmt::format("its header is not valid JSON: {}", json_reason(e)));
+    }
+}
 
 }  // namespace
 
@@ -266,13 +408,13 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
     Reader head(bytes, name);
     if (bytes.size() < k_magic.size() || std::memcmp(bytes.data(), k_magic.data(), k_magic.size()) != 0)
         throw DataError(fmt::format("{}: not a factopic model (no model signature at its start)", name));
-    if (bytes.size() < k_header_bytes + k_trailer_bytes)
-        head.fail(fmt::format("it is truncated ({} bytes)", bytes.size()));
-    std::uint32_t version = 0;
-    std::memcpy(&version, bytes.data() + 8, sizeof version);
+    std::uint32_t version = k_model_version;
+    if (bytes.size() >= 8 + sizeof version) std::memcpy(&version, bytes.data() + 8, sizeof version);
     if (version != k_model_version)
         throw DataError(fmt::format("{}: model format version {}, but this factopic reads version {}", name, version,
                                     k_model_version));
+    if (bytes.size() < k_header_bytes + k_trailer_bytes)
+        head.fail(fmt::format("it is truncated ({} bytes)", bytes.size()));
     std::uint64_t length = 0;
     std::memcpy(&length, bytes.data() + 16, sizeof length);
     const std::uint64_t expected = k_header_bytes + k_trailer_bytes + length;
@@ -289,14 +431,17 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
     Reader r(bytes.substr(k_header_bytes, length), name);
     TopicModel m;
     try {
-        const json header = json::parse(r.string("header"));
-        m.method = header.at("method").get<std::string>();
+        const json header = parse_header(r.string("header"), r);
+        const Fields fields(header, "");
+        m.method = fields.string("method");
         if (!is_method(m.method)) r.fail(fmt::format("unknown method '{}'", m.method));
         m.vocabulary = r.strings("vocabulary");
         std::vector<std::string> stops = r.strings("stop words");
-        m.vectorizer = vectorizer_from(header.at("vectorizer"), std::move(stops));
-        if (m.method == "nmf") m.nmf = nmf_from(header.at("nmf"));
-        m.metadata = header.at("metadata").dump();
+        m.vectorizer = vectorizer_from(fields.at("vectorizer"), std::move(stops));
+        if (m.method == "nmf") m.nmf = nmf_from(fields.at("nmf"));
+        const json& metadata = fields.at("metadata");
+        check_metadata(metadata);
+        m.metadata = metadata.dump(-1, ' ', false, json::error_handler_t::replace);
         m.idf = r.doubles("idf weights");
         const auto rows = r.scalar<std::uint64_t>("factor shape"), cols = r.scalar<std::uint64_t>("factor shape");
         if (cols != m.vocabulary.size())
@@ -323,7 +468,7 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
         // The vectorizer checks the vocabulary and the idf weights against each other.
         (void)text::Vectorizer::restore(m.vectorizer, m.vocabulary, m.idf);
     } catch (const json::exception& e) {
-        r.fail(fmt::format("its header is not what version {} writes ({})", k_model_version, e.what()));
+        r.fail(fmt::format("its header is not what version {} writes ({})", k_model_version, json_reason(e)));
     } catch (const DataError& e) {
         if (std::string_view(e.what()).find("not a valid factopic model") != std::string_view::npos) throw;
         r.fail(e.what());
@@ -335,7 +480,53 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
 
 void save_model(const TopicModel& model, const std::string& path) { io::write_file_atomic(path, encode(model)); }
 
-TopicModel load_model(const std::string& path) { return decode(read_file(path), path); }
+TopicModel load_model(const std::string& path) {
+    // The signature, version and length come first; the rest is read only as far as the length
+    // says, so a file of another kind (or an endless device) is refused on its first bytes and
+    // memory grows with what the file holds, not with what its header claims.
+    PieceReader file(path);
+    std::string bytes;
+    file.read(bytes, k_header_bytes);
+    std::uint32_t version = 0;
+    if (bytes.size() == k_header_bytes) std::memcpy(&version, bytes.data() + 8, sizeof version);
+    if (bytes.size() < k_header_bytes || std::memcmp(bytes.data(), k_magic.data(), k_magic.size()) != 0 ||
+        version != k_model_version)
+        return decode(bytes, path);  // refuses it, naming what is wrong
+    std::uint64_t length = 0;
+    std::memcpy(&length, bytes.data() + 16, sizeof length);
+    const std::uint64_t rest = length > std::numeric_limits<std::uint64_t>::max() - k_header_bytes - k_trailer_bytes
+                                   ? std::numeric_limits<std::uint64_t>::max()
+                                   : length + k_trailer_bytes;
+    try {
+        if (!file.size()) {
+            // A pipe or device has no size to check the length against: its header JSON is
+            // parsed as soon as it arrives (before the checksum, which comes last), so a stream
+            // that only starts like a model (zeros after it) is refused early.
+            const Reader r(std::string_view(), path);
+            std::string count;
+            if (file.read(count, 8) == 8) {
+                std::uint64_t header_len = 0;
+                std::memcpy(&header_len, count.data(), 8);
+                bytes += count;
+                if (header_len > length - std::min<std::uint64_t>(length, 8))
+                    r.fail(fmt::format("its header claims {} bytes, more than the payload's {}", header_len, length));
+                const std::size_t start = bytes.size();
+                if (file.read(bytes, header_len) == header_len) (void)parse_header(bytes.substr(start), r);
+            }
+        }
+        file.read(bytes, rest - (bytes.size() - k_header_bytes));
+    } catch (const std::bad_alloc&) {
+        // Only a pipe or device can deliver more than memory holds before its claimed length.
+        throw DataError(fmt::format("{}: its header claims a payload of {} bytes; memory ran out after {} of them",
+                                    path, length, bytes.size()));
+    }
+    if (bytes.size() == k_header_bytes + rest && !file.at_end()) {
+        const std::string extra =
+            file.size() && *file.size() > bytes.size() ? fmt::format("{}", *file.size() - bytes.size()) : "more";
+        throw DataError(fmt::format("{}: not a valid factopic model: {} bytes follow its end", path, extra));
+    }
+    return decode(bytes, path);
+}
 
 text::Vectorizer vectorizer_of(const TopicModel& model) {
     return text::Vectorizer::restore(model.vectorizer, model.vocabulary, model.idf);

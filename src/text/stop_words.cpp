@@ -1,6 +1,6 @@
 #include "factopic/text/stop_words.hpp"
 
-#include "factopic/core/file.hpp"
+#include "factopic/core/piece_reader.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/newsgroups.hpp"
 #include "factopic/text/unicode.hpp"
@@ -47,7 +47,7 @@ const std::vector<std::string>& english_stop_words() {
 }
 
 std::vector<std::string> read_stop_words(const std::string& path) {
-    const std::string decoded = decode_text(read_file(path), Encoding::Auto);
+    const std::string decoded = decode_text(read_short_lines(path, k_max_term_line), Encoding::Auto);
     const std::string_view text = strip_utf8_bom(decoded);
     std::vector<std::string> words;
     std::size_t start = 0;

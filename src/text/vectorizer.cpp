@@ -199,7 +199,8 @@ void VectorizerOptions::validate() const {
     check_df(min_df, "min_df", 1);
     check_df(max_df, "max_df", 1);
     if (max_features && *max_features < 1)
-        throw InvalidArgument("max_features = " + std::to_string(*max_features) + ": must be >= 1");
+        throw InvalidArgument("max_features = " + std::to_string(*max_features) +
+                              ": must be a positive integer (leave it out for no limit)");
     if (ngram_min < 1 || ngram_max < ngram_min)
         throw InvalidArgument("ngram = " + std::to_string(ngram_min) + ":" + std::to_string(ngram_max) +
                               ": must satisfy 1 <= MIN <= MAX");
@@ -572,5 +573,44 @@ template CsrMatrix<double> Vectorizer::fit_transform<double>(const std::vector<s
 template CsrMatrix<float> Vectorizer::fit_transform<float>(const std::vector<std::string>&);
 template CsrMatrix<double> Vectorizer::transform<double>(const std::vector<std::string>&) const;
 template CsrMatrix<float> Vectorizer::transform<float>(const std::vector<std::string>&) const;
+
+std::vector<std::string> inconsistent_stop_word_tokens(const VectorizerOptions& options) {
+    std::vector<std::string> words = options.stop_words;
+    if (options.use_english_stop_words) {
+        const auto& en = english_stop_words();
+        words.insert(words.end(), en.begin(), en.end());
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    // Byte order of UTF-8 is code point order, Python's order of str.
+    std::vector<std::string> out;
+    std::string scratch;
+    for (const auto& w : words) {
+        if (!utf8_valid(w)) continue;
+        tokenize(w, scratch, [&](std::string_view token) {
+            if (!std::binary_search(words.begin(), words.end(), token)) out.emplace_back(token);
+        });
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<std::string> vectorizer_warnings(const VectorizerOptions& options) {
+    std::vector<std::string> warnings;
+    const auto tokens = inconsistent_stop_word_tokens(options);
+    if (!tokens.empty()) {
+        // scikit-learn's text, the tokens as Python's repr of a sorted list (a token is made of
+        // word characters, so it needs no escape inside single quotes).
+        std::string list = "[";
+        for (std::size_t i = 0; i < tokens.size(); ++i) list += (i ? ", '" : "'") + tokens[i] + "'";
+        list += "]";
+        warnings.push_back(
+            "Your stop_words may be inconsistent with your preprocessing. Tokenizing the stop words "
+            "generated tokens " +
+            list + " not in stop_words.");
+    }
+    return warnings;
+}
 
 }  // namespace factopic::text

@@ -115,6 +115,11 @@ struct NmfResult {
 template <typename T>
 NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options);
 
+/// The rules of nmf's options that hold whatever the matrix (k >= 1, every option in its
+/// domain; not k's upper bound nor the custom factors): InvalidArgument naming the field, value
+/// and rule. For options that come from a file (a saved model), checked before they are used.
+void validate_nmf_options(const NmfOptions& options);
+
 /// The same for a dense matrix (made sparse first: the solvers' products are sparse ones).
 template <typename T>
 NmfResult<T> nmf(const linalg::Matrix<T>& a, const NmfOptions& options);

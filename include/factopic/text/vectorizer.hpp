@@ -52,6 +52,17 @@ struct VectorizerOptions {
     void validate() const;
 };
 
+/// scikit-learn's check that the stop words agree with the tokenizer (its
+/// _check_stop_words_consistency): the tokens that lower-casing and tokenizing each stop word
+/// (the user's and, with use_english_stop_words, the English ones) yields and that are not stop
+/// words themselves, sorted and without repeats; empty when they agree. "you've" yields "you"
+/// and "ve": a token "ve" is then kept although the user meant to drop "you've".
+std::vector<std::string> inconsistent_stop_word_tokens(const VectorizerOptions& options);
+
+/// The warnings scikit-learn gives for these options, in its words, one line each, for the
+/// caller to show (the library never prints): today the stop-word check above.
+std::vector<std::string> vectorizer_warnings(const VectorizerOptions& options);
+
 /// Wall-clock seconds of the stages of fit_transform.
 struct VectorizerTimings {
     double tokenize = 0;  ///< tokenizing and counting, all threads

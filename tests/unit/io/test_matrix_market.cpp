@@ -1,6 +1,7 @@
 // Matrix Market reader: every accepted type, exact round trips through the writer, and one test per
 // documented error (the message names the file, the line and the offending value).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "../support.hpp"
@@ -306,4 +309,64 @@ TEST(MatrixMarketRead, MissingFileIsAnIoError) {
         EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
     }
     EXPECT_THROW(io::read_matrix_market<float>(dir.path.string()), IoError);
+}
+
+TEST(MatrixMarketRead, ShapeBeyondWhatTheFileHoldsIsRefusedBeforeAllocating) {
+    TempDir dir;
+    const std::string banner = "%%MatrixMarket matrix coordinate real general\n";
+    // 200M rows in 78 bytes: a 1.6 GB row-pointer array for three entries.
+    expect_parse_error(dir.write("rows.mtx", banner + "200000000 3 3\n1 1 1\n2 2 1\n3 3 1\n"), 2,
+                       {"declares 200000000 rows", "in a file of 78 bytes"});
+    expect_parse_error(dir.write("cols.mtx", banner + "3 2000000000 1\n1 1 1\n"), 2, {"declares 2000000000 columns"});
+    // Up to 2^20 rows or columns are allowed whatever the file's size (empty rows cost 8 bytes).
+    const auto A = io::read_matrix_market<double>(dir.write("free.mtx", banner + "1048576 1048576 1\n7 9 2.5\n"));
+    EXPECT_EQ(A.rows, 1048576);
+    EXPECT_EQ(A.cols, 1048576);
+    EXPECT_EQ(A.nnz(), 1);
+    EXPECT_EQ(A.indptr[6], 0);
+    EXPECT_EQ(A.indptr[7], 1);
+    EXPECT_EQ(A.indptr.back(), 1);
+    expect_parse_error(dir.write("one-more.mtx", banner + "1048577 3 1\n1 1 1\n"), 2, {"declares 1048577 rows"});
+    // An array declaring 10^9 values but holding 2 is refused by its count, nothing reserved for it.
+    expect_parse_error(dir.write("arr.mtx", "%%MatrixMarket matrix array real general\n1000000 1000\n1\n2\n"), 2,
+                       {"too few entries", "declares 1000000000"});
+}
+
+TEST(MatrixMarketRead, BannerIsCheckedOnTheFirstBytesAndLinesAreBounded) {
+    TempDir dir;
+    const fs::path zero = dir.path / "zero.mtx";
+    fs::create_symlink("/dev/zero", zero);
+    expect_parse_error(zero.string(), 1, {"missing Matrix Market banner"});
+    const std::string banner = "%%MatrixMarket matrix coordinate real general\n";
+    EXPECT_EQ(dense(io::read_matrix_market<double>(dir.write("lead.mtx", "  " + banner + "1 1 1\n1 1 2\n"))),
+              (Dense{{2}}));
+    // A comment of 2 MiB: past the 1 MiB bound on a line, named by its number.
+    expect_parse_error(dir.write("long.mtx", banner + "1 1 1\n%" + std::string(2 << 20, 'x') + "\n1 1 2\n"), 3,
+                       {"line longer than 1048576 bytes"});
+    // Lines that straddle the reader's 64 KiB chunks are read whole.
+    std::string body = banner + "% " + std::string(70000, 'c') + "\n2 2 2\n";
+    body += std::string(65530 - body.size() % 65536, ' ') + "1 1 1.5\n2 2 -3\n";
+    EXPECT_EQ(dense(io::read_matrix_market<double>(dir.write("chunks.mtx", body))), (Dense{{1.5, 0}, {0, -3}}));
+}
+
+TEST(MatrixMarketRead, APipeIsReadAndItsShapeCheckedAgainstWhatItSent) {
+    TempDir dir;
+    const std::string banner = "%%MatrixMarket matrix coordinate real general\n";
+    const auto through_pipe = [&](const std::string& name, const std::string& text) {
+        const std::string fifo = (dir.path / name).string();
+        EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        std::thread writer([fifo, text] { std::ofstream(fifo, std::ios::binary) << text; });
+        return std::pair{fifo, std::move(writer)};
+    };
+    {
+        auto [fifo, writer] = through_pipe("ok.mtx", banner + "2 2 2\n1 1 1.5\n2 2 -3\n");
+        const auto A = io::read_matrix_market<double>(fifo);
+        writer.join();
+        EXPECT_EQ(dense(A), (Dense{{1.5, 0}, {0, -3}}));
+    }
+    {
+        auto [fifo, writer] = through_pipe("lies.mtx", banner + "200000000 3 1\n1 1 1\n");
+        expect_parse_error(fifo, 2, {"declares 200000000 rows", "in a file of 66 bytes"});
+        writer.join();
+    }
 }

@@ -1,12 +1,19 @@
 // The model file: save → load gives the same model bit for bit, and every way a file can be
 // damaged (a flipped byte, a truncation, a foreign or newer file) is a DataError, never a crash
 // or a half-read model.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "factopic/core/error.hpp"
@@ -42,6 +49,34 @@ std::string message_of(const std::string& bytes) {
         return e.what();
     }
     return "";
+}
+
+/// The model's bytes with the header JSON text replaced by edit(text), the payload length and
+/// the checksum fixed, so that only the header is wrong.
+template <typename Edit>
+std::string with_header(const std::string& bytes, Edit edit) {
+    std::uint64_t header_len = 0;
+    std::memcpy(&header_len, bytes.data() + 24, 8);
+    const std::string header = edit(bytes.substr(32, header_len));
+    const std::string rest = bytes.substr(32 + header_len, bytes.size() - 8 - 32 - header_len);
+    std::string out = bytes.substr(0, 16);
+    const std::uint64_t length = 8 + header.size() + rest.size(), n = header.size();
+    out.append(reinterpret_cast<const char*>(&length), 8);
+    out.append(reinterpret_cast<const char*>(&n), 8);
+    out += header + rest;
+    const std::uint64_t crc = crc64(out);
+    out.append(reinterpret_cast<const char*>(&crc), 8);
+    return out;
+}
+
+/// The header with the first occurrence of `from` replaced by `to`.
+std::string replaced(const std::string& bytes, const std::string& from, const std::string& to) {
+    return with_header(bytes, [&](std::string h) {
+        const auto at = h.find(from);
+        EXPECT_NE(at, std::string::npos) << from << " not in " << h;
+        if (at != std::string::npos) h.replace(at, from.size(), to);
+        return h;
+    });
 }
 
 }  // namespace
@@ -127,4 +162,116 @@ TEST(Model, FieldsThatDoNotFitTogetherAreRejected) {
     m = small_model("nmf");
     m.terms = factopic::linalg::Matrix<double>(2, 3);
     EXPECT_THROW((void)encode(m), factopic::InvalidArgument);
+}
+
+TEST(Model, StoredOptionsOutOfRangeAreTheFilesFault) {
+    const std::string bytes = encode(small_model("nmf"));
+    EXPECT_EQ(message_of(with_header(bytes, [](std::string h) { return h; })), "");  // the helper alone is harmless
+    const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
+        {{"\"l1_ratio\":0.0", "\"l1_ratio\":5.0"}, "stored NMF option out of range: l1_ratio = 5"},
+        {{"\"max_iter\":0", "\"max_iter\":-1"}, "stored NMF option out of range: max_iter = -1"},
+        {{"\"anneal\":0.9", "\"anneal\":0.0"}, "stored NMF option out of range: anneal = 0"},
+        {{"\"adam_eps\":1e-08", "\"adam_eps\":0.0"}, "stored NMF option out of range: adam eps = 0"},
+        {{"\"max_iter\":0", "\"max_iter\":1e30"}, "header field 'nmf.max_iter' is 1e+30, expected an integer"},
+        {{"\"max_iter\":0", "\"max_iter\":4294967296"}, "header field 'nmf.max_iter' is 4294967296"},
+        {{"\"seed\":0", "\"seed\":-1"}, "header field 'nmf.seed' is -1"},
+        {{"\"tol\":1e-05", "\"tol\":\"small\""}, "header field 'nmf.tol' is \"small\", expected a number"},
+        {{"\"max_features\":null", "\"max_features\":0"}, "stored vectorizer option out of range: max_features = 0"},
+        {{"\"ngram\":[1,1]", "\"ngram\":[2,1]"}, "stored vectorizer option out of range: ngram = 2:1"},
+        {{"\"ngram\":[1,1]", "\"ngram\":[1]"}, "header field 'vectorizer.ngram'"},
+        {{"\"norm\":\"l2\",", ""}, "header field 'vectorizer.norm' is missing"},
+        {{"\"method\":\"nmf\"", "\"method\":7"}, "header field 'method' is 7, expected a string"},
+        {{"\"source\":\"unit test\"", "\"source\":5"}, "header field 'metadata.source' is 5, expected a string"},
+        {{"\"documents\":3", "\"documents\":3.5"}, "header field 'metadata.documents' is 3.5"},
+    };
+    for (const auto& [edit, says] : cases) {
+        const std::string why = message_of(replaced(bytes, edit.first, edit.second));
+        ASSERT_FALSE(why.empty()) << edit.second;
+        EXPECT_EQ(why.rfind("m.ftm: not a valid factopic model: ", 0), 0u) << why;
+        EXPECT_NE(why.find(says), std::string::npos) << "'" << says << "' not in: " << why;
+        EXPECT_EQ(why.find("[json.exception"), std::string::npos) << why;
+    }
+    // A metadata number may be null: that is how JSON writes a NaN (an undefined coherence).
+    EXPECT_EQ(message_of(replaced(bytes, "\"documents\":3", "\"documents\":3,\"diversity\":null")), "");
+}
+
+TEST(Model, HeadersThatAreNotJsonOrNestTooDeepAreNamed) {
+    const std::string bytes = encode(small_model("nmf"));
+    std::string why = message_of(with_header(bytes, [](std::string h) { return h.substr(0, h.size() - 2); }));
+    EXPECT_NE(why.find("m.ftm: not a valid factopic model: its header is not valid JSON: parse error at line 1"),
+              std::string::npos)
+        << why;
+    EXPECT_EQ(why.find("[json.exception"), std::string::npos) << why;
+    why = message_of(replaced(bytes, "\"metadata\":{",
+                              "\"metadata\":{\"x\":" + std::string(100000, '[') + std::string(100000, ']') + ","));
+    EXPECT_NE(why.find("nests deeper than 64 levels"), std::string::npos) << why;
+}
+
+TEST(Model, LoadReadsTheSignatureFirstAndOnlyAsFarAsTheLength) {
+    const auto dir = std::filesystem::temp_directory_path() / "factopic-model-load-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto load_error = [](const std::string& path) -> std::string {
+        try {
+            (void)load_model(path);
+        } catch (const DataError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    const std::string zero = (dir / "zero.ftm").string();
+    std::filesystem::create_symlink("/dev/zero", zero);
+    EXPECT_EQ(load_error(zero), zero + ": not a factopic model (no model signature at its start)");
+    // Through a pipe: a good model is read, one with bytes after its end is refused.
+    const std::string good = encode(small_model("nmf"));
+    for (const bool trailing : {false, true}) {
+        const std::string fifo = (dir / (trailing ? "trailing.ftm" : "good.ftm")).string();
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << good + (trailing ? "xyz" : ""); });
+        const std::string why = load_error(fifo);
+        writer.join();
+        if (trailing)
+            EXPECT_EQ(why, fifo + ": not a valid factopic model: more bytes follow its end");
+        else
+            EXPECT_EQ(why, "");
+    }
+    const std::string regular = (dir / "regular.ftm").string();
+    std::ofstream(regular, std::ios::binary) << good + "xyz";
+    EXPECT_EQ(load_error(regular), regular + ": not a valid factopic model: 3 bytes follow its end");
+    std::ofstream(regular, std::ios::binary) << good.substr(0, 40);
+    EXPECT_NE(load_error(regular).find("truncated (40 of"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Model, APipeIsRefusedOnItsHeaderBeforeItsClaimedLength) {
+    const auto dir = std::filesystem::temp_directory_path() / "factopic-model-pipe-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string fifo = (dir / "endless.ftm").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string head = encode(small_model("nmf")).substr(0, 16);
+    const std::uint64_t length = std::uint64_t{1} << 40;
+    head.append(reinterpret_cast<const char*>(&length), 8);
+    // The writer sends the start, then zeros until the reader has gone (SIGPIPE blocked on its
+    // thread, so a write to the closed pipe fails with EPIPE instead of ending the process).
+    std::thread writer([&] {
+        sigset_t pipe_signal;
+        sigemptyset(&pipe_signal);
+        sigaddset(&pipe_signal, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+        const int fd = ::open(fifo.c_str(), O_WRONLY);
+        const std::string zeros(1 << 16, '\0');
+        bool open = ::write(fd, head.data(), head.size()) > 0;
+        for (int i = 0; i < 64 && open; ++i) open = ::write(fd, zeros.data(), zeros.size()) > 0;
+        ::close(fd);
+    });
+    std::string why;
+    try {
+        (void)load_model(fifo);
+    } catch (const DataError& e) {
+        why = e.what();
+    }
+    writer.join();
+    EXPECT_NE(why.find(fifo + ": not a valid factopic model: its header is not valid JSON"), std::string::npos) << why;
+    std::filesystem::remove_all(dir);
 }

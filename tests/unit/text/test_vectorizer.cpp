@@ -238,3 +238,39 @@ TEST(Vectorizer, DfBoundIsDecidedByLiteralType) {
     EXPECT_THROW(DfBound::parse("half", "max_df"), InvalidArgument);
     EXPECT_THROW(DfBound::parse("2x", "max_df"), InvalidArgument);
 }
+
+TEST(Vectorizer, MaxFeaturesMustBePositive) {
+    for (const std::int64_t n : {std::int64_t{-1}, std::int64_t{0}}) {
+        VectorizerOptions o;
+        o.max_features = n;
+        try {
+            o.validate();
+            ADD_FAILURE() << "max_features = " << n << " accepted";
+        } catch (const InvalidArgument& e) {
+            EXPECT_EQ(std::string(e.what()), "max_features = " + std::to_string(n) +
+                                                 ": must be a positive integer (leave it out for no limit)");
+        }
+    }
+}
+
+TEST(Vectorizer, StopWordsTheTokenizerSplitsAreReportedAsScikitLearnDoes) {
+    // scikit-learn 1.2, CountVectorizer(stop_words=[...]).fit(...) warns:
+    //   Your stop_words may be inconsistent with your preprocessing. Tokenizing the stop words
+    //   generated tokens ['don', 'upper', 've', 'you'] not in stop_words.
+    VectorizerOptions o = no_stop();
+    o.stop_words = {"you've", "the", "Upper", "don't", "ok", "a"};
+    EXPECT_EQ(inconsistent_stop_word_tokens(o), (std::vector<std::string>{"don", "upper", "ve", "you"}));
+    const auto warnings = vectorizer_warnings(o);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(warnings[0],
+              "Your stop_words may be inconsistent with your preprocessing. Tokenizing the stop words generated tokens "
+              "['don', 'upper', 've', 'you'] not in stop_words.");
+    // With the English list, "you" is a stop word: only "ve" (and the others) remain.
+    o.use_english_stop_words = true;
+    EXPECT_EQ(inconsistent_stop_word_tokens(o), (std::vector<std::string>{"don", "upper", "ve"}));
+    // The English list alone, and a list closed under tokenizing, agree with the tokenizer.
+    EXPECT_TRUE(vectorizer_warnings(VectorizerOptions{}).empty());
+    o = no_stop();
+    o.stop_words = {"you've", "you", "ve", "straße"};
+    EXPECT_TRUE(inconsistent_stop_word_tokens(o).empty());
+}
