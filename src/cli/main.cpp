@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -49,7 +50,10 @@ void print_error(std::string_view message, std::string_view detail = {}) noexcep
 
 // An interrupted run removes its temporary output files (waiting, if a set of outputs is being
 // renamed into place, until the whole set is), then dies of the same signal.
+std::atomic<int> g_fatal_signal{0};
+
 void on_fatal_signal(int sig) {
+    g_fatal_signal.store(sig);
     factopic::io::remove_pending_temporaries();
     std::signal(sig, SIG_DFL);
     std::raise(sig);
@@ -140,5 +144,12 @@ int main(int argc, char** argv) {
     open_standard_descriptors();  // before the re-execution below, which inherits them
     factopic::cli::tune_allocator(argv);
     install_signal_handlers();
-    return close_standard_output(run(argc, argv));
+    const int code = close_standard_output(run(argc, argv));
+    // A signal that arrived while a set of outputs was renamed is handled on another thread, which
+    // waits for the set; this thread, done meanwhile, must not exit 0 before that one dies of it.
+    if (const int sig = g_fatal_signal.load()) {
+        std::signal(sig, SIG_DFL);
+        std::raise(sig);
+    }
+    return code;
 }

@@ -257,6 +257,7 @@ TEST(OutputFiles, AConcurrentCleanUpNeverLeavesHalfASet) {
         EXPECT_EQ(fs::exists(a), published);
         EXPECT_EQ(fs::exists(b), published);
     }
+}
 
 TEST(Npy, WrittenMatricesReadBackExactlyInEitherOrder) {
     TempDir dir;
