@@ -17,6 +17,7 @@
 #include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
+#include "options.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -44,7 +45,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
     const double factors_mb =
         static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) / (1024.0 * 1024.0);
     if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
-        fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
+        print_warning(convergence_warning(r.solver, r.iterations, r.tol));
 
     const auto t_write = Clock::now();
     if (outputs[0]) io::write_npy(*outputs[0], r.w);

@@ -23,6 +23,7 @@
 #include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
+#include "options.hpp"
 #include "report.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
@@ -74,7 +75,7 @@ Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     const decomp::NmfOptions options = nmf_options(na, a.k);
     auto r = fit_nmf(in.x, options);
     if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
-        fmt::print(stderr, "{}\n", convergence_warning(r.solver, r.iterations, r.tol));
+        print_warning(convergence_warning(r.solver, r.iterations, r.tol));
     Decomposition<T> d;
     d.json = {{"method", "nmf"},
               {"solver", decomp::to_string(r.solver)},

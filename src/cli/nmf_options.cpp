@@ -5,6 +5,7 @@
 #include "factopic/core/error.hpp"
 #include "factopic/io/npy.hpp"
 #include "factopic/linalg/sparse.hpp"
+#include "options.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -164,11 +165,11 @@ decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& op
     if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
         throw DataError(divergence_message(options, r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x)));
     if (r.relative_error >= 1 - 1e-12)  // regularised (else degenerate): W·H = 0 can be its optimum
-        fmt::print(stderr,
-                   "warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
-                   "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty\n",
-                   decomp::to_string(r.solver), r.relative_error, options.alpha_w,
-                   options.alpha_h < 0 ? options.alpha_w : options.alpha_h);
+        print_warning(
+            fmt::format("warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
+                        "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty",
+                        decomp::to_string(r.solver), r.relative_error, options.alpha_w,
+                        options.alpha_h < 0 ? options.alpha_w : options.alpha_h));
     return r;
 }
 

@@ -177,7 +177,8 @@ void warn_skipped(const text::Corpus& corpus) {
     if (corpus.skipped.total() == 0) return;
     std::string hint;
     if (corpus.skipped.links_outside > 0) hint = "; --follow-links follows links outside the corpus";
-    fmt::print(stderr, "factopic: warning: {}: skipped {}{}\n", corpus.source, text::describe(corpus.skipped), hint);
+    print_warning(
+        fmt::format("factopic: warning: {}: skipped {}{}", corpus.source, text::describe(corpus.skipped), hint));
 }
 
 nlohmann::json skipped_json(const text::CorpusSkipped& s) {
@@ -215,7 +216,7 @@ text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
     o.smooth_idf = !a.no_smooth_idf;
     o.sublinear_tf = a.sublinear_tf;
     o.validate();
-    for (const auto& warning : text::vectorizer_warnings(o)) fmt::print(stderr, "factopic: warning: {}\n", warning);
+    for (const auto& warning : text::vectorizer_warnings(o)) print_warning("factopic: warning: " + warning);
     return o;
 }
 
@@ -226,6 +227,11 @@ std::string describe_selection(const CorpusArgs& a) {
     if (!a.categories.empty()) add(std::to_string(split_commas(a.categories).size()) + " categories");
     if (!a.remove.empty()) add("removed " + a.remove);
     return out;
+}
+
+void print_warning(std::string_view line) noexcept {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fputc('\n', stderr);
 }
 
 }  // namespace factopic::cli

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
@@ -63,6 +64,10 @@ std::uint64_t parse_byte_size(const std::string& text, const std::string& field)
 
 /// Prints "factopic: warning: skipped ..." on stderr when the corpus skipped anything.
 void warn_skipped(const text::Corpus& corpus);
+
+/// Writes one line to stderr. Never throws: a warning that cannot be shown (stderr closed, full or
+/// refusing writes) must not turn a good run into a failed one.
+void print_warning(std::string_view line) noexcept;
 /// The skipped counts by reason, for --json output.
 nlohmann::json skipped_json(const text::CorpusSkipped& skipped);
 

@@ -56,7 +56,8 @@ void Progress::draw(bool) {
         const int at = pos < k_width - 4 ? pos : 2 * (k_width - 4) - pos;
         for (int i = 0; i < 4; ++i) bar[static_cast<std::size_t>(at + i)] = '=';
     }
-    fmt::print(stderr, "\r\x1b[K{:<12} [{}] {} {:.1f} s", m_label, bar, tail, seconds);
+    // fputs, not fmt::print: a terminal that refuses a write must not throw out of the ticker thread.
+    std::fputs(fmt::format("\r\x1b[K{:<12} [{}] {} {:.1f} s", m_label, bar, tail, seconds).c_str(), stderr);
     std::fflush(stderr);
 }
 

@@ -170,6 +170,21 @@ def check_descriptors(env, fx, checks):
             return expect(p, 1, contains=["writing standard output", "no space left"])
         checks.run(f"stdout on /dev/full ({name}): exit 1, the loss is reported", full)
 
+    def warning_to_full_stderr():
+        # A warning that cannot be shown (stderr on /dev/full) must not fail a good run: the
+        # stop-word warning was printed by fmt::print, which throws when stderr refuses a write.
+        d = env.fresh_dir("fd2-full")
+        stop = os.path.join(d, "stop.txt")
+        write(stop, "you've\n")
+        with open("/dev/full", "w") as sink:
+            p = env.run("vectorize", fx.docs, "--stop-words", stop, "-o", os.path.join(d, "X.mtx"), stderr=sink)
+        if p.returncode != 0:
+            raise AssertionError(f"expected exit 0, got {p.returncode}")
+        if not slurp(os.path.join(d, "X.mtx")).startswith(b"%%MatrixMarket"):
+            raise AssertionError("X.mtx is not a Matrix Market file")
+        return "exit 0, outputs whole"
+    checks.run("stderr on /dev/full: a warning does not fail the run", warning_to_full_stderr)
+
 
 # ---------------------------------------------------------------------------------------------
 # 3. an output that is an input
