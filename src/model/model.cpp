@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "factopic/core/error.hpp"
+#include "factopic/core/json_depth.hpp"
 #include "factopic/core/piece_reader.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/linalg/sparse.hpp"
@@ -173,29 +174,6 @@ private:
     std::string m_where;
 };
 
-/// How deeply arrays and objects nest in JSON text (strings skipped): the header is refused
-/// beyond a small depth, since writing it out again (inspect) recurses once per level.
-std::size_t json_depth(std::string_view text) {
-    std::size_t depth = 0, deepest = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
 /// The metadata fields inspect and report show must have the types fit writes (a number may be
 /// null: JSON's stand-in for NaN, e.g. an undefined coherence); other fields are free.
 void check_metadata(const json& meta) {
@@ -344,7 +322,7 @@ bool is_method(const std::string& m) { return m == "nmf" || m == "svd" || m == "
 
 /// The header's JSON text parsed, or r.fail naming what is wrong with it.
 json parse_header(const std::string& text, const Reader& r) {
-    if (json_depth(text) > k_max_header_depth)
+    if (json_depth(text, k_max_header_depth) > k_max_header_depth)
         r.fail(fmt::format("its header nests deeper than {} levels", k_max_header_depth));
     try {
         return json::parse(text);

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "factopic/core/error.hpp"
+#include "factopic/core/json_depth.hpp"
 #include "factopic/core/file.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/newsgroups.hpp"
@@ -38,7 +39,7 @@ constexpr std::uint64_t k_auto_ratio = 100;
 constexpr std::uint64_t k_auto_floor = std::uint64_t{1} << 30;
 // JSON Lines: deeper nesting is refused before parsing. No corpus needs it, and it keeps any
 // recursion over the parsed value (destruction, dump) shallow.
-constexpr int k_max_json_depth = 256;
+constexpr std::size_t k_max_json_depth = 256;
 
 struct RawFile {
     std::string path;   // inside the corpus, '/'-separated
@@ -975,29 +976,6 @@ std::string json_kind(const nlohmann::json& value) {
     return (name[0] == 'a' || name[0] == 'o' ? "an " : "a ") + name;
 }
 
-// The deepest nesting of arrays and objects in a JSON text (outside strings).
-int json_depth(std::string_view text) {
-    int depth = 0, deepest = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > k_max_json_depth) break;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
 void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
     RawLines raw = read_raw_lines(path, options);
     corpus.bytes_read = raw.bytes;
@@ -1010,7 +988,7 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
         const std::string line = latin1 ? latin1_to_utf8(raw_line) : std::move(raw_line);
         raw_line = std::string();
         if (python_strip(line).empty()) continue;
-        if (json_depth(line) > k_max_json_depth)
+        if (json_depth(line, k_max_json_depth) > k_max_json_depth)
             throw ParseError(path, number, "JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels");
         nlohmann::json value;
         try {
