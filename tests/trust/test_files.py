@@ -22,23 +22,33 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, describe_timeout, finish, start_script  # noqa: E402
+from harness import Checks, describe_timeout, finish, memory_limit, start_script  # noqa: E402
 
 ERROR_PREFIX = "factopic: error: "
 TIMEOUT = 60
-MEMORY = 4 << 30
+MEMORY_MB = 4096
 
 SPACE = "space rocket orbit launch nasa moon planet shuttle"
 RELIGION = "god church faith bible religion jesus belief prayer"
 
 
-def bounded(extra=None):
-    """A preexec_fn: the memory bound every child gets, then `extra` (in the child)."""
+def bounded(limits, extra=None):
+    """A preexec_fn: the memory bound every child gets (an address-space rlimit; none under ASan,
+    which cannot start under one and gets its own bounds through the environment), then `extra`."""
     def run():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        if "preexec_fn" in limits:
+            limits["preexec_fn"]()
         if extra:
             extra()
     return run
+
+
+def with_limits(limits, env):
+    if "env" not in limits:
+        return env
+    merged = dict(env if env is not None else os.environ)
+    merged["ASAN_OPTIONS"] = ":".join(o for o in (merged.get("ASAN_OPTIONS"), limits["env"]["ASAN_OPTIONS"]) if o)
+    return merged
 
 
 class Env:
@@ -46,6 +56,7 @@ class Env:
         self.binary = binary
         self.workdir = workdir
         self.counter = 0
+        self.limits = memory_limit(binary, MEMORY_MB)
 
     def fresh_dir(self, name):
         self.counter += 1
@@ -55,11 +66,13 @@ class Env:
 
     def run(self, *args, preexec=None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=None, timeout=TIMEOUT):
         return subprocess.run([self.binary, *map(str, args)], stdout=stdout, stderr=stderr, text=True,
-                              stdin=subprocess.DEVNULL, timeout=timeout, preexec_fn=bounded(preexec), env=env)
+                              stdin=subprocess.DEVNULL, timeout=timeout, preexec_fn=bounded(self.limits, preexec),
+                              env=with_limits(self.limits, env))
 
     def popen(self, *args, **kw):
+        kw["env"] = with_limits(self.limits, kw.get("env"))
         return subprocess.Popen([self.binary, *map(str, args)], stdin=subprocess.DEVNULL,
-                                preexec_fn=bounded(), **kw)
+                                preexec_fn=bounded(self.limits), **kw)
 
 
 def describe(p):
