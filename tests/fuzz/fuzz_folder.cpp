@@ -161,8 +161,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto corpus = text::read_corpus(scratch.root.string(), options);
         fuzz::check_corpus(corpus);
-        for (const auto& t : corpus.texts)
-            if (t.find(k_outside) != std::string::npos) fuzz::broken("a link leaving the corpus root was followed");
+        // The fuzzer may write the marker into a file of its own (it lifts the string from the
+        // comparison below): only a marker the input does not hold can have come from outside.
+        const std::string_view input(reinterpret_cast<const char*>(data), size);
+        if (input.find(k_outside) == std::string_view::npos)
+            for (const auto& t : corpus.texts)
+                if (t.find(k_outside) != std::string::npos) fuzz::broken("a link leaving the corpus root was followed");
     } catch (const Error&) {
     }
     return 0;
