@@ -156,6 +156,7 @@ void register_nmf(CLI::App& app) {
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -k 6 --doc-topics W.csv");
     add_matrix_options(*sub, args->input);
+    add_row_files_options(*sub, args->input, false);
     sub->add_option("-k", args->k, "Number of topics (components)")->capture_default_str();
     add_nmf_method_options(*sub, args->nmf);
     sub->add_option("--w", args->w_path, "Write W (documents x k) here, as .npy");

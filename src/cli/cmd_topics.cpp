@@ -522,6 +522,7 @@ namespace {
 /// The options topics and fit share: the input, the method and its options, the report.
 void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     add_matrix_options(sub, args.input);
+    add_row_files_options(sub, args.input, true);
     sub.add_option("--method", args.method, "How to find the topics")
         ->check(CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
         ->capture_default_str();

@@ -20,10 +20,12 @@ inline std::vector<io::NamedPath> corpus_inputs(const CorpusArgs& corpus, const 
     return in;
 }
 
-/// CORPUS|X.mtx, --stop-words and --vocabulary.
+/// CORPUS|X.mtx, --stop-words, --vocabulary, --labels and --ids.
 inline std::vector<io::NamedPath> matrix_inputs(const MatrixArgs& a) {
     auto in = corpus_inputs(a.corpus, a.vectorizer);
     in.push_back({"--vocabulary", a.vocabulary_file});
+    in.push_back({"--labels", a.labels_file});
+    in.push_back({"--ids", a.ids_file});
     return in;
 }
 

@@ -52,14 +52,64 @@ std::vector<std::string> read_vocabulary(const std::string& path, std::int64_t c
 }  // namespace
 
 void add_matrix_options(CLI::App& app, MatrixArgs& a) {
+    const std::size_t first = app.get_options().size();
     add_corpus_options(app, a.corpus, "CORPUS|X.mtx",
                        "A corpus (folder, archive, lines or JSON Lines, as for vectorize) or a Matrix Market file "
-                       "(.mtx: rows are documents, columns terms)");
+                       "(.mtx: rows are documents, columns terms; its values are used as they are unless "
+                       "--weighting tfidf is given, which takes them as counts)");
     add_vectorizer_options(app, a.vectorizer);
+    classify_matrix_options(app, first, a.matrix_options);
     app.add_option("--vocabulary", a.vocabulary_file,
                    "For a .mtx input: the term of each column, one per line (vectorize --vocab writes it)");
     add_threads_option(app, a.threads);
 }
+
+void add_row_files_options(CLI::App& app, MatrixArgs& a, bool labels) {
+    app.add_option("--ids", a.ids_file,
+                   "For a .mtx input: the id of each row, one per line (vectorize --ids writes it; default 'row N')");
+    if (labels)
+        app.add_option("--labels", a.labels_file,
+                       "For a .mtx input: the label of each row, one per line, an empty line for none (vectorize "
+                       "--labels writes it)");
+}
+
+std::vector<std::string> read_row_file(const std::string& path, std::int64_t rows, const char* what) {
+    const std::string text = read_short_lines(path, k_max_term_line);
+    std::vector<std::string> out;
+    for (const std::string_view line : text::split_lines(text)) out.emplace_back(line);
+    if (static_cast<std::int64_t>(out.size()) != rows)
+        throw DataError(fmt::format("{}: {} {} (one per line), but the matrix has {} rows", path, out.size(), what, rows));
+    return out;
+}
+
+template <typename T>
+text::VectorizerOptions weigh_matrix(CsrMatrix<T>& x, const MatrixArgs& a, std::vector<double>& idf) {
+    const auto* given = a.matrix_options.weighting;
+    text::VectorizerOptions o;
+    o.weighting = text::Weighting::Count;
+    o.binary = a.vectorizer.binary;
+    if (given && given->count() > 0 && a.vectorizer.weighting == "tfidf") {
+        o.weighting = text::Weighting::Tfidf;
+        o.norm = a.vectorizer.norm == "l1"     ? text::Norm::L1
+                 : a.vectorizer.norm == "none" ? text::Norm::None
+                                               : text::Norm::L2;
+        o.use_idf = !a.vectorizer.no_idf;
+        o.smooth_idf = !a.vectorizer.no_smooth_idf;
+        o.sublinear_tf = a.vectorizer.sublinear_tf;
+    }
+    try {
+        idf = text::fit_weigh_counts(x, o);
+    } catch (const DataError& e) {
+        // The matrix is fine as it is; it is the option that does not fit it.
+        throw InvalidArgument(fmt::format("{}: --weighting tfidf needs counts, but {}; leave out --weighting to use "
+                                          "the values as they are",
+                                          a.corpus.path, e.what()));
+    }
+    return o;
+}
+
+template text::VectorizerOptions weigh_matrix(CsrMatrix<float>&, const MatrixArgs&, std::vector<double>&);
+template text::VectorizerOptions weigh_matrix(CsrMatrix<double>&, const MatrixArgs&, std::vector<double>&);
 
 bool is_matrix_market(const std::string& path) {
     const auto dot = path.rfind('.');
@@ -74,9 +124,16 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     runtime::set_threads(a.threads);
     LoadedMatrix<T> out;
     if (is_matrix_market(a.corpus.path)) {
+        check_matrix_options(a.matrix_options, a.vectorizer, a.corpus.path);
         const auto t0 = Clock::now();
-        const Progress progress("reading");
-        out.x = io::read_matrix_market<T>(a.corpus.path);
+        {
+            const Progress progress("reading");
+            out.x = io::read_matrix_market<T>(a.corpus.path);
+        }
+        out.read_s = since(t0);
+        const auto t1 = Clock::now();
+        out.vectorizer = weigh_matrix(out.x, a, out.idf);
+        out.vectorize_s = since(t1);
         // Every decomposition checks this too; here the error can name the file.
         try {
             decomp::require_workable_scale(out.x, "factopic");
@@ -84,14 +141,22 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
             throw DataError(fmt::format("{}: {}", a.corpus.path, e.what()));
         }
         if (!a.vocabulary_file.empty()) out.vocabulary = read_vocabulary(a.vocabulary_file, out.x.cols);
-        out.read_s = since(t0);
-        out.ids.reserve(static_cast<std::size_t>(out.x.rows));
-        for (std::int64_t i = 0; i < out.x.rows; ++i) out.ids.push_back(fmt::format("row {}", i + 1));
-        out.description = fmt::format("{} (Matrix Market)", a.corpus.path);
+        if (!a.labels_file.empty()) out.labels = read_row_file(a.labels_file, out.x.rows, "labels");
+        if (!a.ids_file.empty()) {
+            out.ids = read_row_file(a.ids_file, out.x.rows, "ids");
+        } else {
+            out.ids.reserve(static_cast<std::size_t>(out.x.rows));
+            for (std::int64_t i = 0; i < out.x.rows; ++i) out.ids.push_back(fmt::format("row {}", i + 1));
+        }
+        const bool tfidf = out.vectorizer.weighting == text::Weighting::Tfidf;
+        out.description = fmt::format("{} (Matrix Market){}", a.corpus.path,
+                                      tfidf ? ", tfidf" : out.vectorizer.binary ? ", binary" : "");
         return out;
     }
-    if (!a.vocabulary_file.empty())
-        throw InvalidArgument("--vocabulary applies to a Matrix Market input; a corpus brings its own");
+    for (const auto& [option, path] : {std::pair{"--vocabulary", &a.vocabulary_file}, {"--labels", &a.labels_file},
+                                       {"--ids", &a.ids_file}})
+        if (!path->empty())
+            throw InvalidArgument(fmt::format("{} applies to a Matrix Market input; a corpus brings its own", option));
     const auto corpus_opts = corpus_options(a.corpus);
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     const auto t0 = Clock::now();

@@ -22,22 +22,44 @@ struct MatrixArgs {
     CorpusArgs corpus;
     VectorizerArgs vectorizer;
     std::string vocabulary_file;  ///< terms of a Matrix Market input's columns, one per line
+    std::string labels_file;      ///< a Matrix Market input's row labels, one per line ("" none)
+    std::string ids_file;         ///< a Matrix Market input's row ids, one per line
     int threads = 0;
+    /// What a Matrix Market input checks the command line against (set by add_matrix_options):
+    /// the corpus and vectorizer options that only text has, the tf-idf ones, and --weighting.
+    MatrixOnlyOptions matrix_options;
 };
 
 /// Binds CORPUS|X.mtx, the corpus and vectorizer options, --vocabulary and --threads.
 void add_matrix_options(CLI::App& app, MatrixArgs& args);
 
+/// Binds --ids FILE and, with labels, --labels FILE: a Matrix Market input's rows named and
+/// labelled as a corpus's documents are (for the sub-commands that show ids or labels).
+void add_row_files_options(CLI::App& app, MatrixArgs& args, bool labels);
+
 bool is_matrix_market(const std::string& path);
+
+/// One entry per line of path (a final newline ends the last line), which must be one per row:
+/// else DataError naming the file and both counts. what: "labels", "ids".
+std::vector<std::string> read_row_file(const std::string& path, std::int64_t rows, const char* what);
+
+/// A Matrix Market input's counts weighted as --weighting tfidf and its options say (the
+/// vectorizer's own code), or left as they are without --weighting tfidf; returns the weighting
+/// the matrix got, and its idf in idf. Throws InvalidArgument naming the file for tf-idf of a
+/// matrix that holds no counts.
+template <typename T>
+text::VectorizerOptions weigh_matrix(CsrMatrix<T>& x, const MatrixArgs& args, std::vector<double>& idf);
 
 template <typename T>
 struct LoadedMatrix {
     CsrMatrix<T> x;
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
-    std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx
+    std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx without --labels
     bool vectorized = false;              ///< from a corpus: the vectorizer below made x
-    text::VectorizerOptions vectorizer;   ///< its settings (a corpus input)
+    /// The weighting x got: a corpus input's vectorizer settings; for a .mtx, count (its values as
+    /// they are) or the tf-idf that --weighting tfidf applied to its counts.
+    text::VectorizerOptions vectorizer;
     std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
     std::string description;              ///< one line: where the matrix came from
     text::CorpusSkipped skipped;          ///< a corpus input: what it held but did not read

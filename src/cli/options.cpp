@@ -106,6 +106,37 @@ void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
         ->capture_default_str();
 }
 
+void classify_matrix_options(const CLI::App& app, std::size_t first, MatrixOnlyOptions& out) {
+    const auto options = app.get_options();
+    for (std::size_t i = first; i < options.size(); ++i) {
+        const CLI::Option* o = options[i];
+        if (o->get_positional() || o->check_lname("quiet") || o->check_lname("binary") || o->check_lname("dtype"))
+            continue;
+        if (o->check_lname("weighting"))
+            out.weighting = o;
+        else if (o->check_lname("norm") || o->check_lname("no-idf") || o->check_lname("no-smooth-idf") ||
+                 o->check_lname("sublinear-tf"))
+            out.tfidf_only.push_back(o);
+        else
+            out.text_only.push_back(o);
+    }
+}
+
+void check_matrix_options(const MatrixOnlyOptions& options, const VectorizerArgs& vectorizer, const std::string& path) {
+    for (const CLI::Option* o : options.text_only)
+        if (o->count() > 0)
+            throw InvalidArgument(fmt::format("{} applies to a corpus, not to the Matrix Market input {}: its columns "
+                                              "are terms already",
+                                              o->get_name(), path));
+    const bool tfidf = options.weighting && options.weighting->count() > 0 && vectorizer.weighting == "tfidf";
+    if (!tfidf)
+        for (const CLI::Option* o : options.tfidf_only)
+            if (o->count() > 0)
+                throw InvalidArgument(fmt::format("{} applies with --weighting tfidf: the Matrix Market input {} is "
+                                                  "used as it is unless --weighting tfidf is given",
+                                                  o->get_name(), path));
+}
+
 text::CorpusOptions corpus_options(const CorpusArgs& a) {
     text::CorpusOptions o;
     static const std::map<std::string, text::CorpusFormat> formats{{"auto", text::CorpusFormat::Auto},

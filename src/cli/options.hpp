@@ -43,6 +43,24 @@ struct VectorizerArgs {
     std::string dtype = "float64";
 };
 
+/// The options a Matrix Market input is checked against: an option of corpus_options or
+/// vectorizer_options that only text has (stop words, n-grams, readers ...) is an error with a
+/// .mtx, never ignored; the tf-idf options need --weighting tfidf given.
+struct MatrixOnlyOptions {
+    std::vector<const CLI::Option*> text_only;
+    std::vector<const CLI::Option*> tfidf_only;
+    const CLI::Option* weighting = nullptr;
+};
+
+/// Sorts the options added to app since it held `first` options into `out` (see
+/// MatrixOnlyOptions): all but the positional, --quiet, --weighting, the tf-idf options,
+/// --binary and --dtype are text-only.
+void classify_matrix_options(const CLI::App& app, std::size_t first, MatrixOnlyOptions& out);
+
+/// Throws InvalidArgument naming the first text-only option given with the Matrix Market input
+/// at path, or a tf-idf option given without --weighting tfidf.
+void check_matrix_options(const MatrixOnlyOptions& options, const VectorizerArgs& vectorizer, const std::string& path);
+
 /// Most threads --threads accepts: beyond it OpenMP's own start-up (a stack per thread) fails or
 /// exhausts memory before any work, with a message that is not ours.
 inline constexpr int k_max_threads = 1024;

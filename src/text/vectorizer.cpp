@@ -460,26 +460,7 @@ void Vectorizer::prune(CsrMatrix<double>& X) {
     X = std::move(Y);
 }
 
-void Vectorizer::weight(CsrMatrix<double>& X) const {
-    if (m_options.weighting != Weighting::Tfidf) return;
-    const bool sublinear = m_options.sublinear_tf;
-    const bool idf = !m_idf.empty();
-    const Norm norm = m_options.norm;
-    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
-        const auto b = static_cast<std::size_t>(X.indptr[i]), e = static_cast<std::size_t>(X.indptr[i + 1]);
-        double sum = 0;
-        for (std::size_t k = b; k < e; ++k) {
-            double v = X.values[k];
-            if (sublinear) v = std::log(v) + 1.0;
-            if (idf) v *= m_idf[static_cast<std::size_t>(X.indices[k])];
-            X.values[k] = v;
-            sum += norm == Norm::L2 ? v * v : std::fabs(v);
-        }
-        if (norm == Norm::None || sum == 0.0) return;
-        const double scale = norm == Norm::L2 ? std::sqrt(sum) : sum;
-        for (std::size_t k = b; k < e; ++k) X.values[k] /= scale;
-    }, 256);
-}
+void Vectorizer::weight(CsrMatrix<double>& X) const { weigh_counts(X, m_options, m_idf); }
 
 template <typename T>
 CsrMatrix<T> Vectorizer::fit_transform(const std::vector<std::string>& documents) {
@@ -489,13 +470,8 @@ CsrMatrix<T> Vectorizer::fit_transform(const std::vector<std::string>& documents
     const auto t0 = Clock::now();
     prune(X);
     m_idf.clear();
-    if (m_options.weighting == Weighting::Tfidf && m_options.use_idf) {
-        // scikit-learn: idf = ln(n_samples / df) + 1 with both smoothed by one document.
-        const double s = m_options.smooth_idf ? 1.0 : 0.0;
-        const double n = static_cast<double>(X.rows) + s;
-        m_idf.resize(m_df.size());
-        for (std::size_t j = 0; j < m_df.size(); ++j) m_idf[j] = std::log(n / (static_cast<double>(m_df[j]) + s)) + 1.0;
-    }
+    if (m_options.weighting == Weighting::Tfidf && m_options.use_idf)
+        m_idf = idf_weights(m_df, X.rows, m_options.smooth_idf);
     weight(X);
     m_timings.weight = since(t0);
     m_fitted = true;
@@ -573,6 +549,82 @@ template CsrMatrix<double> Vectorizer::fit_transform<double>(const std::vector<s
 template CsrMatrix<float> Vectorizer::fit_transform<float>(const std::vector<std::string>&);
 template CsrMatrix<double> Vectorizer::transform<double>(const std::vector<std::string>&) const;
 template CsrMatrix<float> Vectorizer::transform<float>(const std::vector<std::string>&) const;
+
+std::vector<double> idf_weights(const std::vector<std::int64_t>& df, std::int64_t n_documents, bool smooth) {
+    // scikit-learn: idf = ln(n_samples / df) + 1 with both smoothed by one document.
+    const double s = smooth ? 1.0 : 0.0;
+    const double n = static_cast<double>(n_documents) + s;
+    std::vector<double> idf(df.size());
+    for (std::size_t j = 0; j < df.size(); ++j) idf[j] = std::log(n / (static_cast<double>(df[j]) + s)) + 1.0;
+    return idf;
+}
+
+template <typename T>
+void require_counts(const CsrMatrix<T>& x) {
+    for (std::int64_t i = 0; i < x.rows; ++i)
+        for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)]; ++q) {
+            const double v = static_cast<double>(x.values[static_cast<std::size_t>(q)]);
+            if (std::isfinite(v) && v >= 0 && v == std::floor(v)) continue;
+            throw DataError(fmt::format("entry ({}, {}) is {}, not a count (a non-negative integer)", i + 1,
+                                        x.indices[static_cast<std::size_t>(q)] + 1, fmt_double(v)));
+        }
+}
+
+template <typename T>
+void weigh_counts(CsrMatrix<T>& X, const VectorizerOptions& o, const std::vector<double>& column_idf) {
+    const bool binary = o.binary;
+    if (o.weighting != Weighting::Tfidf) {
+        if (binary) std::fill(X.values.begin(), X.values.end(), T(1));
+        return;
+    }
+    const bool sublinear = o.sublinear_tf;
+    const bool idf = !column_idf.empty();
+    const Norm norm = o.norm;
+    // In double whatever T is, so that a float32 matrix gets the float64 result rounded once.
+    const auto weighted = [&](std::size_t k) {
+        double v = binary ? 1.0 : static_cast<double>(X.values[k]);
+        if (sublinear) v = std::log(v) + 1.0;
+        if (idf) v *= column_idf[static_cast<std::size_t>(X.indices[k])];
+        return v;
+    };
+    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
+        const auto b = static_cast<std::size_t>(X.indptr[i]), e = static_cast<std::size_t>(X.indptr[i + 1]);
+        double sum = 0;
+        for (std::size_t k = b; k < e; ++k) {
+            const double v = weighted(k);
+            sum += norm == Norm::L2 ? v * v : std::fabs(v);
+        }
+        const double scale = norm == Norm::None || sum == 0.0 ? 1.0 : norm == Norm::L2 ? std::sqrt(sum) : sum;
+        for (std::size_t k = b; k < e; ++k) X.values[k] = static_cast<T>(weighted(k) / scale);
+    }, 256);
+}
+
+template <typename T>
+std::vector<double> fit_weigh_counts(CsrMatrix<T>& X, const VectorizerOptions& o) {
+    o.validate();
+    if (o.weighting == Weighting::Tfidf) require_counts(X);
+    std::vector<double> idf;
+    if (o.weighting == Weighting::Tfidf && o.use_idf) {
+        std::vector<std::int64_t> df(static_cast<std::size_t>(X.cols), 0);
+        for (const std::int32_t j : X.indices) ++df[static_cast<std::size_t>(j)];  // zeros are never stored
+        if (!o.smooth_idf)
+            for (std::size_t j = 0; j < df.size(); ++j)
+                if (df[j] == 0)
+                    throw DataError(fmt::format("column {} holds no entry: its idf without smoothing, ln(n / 0) + 1, "
+                                                "is infinite",
+                                                j + 1));
+        idf = idf_weights(df, X.rows, o.smooth_idf);
+    }
+    weigh_counts(X, o, idf);
+    return idf;
+}
+
+template void require_counts(const CsrMatrix<float>&);
+template void require_counts(const CsrMatrix<double>&);
+template void weigh_counts(CsrMatrix<float>&, const VectorizerOptions&, const std::vector<double>&);
+template void weigh_counts(CsrMatrix<double>&, const VectorizerOptions&, const std::vector<double>&);
+template std::vector<double> fit_weigh_counts(CsrMatrix<float>&, const VectorizerOptions&);
+template std::vector<double> fit_weigh_counts(CsrMatrix<double>&, const VectorizerOptions&);
 
 std::vector<std::string> inconsistent_stop_word_tokens(const VectorizerOptions& options) {
     std::vector<std::string> words = options.stop_words;

@@ -120,4 +120,31 @@ private:
     VectorizerTimings m_timings;
 };
 
+// The weighting stage on its own, for a matrix of counts the caller already holds (a Matrix
+// Market file): scikit-learn's TfidfTransformer, with TfidfVectorizer's binary. The vectorizer
+// weighs its own counts through the same functions, so a .mtx of counts and the corpus it came
+// from give the same matrix.
+
+/// The idf of each column from its document frequency over n_documents: ln((1 + n) / (1 + df))
+/// + 1 (smooth) or ln(n / df) + 1.
+std::vector<double> idf_weights(const std::vector<std::int64_t>& df, std::int64_t n_documents, bool smooth);
+
+/// Throws DataError unless every stored value is a count (a finite non-negative integer), naming
+/// the first one that is not by its 1-based row and column, as Matrix Market numbers them.
+template <typename T>
+void require_counts(const CsrMatrix<T>& counts);
+
+/// Weighs counts in place: binary (every stored value 1), then for tf-idf the sublinear tf, the
+/// idf factor (idf: one per column; empty for none) and the row norm. Count weighting without
+/// binary leaves the values as they are.
+template <typename T>
+void weigh_counts(CsrMatrix<T>& counts, const VectorizerOptions& options, const std::vector<double>& idf);
+
+/// TfidfTransformer(...).fit_transform on counts: require_counts (for tf-idf), then the columns'
+/// idf (tf-idf with use_idf; else none) and weigh_counts. Returns the idf (empty when none).
+/// Throws DataError, naming the column, for an empty column under idf without smoothing (its
+/// idf would be infinite).
+template <typename T>
+std::vector<double> fit_weigh_counts(CsrMatrix<T>& counts, const VectorizerOptions& options);
+
 }  // namespace factopic::text
