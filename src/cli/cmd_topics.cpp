@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <tuple>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
+#include "factopic/io/npy.hpp"
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/core/version.hpp"
 #include "factopic/model/model.hpp"
@@ -48,6 +50,7 @@ struct TopicsArgs {
     std::string doc_topics_path;
     std::string model_path;   // fit: where the model goes
     std::string report_path;  // report: where the page goes
+    std::string w_path, h_path;  // fit: the factors as .npy
     std::string sweep;        // report: ranks for the error-against-k chart
     std::int64_t map_points = 5000;
     bool json = false;
@@ -232,6 +235,7 @@ std::string model_bytes_of(const LoadedMatrix<T>& in, const Decomposition<T>& d,
     m.nmf = d.nmf;
     m.terms = d.terms.template cast<double>();
     m.singular_values = d.singular_values;
+    m.fitted_on_matrix = !in.vectorized;
     nlohmann::json meta = d.json;
     meta["source"] = in.description;
     meta["created_by"] = fmt::format("factopic {}", k_version);
@@ -404,8 +408,6 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
     const LoadedMatrix<T> in = load_matrix<T>(a.input);
     if (in.vocabulary.empty())
         throw InvalidArgument("topics need the terms: give a corpus, or --vocabulary with a .mtx input");
-    if (!a.model_path.empty() && !in.vectorized)
-        throw InvalidArgument("fit needs a corpus, not a .mtx: the model must vectorize new documents the same way");
     const Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
     const Findings f = find(in, d, a);
     const auto summary = summary_lines(in, d, f, start);
@@ -433,6 +435,13 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
         written.emplace_back("report", fmt::format("{} ({} bytes)", a.report_path, html.size()));
         written_json["report"] = {{"path", a.report_path}, {"bytes", html.size()}};
     }
+    for (const auto& [index, factor, name, key, path] :
+         {std::tuple{3, &d.docs, "W", "w", &a.w_path}, {4, &d.terms, "H", "h", &a.h_path}})
+        if (outputs[index]) {
+            io::write_npy(*outputs[index], *factor);
+            written.emplace_back("wrote", fmt::format("{} {}", name, *path));
+            written_json[key] = *path;
+        }
     outputs.commit();
     const double write_s = since(t_write) - report_s;
 
@@ -510,7 +519,11 @@ void run(const TopicsArgs& a) {
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
     validate(a.nmf);
-    io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path}, {"-o", a.report_path}},
+    io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path},
+                             {"-o", a.model_path},
+                             {"-o", a.report_path},
+                             {"--w", a.w_path},
+                             {"--h", a.h_path}},
                             matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
@@ -587,9 +600,17 @@ void register_fit(CLI::App& app) {
         std::string(k_report_help) +
             "The model file (-o) holds the vectorizer as fitted (settings, vocabulary, idf weights), the method\n"
             "and its options, and the topic-term factor, with a checksum; it is written atomically. Apply it\n"
-            "to new documents with `factopic transform`, show it with `factopic inspect`.\n",
+            "to new documents with `factopic transform`, show it with `factopic inspect`.\n"
+            "From a .mtx (with --vocabulary) the model keeps the weighting the matrix got (its values as they are,\n"
+            "or --weighting tfidf of its counts, with the idf) and no tokenizer: transform then embeds a .mtx over\n"
+            "the same columns, never text.\n",
         "-k 6 -o model.ftm");
     sub->add_option("-o,--output", args->model_path, "Write the model here (.ftm)")->required();
+    sub->add_option("--w", args->w_path,
+                    "Also write the document-topic factor here, as .npy (documents x k: NMF's W; SVD: A V)");
+    sub->add_option("--h", args->h_path,
+                    "Also write the whole topic-term factor here, as .npy (k x terms: NMF's H; SVD: the first k rows "
+                    "of Vt), columns in the vocabulary's order");
 }
 
 void register_report(CLI::App& app) {

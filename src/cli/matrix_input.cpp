@@ -86,6 +86,7 @@ template <typename T>
 text::VectorizerOptions weigh_matrix(CsrMatrix<T>& x, const MatrixArgs& a, std::vector<double>& idf) {
     const auto* given = a.matrix_options.weighting;
     text::VectorizerOptions o;
+    o.use_english_stop_words = false;  // no text was tokenized: a model must not claim stop words
     o.weighting = text::Weighting::Count;
     o.binary = a.vectorizer.binary;
     if (given && given->count() > 0 && a.vectorizer.weighting == "tfidf") {

@@ -331,6 +331,23 @@ json parse_header(const std::string& text, const Reader& r) {
     }
 }
 
+/// What Vectorizer::restore checks of a model fitted on documents, for one fitted on a matrix:
+/// the terms unique and not empty, one finite positive idf weight per term under tf-idf with idf.
+void check_matrix_vocabulary(const TopicModel& m) {
+    if (m.vocabulary.empty()) throw DataError("the vocabulary is empty");
+    std::vector<std::string_view> sorted(m.vocabulary.begin(), m.vocabulary.end());
+    std::sort(sorted.begin(), sorted.end());
+    const auto repeat = std::adjacent_find(sorted.begin(), sorted.end());
+    if (repeat != sorted.end()) throw DataError(fmt::format("the vocabulary repeats the term '{}'", *repeat));
+    const bool wants_idf = m.vectorizer.weighting == text::Weighting::Tfidf && m.vectorizer.use_idf;
+    if (m.idf.size() != (wants_idf ? m.vocabulary.size() : 0))
+        throw DataError(fmt::format("{} idf weights for {} terms ({})", m.idf.size(), m.vocabulary.size(),
+                                    wants_idf ? "tf-idf needs one per term" : "only tf-idf with idf has them"));
+    for (std::size_t j = 0; j < m.idf.size(); ++j)
+        if (!std::isfinite(m.idf[j]) || m.idf[j] <= 0)
+            throw DataError(fmt::format("idf weight {} of term '{}' is {}", j, m.vocabulary[j], m.idf[j]));
+}
+
 }  // namespace
 
 std::uint64_t crc64(std::string_view bytes, std::uint64_t crc) {
@@ -354,6 +371,9 @@ std::string header_json(const TopicModel& m) {
                    {"vectorizer", vectorizer_json(m.vectorizer)},
                    {"metadata", json::parse(m.metadata)}};
     if (m.method == "nmf") header["nmf"] = nmf_json(m.nmf);
+    // Only matrix models carry the field, so that a model fitted on documents keeps the bytes
+    // (and the readers) it had before matrix models existed.
+    if (m.fitted_on_matrix) header["input"] = "matrix";
     return header.dump();
 }
 
@@ -413,6 +433,11 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
         const Fields fields(header, "");
         m.method = fields.string("method");
         if (!is_method(m.method)) r.fail(fmt::format("unknown method '{}'", m.method));
+        if (header.contains("input")) {
+            const std::string input = fields.string("input");
+            if (input != "matrix" && input != "corpus") r.fail(fmt::format("unknown input '{}'", input));
+            m.fitted_on_matrix = input == "matrix";
+        }
         m.vocabulary = r.strings("vocabulary");
         std::vector<std::string> stops = r.strings("stop words");
         m.vectorizer = vectorizer_from(fields.at("vectorizer"), std::move(stops));
@@ -443,8 +468,12 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
         if (!svd && static_cast<std::int64_t>(rows) != m.nmf.k)
             r.fail(fmt::format("H has {} topics but the options say k = {}", rows, m.nmf.k));
         if (!r.done()) r.fail("unread bytes after the last field");
-        // The vectorizer checks the vocabulary and the idf weights against each other.
-        (void)text::Vectorizer::restore(m.vectorizer, m.vocabulary, m.idf);
+        // The vectorizer checks the vocabulary and the idf weights against each other; a matrix
+        // model's columns keep the user's order, so only their uniqueness and idf are checked.
+        if (m.fitted_on_matrix)
+            check_matrix_vocabulary(m);
+        else
+            (void)text::Vectorizer::restore(m.vectorizer, m.vocabulary, m.idf);
     } catch (const json::exception& e) {
         r.fail(fmt::format("its header is not what version {} writes ({})", k_model_version, json_reason(e)));
     } catch (const DataError& e) {
@@ -507,8 +536,21 @@ TopicModel load_model(const std::string& path) {
 }
 
 text::Vectorizer vectorizer_of(const TopicModel& model) {
+    if (model.fitted_on_matrix)
+        throw InvalidArgument("the model was fitted on a matrix: it has no vectorizer to read documents with");
     return text::Vectorizer::restore(model.vectorizer, model.vocabulary, model.idf);
 }
+
+template <typename T>
+void weigh_like_training(const TopicModel& model, CsrMatrix<T>& x) {
+    if (x.cols != model.terms.cols)
+        throw DataError(fmt::format("the matrix has {} columns but the model {} terms", x.cols, model.terms.cols));
+    if (model.vectorizer.weighting == text::Weighting::Tfidf) text::require_counts(x);
+    text::weigh_counts(x, model.vectorizer, model.idf);
+}
+
+template void weigh_like_training(const TopicModel&, CsrMatrix<float>&);
+template void weigh_like_training(const TopicModel&, CsrMatrix<double>&);
 
 template <typename T>
 linalg::Matrix<T> embed(const TopicModel& model, const CsrMatrix<T>& x) {

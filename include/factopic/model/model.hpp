@@ -9,7 +9,8 @@
 //   reserved u32      0
 //   length   u64      bytes of the payload
 //   payload  length bytes:
-//     header JSON    string: method, vectorizer and NMF options, training metadata
+//     header JSON    string: method, vectorizer and NMF options, training metadata, and
+//                    "input": "matrix" for a model fitted on a matrix (absent: documents)
 //     vocabulary     u64 count, then per term a string
 //     stop words     u64 count, then strings (the user's list; the English one is a flag)
 //     idf            u64 count, then f64 each
@@ -42,6 +43,11 @@ struct TopicModel {
     linalg::Matrix<double> terms;        ///< k × n: H (NMF) or the first k rows of Vᵀ (SVD)
     std::vector<double> singular_values; ///< SVD methods: the k singular values
     std::string metadata = "{}";         ///< JSON object: where and how it was fitted (shown by inspect)
+    /// Fitted on a matrix (a .mtx), not on documents: the vectorizer holds only the weighting its
+    /// columns got (count, or tf-idf with idf), no tokenizer settings, so only a matrix over the
+    /// same columns can be embedded. Written to the header as "input": "matrix"; the vocabulary
+    /// is then in the user's column order, unique but not sorted.
+    bool fitted_on_matrix = false;
 
     std::int64_t k() const noexcept { return terms.rows; }
 };
@@ -59,8 +65,14 @@ TopicModel load_model(const std::string& path);
 /// The file's header as JSON text: method, vectorizer settings, NMF options, metadata.
 std::string header_json(const TopicModel& model);
 
-/// The fitted vectorizer the model holds.
+/// The fitted vectorizer the model holds. Throws InvalidArgument for a model fitted on a matrix.
 text::Vectorizer vectorizer_of(const TopicModel& model);
+
+/// The matrix of counts x (documents × the model's terms) weighted as the model's training
+/// matrix was (binary, tf-idf with its idf). Throws DataError for a column count other than
+/// the model's, or (tf-idf) a value that is not a count.
+template <typename T>
+void weigh_like_training(const TopicModel& model, CsrMatrix<T>& x);
 
 /// Document-topic weights (documents × k) of a matrix over the model's vocabulary: NMF as
 /// scikit-learn's NMF.transform (non-negative least squares with H fixed); SVD the projection
