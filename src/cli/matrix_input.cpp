@@ -98,12 +98,20 @@ text::VectorizerOptions weigh_matrix(CsrMatrix<T>& x, const MatrixArgs& a, std::
         o.smooth_idf = !a.vectorizer.no_smooth_idf;
         o.sublinear_tf = a.vectorizer.sublinear_tf;
     }
+    // The matrix is fine as it is; it is the option that does not fit it (exit 2).
+    if (o.weighting == text::Weighting::Tfidf) {
+        try {
+            text::require_counts(x);
+        } catch (const DataError& e) {
+            throw InvalidArgument(fmt::format("{}: --weighting tfidf needs counts, but {}; leave out --weighting to "
+                                              "use the values as they are",
+                                              a.corpus.path, e.what()));
+        }
+    }
     try {
         idf = text::fit_weigh_counts(x, o);
     } catch (const DataError& e) {
-        // The matrix is fine as it is; it is the option that does not fit it.
-        throw InvalidArgument(fmt::format("{}: --weighting tfidf needs counts, but {}; leave out --weighting to use "
-                                          "the values as they are",
+        throw InvalidArgument(fmt::format("{}: --weighting tfidf --no-smooth-idf: {}; leave out --no-smooth-idf",
                                           a.corpus.path, e.what()));
     }
     return o;
