@@ -462,6 +462,10 @@ bool is_model_file(const std::string& path) {
 /// report model.ftm: what the model holds (topics, singular values, how it was fitted); the
 /// document-based sections need the corpus.
 void run_model_report(const TopicsArgs& a) {
+    for (const auto& [option, path] : {std::pair{"--vocabulary", &a.input.vocabulary_file},
+                                       {"--labels", &a.input.labels_file}, {"--ids", &a.input.ids_file}})
+        if (!path->empty())
+            throw InvalidArgument(fmt::format("{} applies to a Matrix Market input, not to a model", option));
     io::OutputFiles outputs({{"-o", a.report_path}}, {{"MODEL", a.input.corpus.path}});
     const model::TopicModel m = model::load_model(a.input.corpus.path);
     const nlohmann::json header = nlohmann::json::parse(model::header_json(m));

@@ -373,6 +373,16 @@ def check_models(env, checks, real):
     checks.run("transform corpus-model X.mtx (counts over its terms) == transform corpus-model CORPUS",
                transform_corpus_model_on_mtx)
 
+    def inspect_corpus_model():
+        j = run_json(env, "inspect", cm)
+        M, H = np.asarray(j["topic_term"]), np.load(os.path.join(out, "Hc.npy"))
+        if j.get("input") != "corpus" or j["vocabulary"] != read_lines(vocab) or not np.array_equal(M, H):
+            raise AssertionError(f"input {j.get('input')}; vocabulary == vectorize's: "
+                                 f"{j['vocabulary'] == read_lines(vocab)}; topic_term {M.shape} vs H {H.shape}")
+        return f"topic_term {M.shape} == fit --h; vocabulary == vectorize --vocab"
+    checks.run("inspect --json of the corpus model: topic_term == fit --h, vocabulary == vectorize's",
+               inspect_corpus_model)
+
     def svd_model():
         sm = os.path.join(out, "svd.ftm")
         hs = os.path.join(out, "Hs.npy")
@@ -387,6 +397,9 @@ def check_models(env, checks, real):
         W = read_doc_topics(o)[2]
         if np.abs(W - X @ V.T).max() > 1e-9 or np.abs(U - X @ V.T).max() > 1e-9:
             raise AssertionError("transform / --w of the .mtx is not X V")
+        j = run_json(env, "inspect", sm)
+        if not np.array_equal(np.asarray(j["topic_term"]), V) or len(j["singular_values"]) != 3:
+            raise AssertionError("inspect --json topic_term of the SVD model != fit --h")
         return "--h: orthonormal rows; --w == transform == X V (values as they are)"
     checks.run("fit X.mtx --method krylov --w --h; transform X.mtx == X V", svd_model)
 
@@ -398,6 +411,9 @@ def check_models(env, checks, real):
             ["transform", mm, narrow], 1, contains=["narrow.mtx", "3 columns", f"{X.shape[1]} terms"], outputs=False)
     failure(env, checks, "transform mtx-model T.mtx (tf-idf values, not counts): exit 1, names the entry",
             ["transform", mm, real["two_tfidf_mtx"]], 1, contains=["not a count", "tf-idf"], outputs=False)
+    failure(env, checks, "report m.ftm --labels: exit 2 (a model report has no rows to label)",
+            ["report", mm, "--labels", labels, "-o", os.path.join(d, "r.html")], 2, contains=["--labels"],
+            outputs=False)
     failure(env, checks, "transform CORPUS --labels: exit 2 (a corpus brings its own)",
             ["transform", cm, env.data, *TWO, "--labels", labels], 2, contains=["--labels"], outputs=False)
 
