@@ -292,8 +292,8 @@ void register_transform(CLI::App& app) {
     sub->add_option("MODEL", args->model_path, "A model written by factopic fit")->required();
     const std::size_t first = sub->get_options().size();
     add_corpus_options(*sub, args->corpus, "CORPUS|X.mtx",
-                       "The documents to embed: a corpus (as for vectorize), or a Matrix Market file of counts over "
-                       "the model's terms, weighted as the training matrix was");
+                       "The documents to embed: a corpus (as for vectorize), or a Matrix Market file over the model's "
+                       "terms (counts, for a tf-idf model), weighted as the training matrix was");
     classify_matrix_options(*sub, first, args->matrix_options);
     sub->add_option("--ids", args->ids_file, "For a .mtx input: the id of each row, one per line");
     sub->add_option("--labels", args->labels_file,
