@@ -75,7 +75,6 @@ linalg::Matrix<double> topic_similarity(const linalg::Matrix<T>& a, const linalg
                 const auto v = static_cast<double>(x(t, j));
                 out[static_cast<std::size_t>(t)] += v * v;
             }
-        for (double& v : out) v = std::sqrt(v);
         return out;
     };
     const std::vector<double> na = norms(a), nb = norms(b);
@@ -88,8 +87,11 @@ linalg::Matrix<double> topic_similarity(const linalg::Matrix<T>& a, const linalg
         }
     for (std::int64_t t = 0; t < a.rows; ++t)
         for (std::int64_t s = 0; s < b.rows; ++s) {
+            // Squared norms, one square root: for identical rows the dot product and both squared
+            // norms are the same sums in the same order, and sqrt(x²) = x in IEEE arithmetic, so
+            // two identical runs score exactly 1.
             const double p = na[static_cast<std::size_t>(t)], q = nb[static_cast<std::size_t>(s)];
-            double c = p == 0 || q == 0 ? (p == 0 && q == 0 ? 1.0 : 0.0) : dot(t, s) / (p * q);
+            double c = p == 0 || q == 0 ? (p == 0 && q == 0 ? 1.0 : 0.0) : dot(t, s) / std::sqrt(p * q);
             if (absolute) c = std::fabs(c);
             // Rounding can take a cosine a few ulps past 1: the score is a similarity in [-1, 1].
             dot(t, s) = std::clamp(c, -1.0, 1.0);
