@@ -502,10 +502,6 @@ void run(const TopicsArgs& a) {
 
 }  // namespace
 
-namespace {
-
-}  // namespace
-
 void add_model_options(CLI::App& sub, TopicsArgs& args, bool exact_svds) {
     add_matrix_options(sub, args.input);
     sub.add_option("--method", args.method, "How to find the topics")
