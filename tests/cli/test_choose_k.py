@@ -224,6 +224,30 @@ def check_auto(env, checks, corpus):
     checks.run("fit -k auto saves the chosen k; report -k auto draws the curve with its measures", fit_and_report)
 
 
+def help_options(env, command):
+    p = env.run(command, "--help")
+    expect_ok(p)
+    return set(re.findall(r"^\s+(?:-\w,)?(--[\w-]+)", p.stdout, re.M))
+
+
+def check_options(env, checks):
+    def same_model_options():
+        topics, sweep = help_options(env, "topics"), help_options(env, "sweep")
+        own = {"--top", "--doc-topics", "--k-range"}  # topics' own: what it prints, and -k auto's ranks
+        missing = sorted(topics - sweep - own)
+        if missing or len(topics) < 40:
+            raise AssertionError(f"sweep lacks topics' options {missing} ({len(topics)} options in topics)")
+        defaults = {}
+        for command in ("topics", "sweep"):
+            text = env.run(command, "--help").stdout
+            defaults[command] = {o: re.search(rf"{o} \S+=(\S+)", text).group(1)
+                                 for o in ("--weighting", "--method", "--solver", "--init", "--seeds")}
+        if defaults["topics"] != defaults["sweep"]:
+            raise AssertionError(f"defaults differ: {defaults}")
+        return f"{len(topics & sweep)} options shared; defaults {defaults['sweep']}"
+    checks.run("sweep --help: every model option of topics --help, with the same defaults", same_model_options)
+
+
 def check_usage(env, checks, corpus):
     def bad(name, args, tokens):
         failure(env, checks, name, args, 2, contains=["error"], tokens=tokens, outputs=False)
@@ -243,6 +267,7 @@ def check_usage(env, checks, corpus):
 def main():
     args, env, checks, workdir, t0 = start_cli_script(__doc__, "factopic-choose-k-")
     corpus = os.path.join(os.path.dirname(os.path.abspath(args.data)), "20news-4cat.tar.gz")
+    check_options(env, checks)
     check_usage(env, checks, corpus)
     check_sweep(env, checks, corpus)
     check_stability(env, checks, corpus)
