@@ -227,7 +227,15 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
                 // seeds only through their SVD's start block, so by default the runs start at
                 // random, as in Greene et al. 2014 and Brunet et al. 2004.
                 std::vector<linalg::Matrix<T>> runs;
-                for (const auto seed : seeds) {
+                for (std::size_t i = 0; i < seeds.size(); ++i) {
+                    const std::uint64_t seed = seeds[i];
+                    // A seed given twice gives the same fit (the solvers do not depend on the
+                    // thread count): copy it rather than fit it again.
+                    const auto first = std::find(seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(i), seed);
+                    if (first != seeds.begin() + static_cast<std::ptrdiff_t>(i)) {
+                        runs.push_back(runs[static_cast<std::size_t>(first - seeds.begin())]);
+                        continue;
+                    }
                     NmfMethodArgs na = nmf_args;
                     na.init = choose.stability_init;
                     na.w_init.clear();
