@@ -29,6 +29,7 @@
 #include "report.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
+#include "topics_args.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -36,25 +37,6 @@ namespace {
 
 using runtime::Clock;
 using runtime::since;
-
-constexpr std::int64_t k_coherence_top = 10;  // gensim's CoherenceModel default (topn)
-constexpr std::int64_t k_diversity_top = 25;  // Dieng et al. 2020, "Topic modeling in embedding spaces"
-
-struct TopicsArgs {
-    MatrixArgs input;
-    std::string method = "nmf";
-    std::int64_t k = 10;
-    SvdMethodArgs svd;
-    NmfMethodArgs nmf;
-    int top = 10;
-    std::string doc_topics_path;
-    std::string model_path;   // fit: where the model goes
-    std::string report_path;  // report: where the page goes
-    std::string w_path, h_path;  // fit: the factors as .npy
-    std::string sweep;        // report: ranks for the error-against-k chart
-    std::int64_t map_points = 5000;
-    bool json = false;
-};
 
 /// What every method hands to the report: the topic-term factor (H or Vᵀ), the document
 /// embedding (W or U·Σ), and the lines that describe the run.
@@ -333,13 +315,12 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
         r.singular_values.assign(svd.s.begin(), svd.s.end());
         r.singular_values_note = fmt::format("The {} leading singular values (Krylov SVD, relative accuracy 1e-6).", so.k);
     }
-    if (!a.sweep.empty()) {
-        const bool nmf = a.method == "nmf";
-        SvdMethodArgs svd = a.svd;
-        if (!nmf) svd.method = a.method == "svd" ? "krylov" : a.method;
-        NmfMethodArgs na = a.nmf;
-        r.sweep = sweep_errors(in.x, parse_ks(a.sweep), svd, na, nmf);
-        r.sweep_method = sweep_method_name(svd, na, nmf);
+    if (!a.sweep.empty() || a.k_auto) {
+        // The model topics fits, at every k (-k auto: the curve k was chosen from).
+        r.sweep = a.k_auto && a.sweep.empty()
+                      ? a.k_curve
+                      : sweep_topics(in.x, parse_ks(a.sweep).ranks(in.x.rows, in.x.cols), a.method, a.svd, a.nmf, a.choose);
+        r.sweep_method = sweep_method_name(a.method, a.nmf);
     } else {
         r.notes.push_back("The reconstruction error against k: give --sweep START:STOP[:STEP] to draw it.");
     }
@@ -375,6 +356,7 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
     j["labels"] = f.labelled ? labels_json(f.alignment) : nlohmann::json(nullptr);
     j["timings"] = timings;
     j["outputs"] = written;
+    if (a.k_auto) j["choose_k"] = k_choice_json(a);
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -404,10 +386,11 @@ void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
 }
 
 template <typename T>
-void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point start) {
-    const LoadedMatrix<T> in = load_matrix<T>(a.input);
+void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_point start) {
+    const LoadedMatrix<T> in = load_matrix<T>(given.input);
     if (in.vocabulary.empty())
         throw InvalidArgument("topics need the terms: give a corpus, or --vocabulary with a .mtx input");
+    const TopicsArgs a = with_chosen_k(in.x, given);
     const Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
     const Findings f = find(in, d, a);
     const auto summary = summary_lines(in, d, f, start);
@@ -452,6 +435,7 @@ void run_typed(const TopicsArgs& a, io::OutputFiles& outputs, Clock::time_point 
         print_json(in, d, f, a, timings, written_json);
         return;
     }
+    if (a.k_auto) print_k_choice(a);
     print_text(in, d, f, summary, written);
 }
 
@@ -534,19 +518,13 @@ void run(const TopicsArgs& a) {
 
 }  // namespace
 
-namespace {
-
-/// The options topics and fit share: the input, the method and its options, the report.
-void add_topics_options(CLI::App& sub, TopicsArgs& args) {
+void add_model_options(CLI::App& sub, TopicsArgs& args, bool exact_svds) {
     add_matrix_options(sub, args.input);
     add_row_files_options(sub, args.input, true);
     sub.add_option("--method", args.method, "How to find the topics")
-        ->check(CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
+        ->check(exact_svds ? CLI::IsMember({"nmf", "svd", "rsvd", "krylov", "gram", "gesdd"})
+                           : CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
         ->capture_default_str();
-    sub.add_option("-k", args.k, "Number of topics")->capture_default_str();
-    sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
-    sub.add_option("--doc-topics", args.doc_topics_path,
-                   "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
     sub.add_option("--oversamples", args.svd.oversamples, "rsvd, krylov: extra columns of the start block")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
@@ -555,6 +533,19 @@ void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     sub.add_option("--seed", args.svd.seed, "Seed: rsvd and krylov start blocks, nmf's random inits")
         ->capture_default_str();
     add_nmf_method_options(sub, args.nmf, false);
+}
+
+namespace {
+
+/// The options topics and fit share: the model, k, the report.
+void add_topics_options(CLI::App& sub, TopicsArgs& args) {
+    add_model_options(sub, args);
+    sub.add_option("-k", args.k_text, "Number of topics, or auto: choose it from --k-range (README, \"Choosing k\")")
+        ->capture_default_str();
+    sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
+    sub.add_option("--doc-topics", args.doc_topics_path,
+                   "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
+    add_choose_k_options(sub, args.choose, true);
     sub.add_flag("--json", args.json, "Print one JSON object instead of the report");
 }
 
@@ -579,7 +570,6 @@ std::pair<CLI::App*, std::shared_ptr<TopicsArgs>> topics_pipeline(CLI::App& app,
                                                                   const char* description, const std::string& help,
                                                                   const char* example) {
     auto args = std::make_shared<TopicsArgs>();
-    args->input.vectorizer.weighting = "tfidf";
     auto* sub = app.add_subcommand(name, description);
     sub->footer(help + "Example:\n  factopic " + name +
                 " data/20news-bydate.tar.gz --subset train \\\n"
@@ -587,7 +577,10 @@ std::pair<CLI::App*, std::shared_ptr<TopicsArgs>> topics_pipeline(CLI::App& app,
                 "      --remove headers,footers,quotes " +
                 example);
     add_topics_options(*sub, *args);
-    sub->callback([args] { run(*args); });
+    sub->callback([args] {
+        resolve_k(*args);
+        run(*args);
+    });
     return {sub, args};
 }
 

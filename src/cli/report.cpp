@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "assets.hpp"
@@ -234,7 +235,12 @@ std::string render_report(const ReportData& d) {
     }
     if (!d.sweep.empty()) {
         json v = json::array();
-        for (const auto& p : d.sweep) v.push_back({{"k", p.k}, {"relative error", p.error}, {"seconds", p.seconds}});
+        // The other measures of the sweep ride along in the data (null when not measured).
+        const auto or_null = [](double x) { return std::isnan(x) ? json(nullptr) : json(x); };
+        for (const auto& p : d.sweep)
+            v.push_back({{"k", p.k}, {"relative error", p.error}, {"seconds", p.seconds}, {"npmi", or_null(p.npmi)},
+                         {"umass", or_null(p.umass)}, {"diversity", or_null(p.diversity)},
+                         {"stability", or_null(p.stability)}});
         charts.push_back({"chart-sweep", "Reconstruction error against the number of topics",
                           html_escape(fmt::format("‖A − A_k‖_F / ‖A‖_F for each k, {}.", d.sweep_method)),
                           line_spec("Relative reconstruction error against k", v, "k", "k (topics)", "relative error",
