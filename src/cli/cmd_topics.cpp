@@ -520,7 +520,6 @@ void run(const TopicsArgs& a) {
 
 void add_model_options(CLI::App& sub, TopicsArgs& args, bool exact_svds) {
     add_matrix_options(sub, args.input);
-    add_row_files_options(sub, args.input, true);
     sub.add_option("--method", args.method, "How to find the topics")
         ->check(exact_svds ? CLI::IsMember({"nmf", "svd", "rsvd", "krylov", "gram", "gesdd"})
                            : CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
@@ -540,6 +539,7 @@ namespace {
 /// The options topics and fit share: the model, k, the report.
 void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     add_model_options(sub, args);
+    add_row_files_options(sub, args.input, true);  // not sweep's: it shows no documents
     sub.add_option("-k", args.k_text, "Number of topics, or auto: choose it from --k-range (README, \"Choosing k\")")
         ->capture_default_str();
     sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
