@@ -36,6 +36,7 @@ struct LoadedMatrix {
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
     std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx
+    std::vector<std::string> dates;       ///< one per row ("" when none) with --date-field; else empty
     bool vectorized = false;              ///< from a corpus: the vectorizer below made x
     text::VectorizerOptions vectorizer;   ///< its settings (a corpus input)
     std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
