@@ -1029,8 +1029,8 @@ private:
 // content (a man page's first paragraph is a "header", an indented line a "quote").
 void check_cleaners(const Corpus& corpus, const CorpusOptions& options) {
     if (options.remove.any() && corpus.layout != "20newsgroups")
-        throw InvalidArgument("--remove does not apply to " + corpus.source + ", " + corpus.layout +
-                              " without the 20 Newsgroups by-date layout (20news-bydate-train/, "
+        throw InvalidArgument("--remove does not apply to " + corpus.source + ", " +
+                              (corpus.layout == "archive" ? "an archive" : "a folder") + " without the 20 Newsgroups by-date layout (20news-bydate-train/, "
                               "20news-bydate-test/): its cleaners are written for those posts");
 }
 
@@ -1258,14 +1258,14 @@ private:
 // A JSON member as a label, id or date: a string, or a number or boolean as JSON writes it.
 // Absent or null is nullopt.
 std::optional<std::string> json_scalar(const std::string& path, std::size_t line, const nlohmann::json& object,
-                                       const std::string& member, const char* option) {
+                                       const std::string& member, const char* what) {
     const auto it = object.find(member);
     if (it == object.end() || it->is_null()) return std::nullopt;
     if (it->is_string()) return it->get<std::string>();
     if (it->is_number() || it->is_boolean()) return it->dump();
     throw ParseError(path, line,
-                     "member \"" + member + "\" (" + option + ") is " + json_kind(*it) +
-                         ": it must be a string, a number or a boolean");
+                     "member \"" + member + "\" is " + json_kind(*it) + ": " + what +
+                         " is a string, a number or a boolean");
 }
 
 void read_jsonl(Corpus& corpus, const std::string& open, const std::string& path, const CorpusOptions& options) {
@@ -1298,15 +1298,15 @@ void read_jsonl(Corpus& corpus, const std::string& open, const std::string& path
             throw ParseError(path, number, "member \"" + text_field + "\" is " + json_kind(*field) + ", not a string");
         std::optional<std::string> label, id, date;
         if (!options.label_field.empty()) {
-            label = json_scalar(path, number, value, options.label_field, "--label-field");
+            label = json_scalar(path, number, value, options.label_field, "a label");
             if (!label) throw ParseError(path, number, "no member \"" + options.label_field + "\" (the --label-field)");
         }
         if (!options.id_field.empty()) {
-            id = json_scalar(path, number, value, options.id_field, "--id-field");
+            id = json_scalar(path, number, value, options.id_field, "an id");
             if (!id) throw ParseError(path, number, "no member \"" + options.id_field + "\" (the --id-field)");
         }
         if (!options.date_field.empty())
-            date = json_scalar(path, number, value, options.date_field, "--date-field").value_or("");
+            date = json_scalar(path, number, value, options.date_field, "a date").value_or("");
         records.add(number, field->get<std::string>(), std::move(label), std::move(id), std::move(date));
     }
     records.finish();
