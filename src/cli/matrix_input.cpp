@@ -74,6 +74,7 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     runtime::set_threads(a.threads);
     LoadedMatrix<T> out;
     if (is_matrix_market(a.corpus.path)) {
+        refuse_corpus_options(a.corpus, a.corpus.path + ", a Matrix Market file");
         const auto t0 = Clock::now();
         const Progress progress("reading");
         out.x = io::read_matrix_market<T>(a.corpus.path);

@@ -149,6 +149,24 @@ text::CorpusOptions corpus_options(const CorpusArgs& a) {
     return o;
 }
 
+void refuse_corpus_options(const CorpusArgs& a, const std::string& what) {
+    const std::pair<const char*, bool> given[] = {
+        {"--format", a.format != "auto"},
+        {"--encoding", a.encoding != "auto"},
+        {"--subset", !a.subset.empty()},
+        {"--categories", !a.categories.empty()},
+        {"--remove", !a.remove.empty()},
+        {"--text-field", !a.text_field.empty()},
+        {"--label-field", !a.label_field.empty()},
+        {"--id-field", !a.id_field.empty()},
+        {"--date-field", !a.date_field.empty()},
+        {"--binary-files", !a.binary_files.empty()},
+        {"--follow-links", a.follow_links},
+    };
+    for (const auto& [option, set] : given)
+        if (set) throw InvalidArgument(fmt::format("{} does not apply to {}: it reads a corpus", option, what));
+}
+
 std::uint64_t parse_byte_size(const std::string& text, const std::string& field) {
     std::uint64_t value = 0;
     const char* end = text.data() + text.size();

@@ -59,6 +59,9 @@ void add_corpus_options(CLI::App& app, CorpusArgs& args, const char* positional_
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& args);
 
 text::CorpusOptions corpus_options(const CorpusArgs& args);
+/// Throws InvalidArgument naming the first corpus option given (what the input is, e.g.
+/// "x.mtx, a Matrix Market file") for an input that is not a corpus: it would be ignored.
+void refuse_corpus_options(const CorpusArgs& args, const std::string& what);
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& args);
 
 /// A byte count as typed: digits with an optional K, M, G or T suffix (powers of 1024, "KiB"

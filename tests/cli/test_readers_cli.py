@@ -403,6 +403,24 @@ def check_inapplicable(env, checks):
         checks.run(f"{name}: exit 2, saying why",
                    lambda args=args, needle=needle: expect_error(run_vec(env, *args), 2, [needle]))
 
+    def matrix_market():
+        mtx = os.path.join(d, "X.mtx")
+        expect_ok(env.run("vectorize", lines, "-q", "-o", mtx))
+        for option in (["--remove", "headers"], ["--text-field", "body"], ["--encoding", "latin-1"]):
+            expect_error(env.run("topics", mtx, "-q", "-k", "1", *option), 2, [option[0], "X.mtx"])
+        return "--remove, --text-field, --encoding refused for a .mtx"
+    checks.run("corpus options on a Matrix Market input: exit 2, not ignored", matrix_market)
+
+    def categories():
+        c = os.path.join(d, "cats.csv")
+        with open(c, "w", newline="") as f:
+            f.write("label,text\nspace,stars and planets\ncomp,kernel drivers\nspace,galaxies\n")
+        X, vocab, labels, ids = vectorize(env, c, d, "--label-field", "label", "--categories", "space")
+        assert labels == ["space", "space"] and ids == ["line 2", "line 4"], (labels, ids)
+        expect_error(run_vec(env, c, "--label-field", "label", "--categories", "bio"), 1, ["bio", "comp, space"])
+        return "2 of 3 records kept; an unknown category lists the labels"
+    checks.run("CSV --categories selects by --label-field", categories)
+
     def newsgroups():
         p = env.run("vectorize", EMBEDDED, "--json", "--remove", "headers,footers,quotes")
         expect_ok(p)
