@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "factopic/core/error.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -28,7 +29,7 @@ using runtime::since;
 struct VectorizeArgs {
     CorpusArgs corpus;
     VectorizerArgs vectorizer;
-    std::string matrix_path, vocab_path, labels_path, ids_path;
+    std::string matrix_path, vocab_path, labels_path, ids_path, dates_path;
     int top_terms = 20;
     int threads = 0;
     bool json = false;
@@ -75,6 +76,7 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
     if (outputs[1]) io::write_lines(*outputs[1], vectorizer.vocabulary());
     if (outputs[2]) io::write_lines(*outputs[2], corpus.labels);
     if (outputs[3]) io::write_lines(*outputs[3], corpus.ids);
+    if (outputs[4]) io::write_lines(*outputs[4], corpus.dates);
     outputs.commit();
     const double write_s = since(t1);
     const double total_s = since(start);
@@ -109,6 +111,7 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
         if (!a.vocab_path.empty()) written["vocabulary"] = a.vocab_path;
         if (!a.labels_path.empty()) written["labels"] = a.labels_path;
         if (!a.ids_path.empty()) written["ids"] = a.ids_path;
+        if (!a.dates_path.empty()) written["dates"] = a.dates_path;
         j["outputs"] = written;
         fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
@@ -125,7 +128,8 @@ void run_typed(const VectorizeArgs& a, text::Vectorizer& vectorizer, const text:
     for (const auto& [label, path] : {std::pair{"matrix", a.matrix_path},
                                       {"vocabulary", a.vocab_path},
                                       {"labels", a.labels_path},
-                                      {"ids", a.ids_path}})
+                                      {"ids", a.ids_path},
+                                      {"dates", a.dates_path}})
         if (!path.empty()) fmt::print("wrote      {} {}\n", label, path);
     if (!top.empty()) {
         fmt::print("top terms  (by total count)\n");
@@ -139,10 +143,12 @@ void run(const VectorizeArgs& a) {
     configure_progress(a.corpus.quiet, a.json);
     runtime::set_threads(a.threads);
     const auto corpus_opts = corpus_options(a.corpus);
+    if (!a.dates_path.empty() && a.corpus.date_field.empty())
+        throw InvalidArgument("--dates writes each document's --date-field value: give --date-field");
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     // Opened before any work, so that an unwritable path fails at once, not after the corpus.
     io::OutputFiles outputs(
-        {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}},
+        {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}, {"--dates", a.dates_path}},
         corpus_inputs(a.corpus, a.vectorizer));
     const auto t0 = Clock::now();
     const text::Corpus corpus = [&] {
@@ -173,6 +179,8 @@ void register_vectorize(CLI::App& app) {
     sub->add_option("--vocab", args->vocab_path, "Write the vocabulary here, one term per line in column order");
     sub->add_option("--labels", args->labels_path, "Write each document's label here, one per line in row order");
     sub->add_option("--ids", args->ids_path, "Write each document's id (its path in the corpus) here, in row order");
+    sub->add_option("--dates", args->dates_path,
+                    "Write each document's date (--date-field) here, one per line in row order (empty: none)");
     sub->add_option("--top-terms", args->top_terms, "How many of the most frequent terms to report")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

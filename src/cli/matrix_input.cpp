@@ -188,6 +188,7 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.idf = vectorizer.idf();
     out.ids = corpus.ids;
     out.labels = corpus.labels;
+    out.dates = corpus.dates;
     const std::string selection = describe_selection(a.corpus);
     out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout,
                                   selection.empty() ? "" : ": " + selection, a.vectorizer.weighting);

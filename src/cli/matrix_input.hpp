@@ -56,6 +56,7 @@ struct LoadedMatrix {
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
     std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx without --labels
+    std::vector<std::string> dates;       ///< one per row ("" when none) with --date-field; else empty
     bool vectorized = false;              ///< from a corpus: the vectorizer below made x
     /// The weighting x got: a corpus input's vectorizer settings; for a .mtx, count (its values as
     /// they are) or the tf-idf that --weighting tfidf applied to its counts.

@@ -39,11 +39,12 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
     app.add_option(positional_name, a.path,
                    positional_help
                        ? positional_help
-                       : "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line) or JSON Lines")
+                       : "Folder, archive (.tar, .tar.gz, .tgz, ...), text file (one document per line), JSON Lines, "
+                         "CSV or TSV; .gz, .bz2, .xz, .zst are decompressed; - reads standard input (give --format)")
         ->required();
     app.add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only when stderr is a terminal)");
     app.add_option("--format", a.format, "How to read CORPUS (auto detects by type and extension)")
-        ->check(CLI::IsMember({"auto", "folder", "archive", "lines", "jsonl"}))
+        ->check(CLI::IsMember({"auto", "folder", "archive", "lines", "jsonl", "csv", "tsv"}))
         ->capture_default_str();
     app.add_option("--encoding", a.encoding, "auto: UTF-8, a file that is not valid UTF-8 is read as latin-1")
         ->check(CLI::IsMember({"auto", "utf-8", "latin-1"}))
@@ -53,9 +54,20 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
     app.add_option("--categories", a.categories,
                    "Comma-separated labels to keep (20 Newsgroups categories or first-level folders)");
     app.add_option("--remove", a.remove,
-                   "Comma-separated cleaners: headers, footers, quotes (scikit-learn's strip_newsgroup_*)");
-    app.add_option("--text-field", a.text_field, "JSON Lines: member holding the text")->capture_default_str();
-    app.add_option("--label-field", a.label_field, "JSON Lines: member holding the label");
+                   "20 Newsgroups layout only: comma-separated cleaners headers, footers, quotes (scikit-learn's "
+                   "strip_newsgroup_*)");
+    app.add_option("--text-field", a.text_field,
+                   "JSON Lines, CSV, TSV: member or column holding the text (JSON Lines: default text; CSV/TSV: "
+                   "the only column, or the one named text)");
+    app.add_option("--label-field", a.label_field, "JSON Lines, CSV, TSV: member or column holding the label");
+    app.add_option("--id-field", a.id_field,
+                   "JSON Lines, CSV, TSV: member or column holding the document's id (unique; default: line N)");
+    app.add_option("--date-field", a.date_field,
+                   "JSON Lines, CSV, TSV: member or column holding the date (YYYY, YYYY-MM, YYYY-MM-DD or ISO date "
+                   "and time; empty: none)");
+    app.add_option("--binary-files", a.binary_files,
+                   "Folder, archive: a file that is not text (a NUL byte) is skipped and counted, or an error")
+        ->check(CLI::IsMember({"skip", "error"}));
     app.add_flag("--follow-links", a.follow_links,
                  "Folder: also follow symbolic links that lead outside it (skipped and counted otherwise)");
     app.add_option("--max-document-bytes", a.max_document_bytes,
@@ -143,7 +155,9 @@ text::CorpusOptions corpus_options(const CorpusArgs& a) {
                                                                    {"folder", text::CorpusFormat::Folder},
                                                                    {"archive", text::CorpusFormat::Archive},
                                                                    {"lines", text::CorpusFormat::Lines},
-                                                                   {"jsonl", text::CorpusFormat::Jsonl}};
+                                                                   {"jsonl", text::CorpusFormat::Jsonl},
+                                                                   {"csv", text::CorpusFormat::Csv},
+                                                                   {"tsv", text::CorpusFormat::Tsv}};
     o.format = formats.at(a.format);
     o.encoding = a.encoding == "utf-8"     ? text::Encoding::Utf8
                  : a.encoding == "latin-1" ? text::Encoding::Latin1
@@ -155,6 +169,10 @@ text::CorpusOptions corpus_options(const CorpusArgs& a) {
     if (!a.remove.empty()) o.remove = text::parse_cleaning(a.remove);
     o.text_field = a.text_field;
     o.label_field = a.label_field;
+    o.id_field = a.id_field;
+    o.date_field = a.date_field;
+    if (a.binary_files == "skip") o.binary_files = text::BinaryFiles::Skip;
+    if (a.binary_files == "error") o.binary_files = text::BinaryFiles::Error;
     o.follow_links = a.follow_links;
     o.max_document_bytes = parse_byte_size(a.max_document_bytes, "--max-document-bytes");
     if (a.max_corpus_bytes != "auto") o.max_corpus_bytes = parse_byte_size(a.max_corpus_bytes, "--max-corpus-bytes");
@@ -217,7 +235,8 @@ nlohmann::json skipped_json(const text::CorpusSkipped& s) {
             {"broken_links", s.broken_links},
             {"repeated_folders", s.repeated_folders},
             {"special_files", s.special_files},
-            {"archive_links", s.archive_links}};
+            {"archive_links", s.archive_links},
+            {"binary_files", s.binary_files}};
 }
 
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {

@@ -20,8 +20,11 @@ struct CorpusArgs {
     std::string subset;
     std::string categories;
     std::string remove;
-    std::string text_field = "text";
+    std::string text_field;
     std::string label_field;
+    std::string id_field;
+    std::string date_field;
+    std::string binary_files;  ///< "", "skip" or "error"
     bool follow_links = false;
     std::string max_document_bytes = "64MiB";
     std::string max_corpus_bytes = "auto";

@@ -14,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -22,6 +23,7 @@
 #include "factopic/core/json_depth.hpp"
 #include "factopic/core/file.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "factopic/text/csv.hpp"
 #include "factopic/text/newsgroups.hpp"
 #include "factopic/text/unicode.hpp"
 
@@ -337,6 +339,9 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Folders
 
+bool prepare_document(std::string& bytes, const std::string& name, const std::string& where,
+                      const CorpusOptions& options, Budget& budget, CorpusSkipped& skipped);
+
 // The kept entry must fit the one-per-line ids and labels files.
 void check_line_free(const std::string& source, const RawFile& file) {
     if (has_line_break(file.path))
@@ -422,9 +427,10 @@ private:
             auto kept = m_selector.classify(path.lexically_relative(m_root).generic_string());
             if (!kept) return;
             check_line_free(m_source, *kept);
-            kept->bytes =
-                read_document(path.string(), m_source + ": " + printable(kept->path), m_options.max_document_bytes);
+            const std::string where = m_source + ": " + printable(kept->path);
+            kept->bytes = read_document(path.string(), where, m_options.max_document_bytes);
             m_budget.charge(kept->bytes.size());
+            if (!prepare_document(kept->bytes, kept->path, where, m_options, m_budget, m_skipped)) return;
             m_files.push_back(std::move(*kept));
         } else {
             ++m_skipped.special_files;
@@ -669,6 +675,7 @@ public:
         const Utf8Names utf8_names;
         InputFile file(m_path);
         Budget budget(m_path, m_options, file.size());
+        m_budget = &budget;
         std::string head(512, '\0');
         head.resize(file.read_full(head.data(), head.size()));
         const bool gzip = head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
@@ -772,6 +779,9 @@ private:
             check_line_free(m_path, *kept);
             kept->bytes = read_member(a, ctx, entry);
             if (member_budget) member_budget->charge(kept->bytes.size());
+            if (!prepare_document(kept->bytes, kept->path, m_path + ": member '" + printable(m_last) + "'", m_options,
+                                  *m_budget, m_skipped))
+                continue;
             m_files.push_back(std::move(*kept));
         }
     }
@@ -829,10 +839,200 @@ private:
     CorpusSkipped& m_skipped;
     std::vector<RawFile> m_files;
     std::string m_last;
+    Budget* m_budget = nullptr;  // the corpus budget of run()
+};
+
+// ---------------------------------------------------------------------------------------------
+// Compressed files
+//
+// A single-file corpus, and each file of a folder or archive, may be compressed. Its name says
+// so (x.jsonl.gz), or its first bytes do (a gzip file named x.txt is still gzip, never a page of
+// gzip bytes read as text). gzip goes through GzipSource (its CRCs), the others through a
+// libarchive "raw" reader (their own checks); damage anywhere is an error naming the file.
+
+enum class Compression { None, Gzip, Bzip2, Xz, Zstd };
+
+const char* compression_name(Compression c) {
+    switch (c) {
+        case Compression::Gzip:
+            return "gzip";
+        case Compression::Bzip2:
+            return "bzip2";
+        case Compression::Xz:
+            return "xz";
+        case Compression::Zstd:
+            return "zstd";
+        case Compression::None:
+            break;
+    }
+    return "uncompressed";
+}
+
+// The compression suffix of a name (".gz", ...) and what it means; None and 0 when it has none.
+std::pair<Compression, std::size_t> compression_suffix(std::string_view name) {
+    const std::string lower = lowercase_ascii(std::string(name));
+    for (const auto& [ext, c] : {std::pair<std::string_view, Compression>{".gz", Compression::Gzip},
+                                 {".bz2", Compression::Bzip2},
+                                 {".xz", Compression::Xz},
+                                 {".zst", Compression::Zstd}})
+        if (ends_with(lower, ext)) return {c, ext.size()};
+    return {Compression::None, 0};
+}
+
+// The compression the first bytes announce. bzip2's "BZh" is followed by a block size digit and
+// a block or end-of-stream magic, so that text starting "BZh" is not taken for it.
+Compression sniff_compression(std::string_view head) {
+    using namespace std::string_view_literals;
+    auto starts = [&](std::string_view p) { return head.substr(0, p.size()) == p; };
+    if (starts("\x1f\x8b"sv)) return Compression::Gzip;
+    if (starts("\xfd\x37\x7a\x58\x5a\x00"sv)) return Compression::Xz;
+    if (starts("\x28\xb5\x2f\xfd"sv)) return Compression::Zstd;
+    if (head.size() >= 10 && starts("BZh"sv) && head[3] >= '1' && head[3] <= '9' &&
+        (head.substr(4, 6) == "\x31\x41\x59\x26\x53\x59"sv || head.substr(4, 6) == "\x17\x72\x45\x38\x50\x90"sv))
+        return Compression::Bzip2;
+    return Compression::None;
+}
+
+// What a file is compressed with: its name and its bytes must agree, or it is damaged (or
+// misnamed) and is refused rather than read as text.
+Compression resolve_compression(const std::string& where, std::string_view name, std::string_view head) {
+    const Compression by_name = compression_suffix(name).first;
+    const Compression by_bytes = sniff_compression(head);
+    if (by_name != Compression::None && by_bytes != by_name)
+        throw ParseError(where, 0,
+                         std::string("not ") + compression_name(by_name) + " data, although its name says so (" +
+                             (by_bytes == Compression::None ? std::string("damaged, or not compressed")
+                                                            : std::string("it starts as ") +
+                                                                  compression_name(by_bytes) + " data") +
+                             ")");
+    return by_bytes;
+}
+
+// Bytes held in memory, as one piece.
+class StringSource final : public ByteSource {
+public:
+    explicit StringSource(std::string_view bytes) : m_bytes(bytes) {}
+    std::size_t next(const char*& data) override {
+        data = m_bytes.data();
+        const std::size_t n = m_bytes.size();
+        m_bytes = {};
+        return n;
+    }
+
+private:
+    std::string_view m_bytes;
+};
+
+// The decompressed bytes of a source, read to the end of the compressed stream.
+class Decompressed final : public ByteSource {
+public:
+    Decompressed(ByteSource& in, Compression c, const std::string& where) {
+        if (c == Compression::Gzip) {
+            m_gzip.emplace(in, where);
+            m_top = &*m_gzip;
+            return;
+        }
+        m_ctx.source = &in;
+        m_filter.reset(archive_read_new());
+        archive_read_support_filter_all(m_filter.get());
+        archive_read_support_format_raw(m_filter.get());
+        archive_read_support_format_empty(m_filter.get());
+        const std::string what = std::string("corrupt ") + compression_name(c) + " data";
+        auto fail = [&](int r) {
+            if (m_ctx.error) std::rethrow_exception(m_ctx.error);
+            const char* msg = archive_error_string(m_filter.get());
+            throw ParseError(where, 0, what + ": " + printable(msg ? msg : status_meaning(r)));
+        };
+        if (const int r = archive_read_open(m_filter.get(), &m_ctx, nullptr, read_callback, nullptr); r != ARCHIVE_OK)
+            fail(r);
+        archive_entry* entry = nullptr;
+        const int r = archive_read_next_header(m_filter.get(), &entry);
+        if (archive_filter_count(m_filter.get()) <= 1)
+            throw ParseError(where, 0, what + ": the decoder does not recognise it");
+        if (r == ARCHIVE_EOF) return;  // a compressed empty stream
+        if (r != ARCHIVE_OK) fail(r);
+        m_unfilter.emplace(m_filter.get(), where, m_ctx);
+        m_top = &*m_unfilter;
+    }
+
+    std::size_t next(const char*& data) override { return m_top ? m_top->next(data) : 0; }
+
+private:
+    CallbackContext m_ctx;
+    std::optional<GzipSource> m_gzip;
+    ArchivePtr m_filter;
+    std::optional<FilterSource> m_unfilter;
+    ByteSource* m_top = nullptr;
+};
+
+// A file of a folder or a member of an archive, decompressed when it is compressed (the result
+// within the document limit, and charged to the corpus budget beyond what its raw bytes were).
+void decompress_document(std::string& bytes, const std::string& name, const std::string& where, std::uint64_t limit,
+                         Budget& budget) {
+    const Compression c = resolve_compression(where, name, std::string_view(bytes).substr(0, 16));
+    if (c == Compression::None) return;
+    StringSource raw(bytes);
+    Decompressed source(raw, c, where);
+    std::string out;
+    const char* data = nullptr;
+    while (const std::size_t n = source.next(data)) {
+        if (n > limit - out.size()) document_too_large(where, limit);
+        out.append(data, n);
+    }
+    if (out.size() > bytes.size()) budget.charge(out.size() - bytes.size());
+    bytes = std::move(out);
+}
+
+// Decompresses a file of a folder or archive and decides whether it is text. Returns false for a
+// binary file that is skipped (and counted); throws for one that options make an error.
+bool prepare_document(std::string& bytes, const std::string& name, const std::string& where,
+                      const CorpusOptions& options, Budget& budget, CorpusSkipped& skipped) {
+    decompress_document(bytes, name, where, options.max_document_bytes, budget);
+    if (!is_binary(bytes)) return true;
+    if (options.binary_files.value_or(BinaryFiles::Skip) == BinaryFiles::Error)
+        throw DataError(where + ": a binary file (it holds a NUL byte), not text (--binary-files skip leaves it out)");
+    ++skipped.binary_files;
+    return false;
+}
+
+// A single-file corpus (or standard input) as decompressed bytes.
+class CorpusFile final : public ByteSource {
+public:
+    // open: what to open ("/dev/stdin" for "-"); where: the name messages use, whose suffix
+    // also says whether it is compressed.
+    CorpusFile(const std::string& open, const std::string& where) : m_file(open) {
+        std::string head(16, '\0');
+        head.resize(m_file.read_full(head.data(), head.size()));
+        const Compression c = resolve_compression(where, where, head);
+        m_raw.emplace(m_file, std::move(head));
+        if (c == Compression::None) {
+            m_top = &*m_raw;
+        } else {
+            m_decompressed.emplace(*m_raw, c, where);
+            m_top = &*m_decompressed;
+        }
+    }
+    std::size_t next(const char*& data) override { return m_top->next(data); }
+    std::uint64_t size_on_disk() const noexcept { return m_file.size(); }
+
+private:
+    InputFile m_file;
+    std::optional<FileSource> m_raw;
+    std::optional<Decompressed> m_decompressed;
+    ByteSource* m_top = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------------
 // Documents, lines and JSON Lines
+
+// scikit-learn's cleaners are written for 20 Newsgroups posts; on other text they cut real
+// content (a man page's first paragraph is a "header", an indented line a "quote").
+void check_cleaners(const Corpus& corpus, const CorpusOptions& options) {
+    if (options.remove.any() && corpus.layout != "20newsgroups")
+        throw InvalidArgument("--remove does not apply to " + corpus.source + ", " +
+                              (corpus.layout == "archive" ? "an archive" : "a folder") + " without the 20 Newsgroups by-date layout (20news-bydate-train/, "
+                              "20news-bydate-test/): its cleaners are written for those posts");
+}
 
 void finish_documents(Corpus& corpus, std::vector<RawFile> files, const CorpusOptions& options) {
     // scikit-learn's fetch_20newsgroups decodes every post as latin-1, valid UTF-8 or not; to give
@@ -868,9 +1068,9 @@ struct RawLines {
     std::uint64_t bytes = 0;  // raw bytes of the file
 };
 
-RawLines read_raw_lines(const std::string& path, const CorpusOptions& options) {
-    InputFile file(path);
-    Budget budget(path, options, file.size());
+RawLines read_raw_lines(const std::string& open, const std::string& path, const CorpusOptions& options) {
+    CorpusFile file(open, path);
+    Budget budget(path, options, file.size_on_disk());
     RawLines out;
     std::string line;
     const std::uint64_t limit = options.max_document_bytes;
@@ -900,19 +1100,35 @@ RawLines read_raw_lines(const std::string& path, const CorpusOptions& options) {
         }
     };
 
-    char head[4];
-    const std::size_t have = file.read_full(head, sizeof head);
-    budget.charge(have);
-    out.bytes = have;
+    // The first bytes, enough for a byte-order mark (a pipe or a decompressor may give fewer).
+    std::string head;
+    const char* data = nullptr;
+    while (head.size() < 4)
+        if (const std::size_t got = file.next(data)) {
+            budget.charge(got);
+            head.append(data, got);
+        } else {
+            break;
+        }
+    out.bytes = head.size();
     Bom bom = Bom::None;
     try {
-        bom = effective_bom(std::string_view(head, have), options.encoding);
+        bom = effective_bom(head, options.encoding);
     } catch (const DataError& e) {
         throw DataError(path + ": " + e.what());
     }
     const std::size_t skip = bom_size(bom);
     std::optional<Utf16Decoder> utf16;
     if (bom == Bom::Utf16Le || bom == Bom::Utf16Be) utf16.emplace(bom == Bom::Utf16Be, skip);
+    // A NUL byte is not in text (UTF-16 aside): a binary file given as a corpus is refused
+    // rather than turned into documents of its bytes.
+    auto check_text = [&](std::string_view bytes, std::uint64_t offset) {
+        if (utf16) return;
+        const auto nul = bytes.find('\0');
+        if (nul != std::string_view::npos)
+            throw DataError(path + ": binary data (a NUL byte at byte " + std::to_string(offset + nul) +
+                            "), not a text file");
+    };
     std::string decoded;
     auto feed = [&](std::string_view bytes) {
         if (!utf16) return take(bytes);
@@ -924,12 +1140,13 @@ RawLines read_raw_lines(const std::string& path, const CorpusOptions& options) {
         }
         take(decoded);
     };
-    feed(std::string_view(head + skip, have - skip));
-    std::vector<char> buf(k_chunk * 4);
-    while (const std::size_t got = file.read(buf.data(), buf.size())) {
+    check_text(head, 0);
+    feed(std::string_view(head).substr(skip));
+    while (const std::size_t got = file.next(data)) {
         budget.charge(got);
+        check_text(std::string_view(data, got), out.bytes);
         out.bytes += got;
-        feed(std::string_view(buf.data(), got));
+        feed(std::string_view(data, got));
     }
     if (utf16) {
         try {
@@ -942,8 +1159,8 @@ RawLines read_raw_lines(const std::string& path, const CorpusOptions& options) {
     return out;
 }
 
-void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    RawLines raw = read_raw_lines(path, options);
+void read_lines(Corpus& corpus, const std::string& open, const std::string& path, const CorpusOptions& options) {
+    RawLines raw = read_raw_lines(open, path, options);
     corpus.bytes_read = raw.bytes;
     const bool latin1 = options.encoding == Encoding::Latin1 || !raw.utf8;
     std::size_t number = 0;
@@ -952,7 +1169,7 @@ void read_lines(Corpus& corpus, const std::string& path, const CorpusOptions& op
         ++number;
         std::string doc = latin1 ? latin1_to_utf8(line) : std::move(line);
         line = std::string();
-        corpus.texts.push_back(clean(std::move(doc), options.remove));
+        corpus.texts.push_back(std::move(doc));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.emplace_back();
     }
@@ -976,12 +1193,87 @@ std::string json_kind(const nlohmann::json& value) {
     return (name[0] == 'a' || name[0] == 'o' ? "an " : "a ") + name;
 }
 
-void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& options) {
-    RawLines raw = read_raw_lines(path, options);
+// The records of a JSON Lines or CSV file become documents here, whatever their syntax: the
+// label, id and date fields are checked the same way, and --categories selects by label.
+class Records {
+public:
+    Records(Corpus& corpus, const std::string& path, const CorpusOptions& options)
+        : m_corpus(corpus), m_path(path), m_options(options) {
+        m_wanted.insert(options.categories.begin(), options.categories.end());
+    }
+
+    // The fields not asked for are nullopt; a date may be "" (none).
+    void add(std::size_t line, std::string text, std::optional<std::string> label, std::optional<std::string> id,
+             std::optional<std::string> date) {
+        if (label) {
+            if (has_line_break(*label))
+                throw ParseError(m_path, line, "a label with a line break (labels are written one per line)");
+            m_seen.insert(*label);
+        }
+        if (date) {
+            if (!date->empty() && !is_valid_date(*date))
+                throw ParseError(m_path, line,
+                                 "'" + printable(*date) + "' (--date-field " + m_options.date_field +
+                                     "): not a date (YYYY, YYYY-MM, YYYY-MM-DD or an ISO date and time)");
+            if (!date->empty()) m_dated = true;
+        }
+        if (!m_wanted.empty() && !m_wanted.count(label.value_or(""))) return;
+        if (id) {
+            if (id->empty()) throw ParseError(m_path, line, "an empty id (--id-field " + m_options.id_field + ")");
+            if (has_line_break(*id))
+                throw ParseError(m_path, line, "an id with a line break (ids are written one per line)");
+            const auto [it, fresh] = m_id_lines.emplace(*id, line);
+            if (!fresh)
+                throw ParseError(m_path, line,
+                                 "id '" + printable(*id) + "' (--id-field " + m_options.id_field +
+                                     ") was already given on line " + std::to_string(it->second) +
+                                     ": ids must be unique");
+        }
+        m_corpus.texts.push_back(std::move(text));
+        m_corpus.ids.push_back(id ? std::move(*id) : "line " + std::to_string(line));
+        m_corpus.labels.push_back(label ? std::move(*label) : std::string());
+        if (date) m_corpus.dates.push_back(std::move(*date));
+    }
+
+    void finish() const {
+        for (const auto& c : m_options.categories)
+            if (!m_seen.count(c))
+                throw DataError("unknown category '" + c + "' in " + m_path +
+                                "; its labels are: " + (m_seen.empty() ? std::string("(none)") : join(m_seen)));
+        // A misspelt member name would otherwise give a corpus without dates, silently.
+        if (!m_options.date_field.empty() && !m_dated && !m_corpus.texts.empty())
+            throw DataError(m_path + ": no document has a date in \"" + m_options.date_field + "\" (--date-field)");
+    }
+
+private:
+    Corpus& m_corpus;
+    const std::string& m_path;
+    const CorpusOptions& m_options;
+    std::set<std::string> m_wanted;
+    std::set<std::string> m_seen;
+    std::map<std::string, std::size_t> m_id_lines;
+    bool m_dated = false;
+};
+
+// A JSON member as a label, id or date: a string, or a number or boolean as JSON writes it.
+// Absent or null is nullopt.
+std::optional<std::string> json_scalar(const std::string& path, std::size_t line, const nlohmann::json& object,
+                                       const std::string& member, const char* what) {
+    const auto it = object.find(member);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number() || it->is_boolean()) return it->dump();
+    throw ParseError(path, line,
+                     "member \"" + member + "\" is " + json_kind(*it) + ": " + what +
+                         " is a string, a number or a boolean");
+}
+
+void read_jsonl(Corpus& corpus, const std::string& open, const std::string& path, const CorpusOptions& options) {
+    RawLines raw = read_raw_lines(open, path, options);
     corpus.bytes_read = raw.bytes;
     const bool latin1 = options.encoding == Encoding::Latin1 || !raw.utf8;
-    std::set<std::string> wanted(options.categories.begin(), options.categories.end());
-    std::set<std::string> seen;
+    const std::string text_field = options.text_field.empty() ? "text" : options.text_field;
+    Records records(corpus, path, options);
     std::size_t number = 0;
     for (auto& raw_line : raw.lines) {
         ++number;
@@ -999,48 +1291,109 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
                              (reason.rfind("column ", 0) == 0 ? "invalid JSON at " : "invalid JSON: ") + reason);
         }
         if (!value.is_object()) throw ParseError(path, number, "expected a JSON object, found " + json_kind(value));
-        const auto field = value.find(options.text_field);
+        const auto field = value.find(text_field);
         if (field == value.end())
-            throw ParseError(path, number, "no member \"" + options.text_field + "\" (set --text-field)");
+            throw ParseError(path, number, "no member \"" + text_field + "\" (set --text-field)");
         if (!field->is_string())
-            throw ParseError(path, number,
-                             "member \"" + options.text_field + "\" is " + json_kind(*field) + ", not a string");
-        std::string label;
+            throw ParseError(path, number, "member \"" + text_field + "\" is " + json_kind(*field) + ", not a string");
+        std::optional<std::string> label, id, date;
         if (!options.label_field.empty()) {
-            const auto l = value.find(options.label_field);
-            if (l == value.end() || l->is_null())
-                throw ParseError(path, number, "no member \"" + options.label_field + "\" (the --label-field)");
-            if (l->is_string())
-                label = l->get<std::string>();
-            else if (l->is_number() || l->is_boolean())
-                label = l->dump();
-            else
-                throw ParseError(path, number,
-                                 "member \"" + options.label_field + "\" is " + json_kind(*l) +
-                                     ": a label is a string, a number or a boolean");
-            if (has_line_break(label))
-                throw ParseError(path, number, "a label with a line break (labels are written one per line)");
-            seen.insert(label);
-            if (!wanted.empty() && !wanted.count(label)) continue;
+            label = json_scalar(path, number, value, options.label_field, "a label");
+            if (!label) throw ParseError(path, number, "no member \"" + options.label_field + "\" (the --label-field)");
         }
-        std::string doc = field->get<std::string>();
-        corpus.texts.push_back(clean(std::move(doc), options.remove));
-        corpus.ids.push_back("line " + std::to_string(number));
-        corpus.labels.push_back(std::move(label));
+        if (!options.id_field.empty()) {
+            id = json_scalar(path, number, value, options.id_field, "an id");
+            if (!id) throw ParseError(path, number, "no member \"" + options.id_field + "\" (the --id-field)");
+        }
+        if (!options.date_field.empty())
+            date = json_scalar(path, number, value, options.date_field, "a date").value_or("");
+        records.add(number, field->get<std::string>(), std::move(label), std::move(id), std::move(date));
     }
-    for (const auto& c : options.categories)
-        if (!seen.count(c))
-            throw DataError("unknown category '" + c + "' in " + path +
-                            "; its labels are: " + (seen.empty() ? std::string("(none)") : join(seen)));
+    records.finish();
+}
+
+// CSV (delimiter ',') or TSV ('\t'): a header row naming the columns, then one document per
+// record. The file is decoded as a whole (byte-order mark, UTF-16, UTF-8 else latin-1), then split.
+void read_csv(Corpus& corpus, const std::string& open, const std::string& path, const CorpusOptions& options,
+              char delimiter) {
+    CorpusFile file(open, path);
+    Budget budget(path, options, file.size_on_disk());
+    std::string bytes;
+    const char* data = nullptr;
+    while (const std::size_t got = file.next(data)) {
+        budget.charge(got);
+        bytes.append(data, got);
+    }
+    if (is_binary(bytes))
+        throw DataError(path + ": binary data (a NUL byte at byte " + std::to_string(bytes.find('\0')) +
+                        "), not a text file");
+    corpus.bytes_read = bytes.size();
+    std::string text;
+    try {
+        text = decode_text(std::move(bytes), options.encoding);
+    } catch (const DataError& e) {
+        throw DataError(path + ": " + e.what());
+    }
+    std::vector<CsvRecord> rows = parse_csv(text, delimiter, path, options.max_document_bytes);
+    text = std::string();
+    if (rows.empty()) throw DataError(path + ": no header row (the file is empty)");
+    const std::vector<std::string>& header = rows[0].fields;
+    std::string columns;
+    for (const auto& h : header) columns += (columns.empty() ? "\"" : ", \"") + printable(h) + "\"";
+    // The column named by an option; -1 when name is empty.
+    auto column = [&](const std::string& name, const char* option) -> std::ptrdiff_t {
+        if (name.empty()) return -1;
+        const auto it = std::find(header.begin(), header.end(), name);
+        if (it == header.end())
+            throw DataError(path + ": no column \"" + printable(name) + "\" (" + option + "); its header (line " +
+                            std::to_string(rows[0].line) + ") has " + columns);
+        if (std::find(it + 1, header.end(), name) != header.end())
+            throw DataError(path + ": the header has two columns named \"" + printable(name) + "\" (" + option +
+                            " cannot tell them apart)");
+        return it - header.begin();
+    };
+    std::ptrdiff_t text_col = column(options.text_field, "--text-field");
+    if (text_col < 0) {
+        if (header.size() == 1)
+            text_col = 0;
+        else if (std::count(header.begin(), header.end(), "text") == 1)
+            text_col = column("text", "--text-field");
+        else
+            throw InvalidArgument(path + ": which column holds the text? Its header has " + std::to_string(header.size()) +
+                                  " columns (" + columns + "): name one with --text-field");
+    }
+    const std::ptrdiff_t label_col = column(options.label_field, "--label-field");
+    const std::ptrdiff_t id_col = column(options.id_field, "--id-field");
+    const std::ptrdiff_t date_col = column(options.date_field, "--date-field");
+    Records records(corpus, path, options);
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        auto& f = rows[r].fields;
+        if (f.size() != header.size())
+            throw ParseError(path, rows[r].line,
+                             std::to_string(f.size()) + (f.size() == 1 ? " field" : " fields") + ", but the header has " +
+                                 std::to_string(header.size()) + " (a delimiter inside an unquoted field?)");
+        auto take = [&](std::ptrdiff_t c) {
+            return c < 0 ? std::nullopt : std::optional<std::string>(std::move(f[static_cast<std::size_t>(c)]));
+        };
+        std::optional<std::string> label = take(label_col), id = take(id_col), date = take(date_col);
+        records.add(rows[r].line, std::move(f[static_cast<std::size_t>(text_col)]), std::move(label), std::move(id),
+                    std::move(date));
+        f = {};
+    }
+    records.finish();
 }
 
 CorpusFormat detect_format(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) return CorpusFormat::Folder;
     const std::string lower = lowercase_ascii(path);
-    for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip"})
+    for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".zip"})
         if (ends_with(lower, ext)) return CorpusFormat::Archive;
-    if (ends_with(lower, ".jsonl") || ends_with(lower, ".ndjson")) return CorpusFormat::Jsonl;
+    // x.jsonl.gz is JSON Lines: the format is the name's under its compression suffix.
+    const std::string name = lower.substr(0, lower.size() - compression_suffix(lower).second);
+    if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson")) return CorpusFormat::Jsonl;
+    if (ends_with(name, ".csv")) return CorpusFormat::Csv;
+    if (ends_with(name, ".tsv") || ends_with(name, ".tab")) return CorpusFormat::Tsv;
     return CorpusFormat::Lines;
 }
 
@@ -1061,7 +1414,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 }
 
 std::size_t CorpusSkipped::total() const noexcept {
-    return links_outside + broken_links + repeated_folders + special_files + archive_links;
+    return links_outside + broken_links + repeated_folders + special_files + archive_links + binary_files;
 }
 
 std::string describe(const CorpusSkipped& s) {
@@ -1075,6 +1428,7 @@ std::string describe(const CorpusSkipped& s) {
     add(s.repeated_folders, "link to a folder already read", "links to folders already read");
     add(s.special_files, "special file (pipe, socket or device)", "special files (pipes, sockets or devices)");
     add(s.archive_links, "link member of the archive", "link members of the archive");
+    add(s.binary_files, "binary file", "binary files");
     return out;
 }
 
@@ -1088,9 +1442,6 @@ void CorpusOptions::validate() const {
         if (c.empty()) throw InvalidArgument("categories: an empty name in the list");
         if (!unique.insert(c).second) throw InvalidArgument("categories: '" + c + "' is listed twice");
     }
-    if (format == CorpusFormat::Jsonl && text_field.empty()) throw InvalidArgument("text_field: must not be empty");
-    if (!label_field.empty() && format != CorpusFormat::Jsonl && format != CorpusFormat::Auto)
-        throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
     if (max_document_bytes < 1) throw InvalidArgument("max_document_bytes = 0: must be at least 1");
     if (max_corpus_bytes && *max_corpus_bytes < 1) throw InvalidArgument("max_corpus_bytes = 0: must be at least 1");
 }
@@ -1139,21 +1490,129 @@ NewsgroupsCleaning parse_cleaning(const std::string& list) {
     return out;
 }
 
-Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
+bool is_valid_date(std::string_view t) {
+    const std::size_t size = t.size();
+    auto number = [&](std::size_t at, std::size_t n, int& value) {
+        if (at + n > size) return false;
+        value = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (t[i] < '0' || t[i] > '9') return false;
+            value = value * 10 + (t[i] - '0');
+        }
+        return true;
+    };
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (!number(0, 4, year)) return false;
+    if (size == 4) return true;
+    if (t[4] != '-' || !number(5, 2, month) || month < 1 || month > 12) return false;
+    if (size == 7) return true;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int month_days = days[month - 1] + (month == 2 && leap ? 1 : 0);
+    if (size < 10 || t[7] != '-' || !number(8, 2, day) || day < 1 || day > month_days) return false;
+    if (size == 10) return true;
+    if (t[10] != 'T' && t[10] != ' ') return false;
+    if (!number(11, 2, hour) || hour > 23 || size < 16 || t[13] != ':' || !number(14, 2, minute) || minute > 59)
+        return false;
+    std::size_t at = 16;
+    if (at < size && t[at] == ':') {
+        if (!number(at + 1, 2, second) || second > 60) return false;  // 60: a leap second
+        at += 3;
+        if (at < size && (t[at] == '.' || t[at] == ',')) {
+            const std::size_t digits = ++at;
+            while (at < size && t[at] >= '0' && t[at] <= '9') ++at;
+            if (at == digits) return false;
+        }
+    }
+    if (at == size) return true;
+    if (t[at] == 'Z') return at + 1 == size;
+    if (t[at] != '+' && t[at] != '-') return false;
+    int oh = 0, om = 0;
+    if (!number(at + 1, 2, oh) || oh > 23) return false;
+    at += 3;
+    if (at == size) return true;
+    if (t[at] == ':') ++at;
+    return number(at, 2, om) && om <= 59 && at + 2 == size;
+}
+
+bool is_binary(std::string_view bytes) {
+    const Bom bom = detect_bom(bytes);
+    if (bom == Bom::Utf16Le || bom == Bom::Utf16Be) return false;
+    return bytes.find('\0') != std::string_view::npos;
+}
+
+namespace {
+
+const char* format_name(CorpusFormat f) {
+    switch (f) {
+        case CorpusFormat::Folder:
+            return "a folder";
+        case CorpusFormat::Archive:
+            return "an archive";
+        case CorpusFormat::Lines:
+            return "a lines file";
+        case CorpusFormat::Jsonl:
+            return "a JSON Lines file";
+        case CorpusFormat::Csv:
+            return "a CSV file";
+        case CorpusFormat::Tsv:
+            return "a TSV file";
+        case CorpusFormat::Auto:
+            break;
+    }
+    return "a corpus";
+}
+
+// An option that does not apply to the input is refused, never ignored: it would otherwise
+// read as if it had been applied.
+void check_applicable(const std::string& path, CorpusFormat format, const CorpusOptions& o) {
+    const bool records = format == CorpusFormat::Jsonl || format == CorpusFormat::Csv || format == CorpusFormat::Tsv;
+    const bool tree = format == CorpusFormat::Folder || format == CorpusFormat::Archive;
+    auto refuse = [&](const std::string& option, const std::string& why) {
+        throw InvalidArgument(option + " does not apply to " + path + ", " + format_name(format) + ": " + why);
+    };
+    const char* fields = "it applies to JSON Lines, CSV and TSV files";
+    if (!records) {
+        if (!o.text_field.empty()) refuse("--text-field", fields);
+        if (!o.label_field.empty()) refuse("--label-field", fields);
+        if (!o.id_field.empty()) refuse("--id-field", fields);
+        if (!o.date_field.empty()) refuse("--date-field", fields);
+    }
+    if (!tree) {
+        const char* why = "the 20 Newsgroups by-date layout (20news-bydate-train/, 20news-bydate-test/) is a folder or "
+                          "an archive";
+        if (o.subset) refuse("--subset", why);
+        if (o.remove.any()) refuse("--remove", why);
+        if (o.binary_files) refuse("--binary-files", "it applies to the files of a folder or an archive");
+    }
+    if (format != CorpusFormat::Folder && o.follow_links) refuse("--follow-links", "it applies to folders");
+    if (format == CorpusFormat::Lines && !o.categories.empty())
+        refuse("--categories", "a lines file has no labels to select");
+    if (records && !o.categories.empty() && o.label_field.empty())
+        refuse("--categories", "it selects by label: name the label's field with --label-field");
+}
+
+}  // namespace
+
+Corpus read_corpus(const std::string& path_arg, const CorpusOptions& options) {
     options.validate();
+    const bool stdin_input = path_arg == "-";
+    // Messages name standard input as Python does; the user's "-" names nothing.
+    const std::string path = stdin_input ? "<stdin>" : path_arg;
+    const std::string open = stdin_input ? "/dev/stdin" : path_arg;
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw IoError("cannot open " + path + ": no such file or directory");
+    if (!stdin_input && !fs::exists(path, ec)) throw IoError("cannot open " + path + ": no such file or directory");
+    if (stdin_input && (options.format == CorpusFormat::Auto || options.format == CorpusFormat::Folder ||
+                        options.format == CorpusFormat::Archive))
+        throw InvalidArgument(
+            "reading a corpus from standard input (-) needs --format lines, jsonl, csv or tsv (it has no name to "
+            "tell the format by)");
     CorpusFormat format = options.format == CorpusFormat::Auto ? detect_format(path) : options.format;
     if (format == CorpusFormat::Folder && !fs::is_directory(path, ec))
         throw IoError("cannot read " + path + " as a folder: it is not a directory");
-    if (format != CorpusFormat::Folder && fs::is_directory(path, ec))
+    if (format != CorpusFormat::Folder && !stdin_input && fs::is_directory(path, ec))
         throw IoError("cannot read " + path + ": it is a directory (only --format folder reads directories)");
-    if (format != CorpusFormat::Jsonl && !options.label_field.empty())
-        throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
-    if ((format == CorpusFormat::Lines || format == CorpusFormat::Jsonl) && options.subset)
-        throw InvalidArgument("--subset applies only to the 20 Newsgroups by-date layout");
-    if (format == CorpusFormat::Lines && !options.categories.empty())
-        throw InvalidArgument("categories: a lines corpus has no labels to select");
+    check_applicable(path, format, options);
 
     Corpus corpus;
     corpus.source = path;
@@ -1167,6 +1626,7 @@ Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
             auto files = FolderWalk(root, path, selector, options, budget, corpus.skipped).run();
             corpus.layout = "folder";
             files = selector.finish(std::move(files), path, corpus.layout);
+            check_cleaners(corpus, options);
             finish_documents(corpus, std::move(files), options);
             break;
         }
@@ -1175,16 +1635,25 @@ Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
             auto files = ArchiveReader(path, selector, options, corpus.skipped).run();
             corpus.layout = "archive";
             files = selector.finish(std::move(files), path, corpus.layout);
+            check_cleaners(corpus, options);
             finish_documents(corpus, std::move(files), options);
             break;
         }
         case CorpusFormat::Lines:
             corpus.layout = "lines";
-            read_lines(corpus, path, options);
+            read_lines(corpus, open, path, options);
             break;
         case CorpusFormat::Jsonl:
             corpus.layout = "jsonl";
-            read_jsonl(corpus, path, options);
+            read_jsonl(corpus, open, path, options);
+            break;
+        case CorpusFormat::Csv:
+            corpus.layout = "csv";
+            read_csv(corpus, open, path, options, ',');
+            break;
+        case CorpusFormat::Tsv:
+            corpus.layout = "tsv";
+            read_csv(corpus, open, path, options, '\t');
             break;
         case CorpusFormat::Auto:
             break;

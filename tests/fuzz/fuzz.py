@@ -35,6 +35,7 @@ TARGETS = {
     "folder": dict(max_len=8192, timeout=10, dict="folder.dict"),
     "lines": dict(max_len=16384, timeout=10, dict="text.dict"),
     "jsonl": dict(max_len=16384, timeout=10, dict="json.dict"),
+    "csv": dict(max_len=16384, timeout=10, dict="csv.dict"),
     "text": dict(max_len=16384, timeout=10, dict="text.dict"),
     "mtx": dict(max_len=4096, timeout=10, dict="mtx.dict"),
     "npy": dict(max_len=4096, timeout=10, dict="npy.dict"),

@@ -3,7 +3,7 @@
 
 Deterministic, so that running it again changes nothing; the seeds are committed, and this script
 says how they were made. The model seeds are fitted by a built factopic (--factopic). Every seed of
-a target whose last byte is its option byte (archive, folder, lines, jsonl, model) ends with that
+a target whose last byte is its option byte (archive, folder, lines, jsonl, csv, model) ends with that
 byte; the text seeds end with the two vectorizer option bytes.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py --factopic build/factopic
@@ -175,6 +175,17 @@ def jsonl_seeds():
     write("jsonl", "numbers", b'{"text": "n", "label": 1e300}\n{"text": "m", "label": -0.0}\n{"text": "o", "label": 18446744073709551615}\n', 0x20)
 
 
+def csv_seeds():
+    write("csv", "header-text", b'id,text\n1,first document\n2,"second, with ""quotes"""\n', 0x00)
+    write("csv", "multiline-crlf", b'id,label,body,date\r\n1,a,"multi\r\nline",2021-03\r\n2,b,plain,\r\n', 0xC0)
+    write("csv", "tsv", b'id\tlabel\tbody\tdate\n1\ta\t"tab\there"\t2020\n\n2\tb\tx\t2020-02-29T10:00Z\n', 0xE0)
+    write("csv", "bom-latin1", b'\xef\xbb\xbftext\ncaf\xe9\n', 0x02)
+    write("csv", "unclosed", b'text\n"never closed\n', 0x00)
+    write("csv", "ragged", b'a,text\n1\n2,3,4\n', 0x00)
+    write("csv", "lone-cr", b'text\rone\rtwo "inner" quote\r', 0x00)
+    write("csv", "bad-date", b'id,label,body,date\n1,a,x,2021-02-29\n', 0xC0)
+
+
 def text_seeds():
     def opts(a, b):
         return bytes([b, a])  # FuzzedDataProvider takes the last byte first: a, then b
@@ -259,12 +270,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--factopic", help="a built factopic, to fit the model seeds")
     args = parser.parse_args()
-    for target in ("archive", "folder", "lines", "jsonl", "text", "mtx", "npy"):
+    for target in ("archive", "folder", "lines", "jsonl", "csv", "text", "mtx", "npy"):
         shutil.rmtree(os.path.join(HERE, "seeds", target), ignore_errors=True)
     archive_seeds()
     folder_seeds()
     lines_seeds()
     jsonl_seeds()
+    csv_seeds()
     text_seeds()
     mtx_seeds()
     npy_seeds()

@@ -232,15 +232,19 @@ def check_endless(env, checks):
 
     checks.run("/dev/zero as a corpus (lines, archive, JSON Lines): refused at once", device)
 
-    def endless_pipe():
-        with subprocess.Popen(["cat", "/dev/zero"], stdout=subprocess.PIPE) as zeros:
+    def endless_pipe(command, contains):
+        with subprocess.Popen(["sh", "-c", command], stdout=subprocess.PIPE) as pipe:
             try:
-                p = env.run("vectorize", "/dev/stdin", "-q", stdin=zeros.stdout)
+                p = env.run("vectorize", "/dev/stdin", "-q", stdin=pipe.stdout)
             finally:
-                zeros.kill()
-        return expect_error(p, contains=["/dev/stdin:1:", "--max-document-bytes"])
+                pipe.kill()
+        return expect_error(p, contains=contains)
 
-    checks.run("an endless pipe (cat /dev/zero) stops at the document limit", endless_pipe)
+    # NUL bytes are not text: refused at the first one; an endless line of text stops at the limit.
+    checks.run("an endless pipe of NUL bytes (cat /dev/zero) is refused as binary at once",
+               lambda: endless_pipe("cat /dev/zero", ["/dev/stdin", "binary"]))
+    checks.run("an endless pipe of one line stops at the document limit",
+               lambda: endless_pipe("tr '\\000' z < /dev/zero", ["/dev/stdin:1:", "--max-document-bytes"]))
 
     def pipe_ok():
         p = subprocess.run(f"printf 'alpha beta\\ngamma delta\\n' | {env.binary} vectorize /dev/stdin -q --json",

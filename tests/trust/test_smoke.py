@@ -172,7 +172,7 @@ def main():
         damaged = bytearray(open(archive, "rb").read())
         damaged[len(damaged) // 2] ^= 0xFF
         s.run("vectorize", write(s.path("damaged.tar.gz"), bytes(damaged)), "-o", s.path("d.mtx"), code=(0, 1))
-        s.run("vectorize", write(s.path("latin1.txt"), b"caf\xe9\n\xff\xfe\x00\x00\n"), "-o", s.path("l.mtx"))
+        s.run("vectorize", write(s.path("latin1.txt"), b"caf\xe9\n\xff\xfe\x01\x7f\n"), "-o", s.path("l.mtx"))
         s.run("vectorize", write(s.path("utf16.txt"), "two lines\nin UTF-16\n".encode("utf-16")), "-o",
               s.path("u.mtx"), code=(0, 1))
     checks.run("bad data (.mtx, .npy, JSON Lines, archives, encodings): exit 1 or a clean run", bad_data)

@@ -1,5 +1,7 @@
-// Corpus readers: turn a folder, an archive, a text file of lines or a JSON Lines file into
-// decoded documents (UTF-8) with ids and labels, in a deterministic order. The 20 Newsgroups
+// Corpus readers: turn a folder, an archive, a text file of lines, a JSON Lines file or a CSV/TSV
+// file into decoded documents (UTF-8) with ids, labels and dates, in a deterministic order. A
+// single file, and each file of a folder or archive, may be gzip, bzip2, xz or zstd compressed
+// (by its name or its first bytes); it is decompressed, its checks verified, as it is read. The 20 Newsgroups
 // by-date layout is recognised inside folders and archives and read the way scikit-learn's
 // fetch_20newsgroups reads it (load_files order, latin-1 fallback, optional cleaners).
 // Hostile input is bounded: one document and the whole corpus have a byte limit, checked while
@@ -17,8 +19,14 @@
 namespace factopic::text {
 
 /// How CORPUS is read. Auto: a directory is a Folder, *.tar, *.tar.gz, *.tgz, *.tar.bz2,
-/// *.tar.xz and *.zip are an Archive, *.jsonl and *.ndjson are Jsonl, any other file is Lines.
-enum class CorpusFormat { Auto, Folder, Archive, Lines, Jsonl };
+/// *.tar.xz and *.zip are an Archive; otherwise the name without a compression suffix (.gz,
+/// .bz2, .xz, .zst) decides: *.jsonl and *.ndjson are Jsonl, *.csv is Csv, *.tsv and *.tab are
+/// Tsv, any other file is Lines. Standard input ("-") has no name: its format must be given.
+enum class CorpusFormat { Auto, Folder, Archive, Lines, Jsonl, Csv, Tsv };
+
+/// What a folder or archive does with a file that is not text (see is_binary): Skip counts it in
+/// CorpusSkipped::binary_files, Error refuses the corpus naming the file.
+enum class BinaryFiles { Skip, Error };
 
 /// How file bytes become text. Auto: a UTF-16 byte-order mark (LE or BE) decodes UTF-16; else
 /// UTF-8 (a UTF-8 byte-order mark is dropped) when the bytes are valid UTF-8, else latin-1 (what
@@ -45,9 +53,23 @@ struct CorpusOptions {
     /// Keep only documents with these labels (20 Newsgroups categories, or first-level
     /// sub-folders of a folder/archive); empty keeps all. Each must exist in the corpus.
     std::vector<std::string> categories;
-    NewsgroupsCleaning remove;        ///< cleaners applied to every document's text
-    std::string text_field = "text";  ///< Jsonl: the member holding the text (a string)
-    std::string label_field;          ///< Jsonl: the member holding the label; empty = none
+    /// 20 Newsgroups layout only (the cleaners are written for its posts): set on any other
+    /// input, read_corpus throws InvalidArgument.
+    NewsgroupsCleaning remove;
+    /// Jsonl: the member holding the text (a string); empty means "text". Csv/Tsv: the column
+    /// holding the text, by its header name; empty means the only column, else a column named
+    /// "text", else an error listing the columns. Other formats: must be empty.
+    std::string text_field;
+    /// Jsonl, Csv, Tsv: the member/column holding each document's label; empty = none.
+    std::string label_field;
+    /// Jsonl, Csv, Tsv: the member/column holding each document's id (unique, non-empty); empty:
+    /// ids are "line N" (the line the record starts on).
+    std::string id_field;
+    /// Jsonl, Csv, Tsv: the member/column holding each document's date (see is_valid_date); an
+    /// empty value (or JSON null) is a document without a date. Empty = no dates.
+    std::string date_field;
+    /// Folder and archive: what a binary file does; unset is Skip. Set on another input, an error.
+    std::optional<BinaryFiles> binary_files;
     /// Folder: follow symbolic links whose target lies outside the corpus folder. Off, such links
     /// are skipped and counted (Corpus::skipped); links inside the folder are always followed.
     bool follow_links = false;
@@ -72,6 +94,7 @@ struct CorpusSkipped {
     std::size_t repeated_folders = 0;  ///< links to a folder already read (a cycle, or a second way in)
     std::size_t special_files = 0;     ///< pipes, sockets, devices: neither a document nor a folder
     std::size_t archive_links = 0;     ///< symbolic and hard link members of an archive
+    std::size_t binary_files = 0;      ///< files that are not text (see is_binary)
     std::size_t total() const noexcept;
 };
 
@@ -82,17 +105,21 @@ std::string describe(const CorpusSkipped& skipped);
 /// Decoded documents in reading order. texts, ids and labels have one entry per document.
 struct Corpus {
     std::string source;               ///< the path it was read from
-    std::string layout;               ///< "folder", "archive", "20newsgroups", "lines", "jsonl"
+    std::string layout;               ///< "folder", "archive", "20newsgroups", "lines", "jsonl", "csv", "tsv"
     std::vector<std::string> texts;   ///< UTF-8 text of each document
-    std::vector<std::string> ids;     ///< path inside the corpus, or "line N"
+    std::vector<std::string> ids;     ///< path inside the corpus, "line N", or the --id-field value
     std::vector<std::string> labels;  ///< label of each document ("" when it has none)
+    /// date of each document as written (see is_valid_date; "" when it has none); empty when
+    /// no date field was asked for
+    std::vector<std::string> dates;
     std::size_t bytes_read = 0;       ///< raw bytes of the documents kept, before decoding
     CorpusSkipped skipped;            ///< what was found but not read
     std::size_t size() const noexcept { return texts.size(); }
     bool has_labels() const noexcept;
 };
 
-/// Reads a corpus. Throws IoError (missing/unreadable path, a device), ParseError (damaged or
+/// Reads a corpus; path "-" is standard input (lines, jsonl, csv or tsv, with its format given).
+/// Throws IoError (missing/unreadable path, a device), ParseError (damaged or
 /// truncated archive or compressed stream, bad JSON line: names file and line, or the member),
 /// DataError (no documents, unknown category, a document or corpus above its byte limit, a name
 /// or label with a line break, which the one-per-line ids and labels files could not hold).
@@ -105,6 +132,16 @@ std::string decode_text(std::string bytes, Encoding encoding);
 
 /// Parses a comma-separated list of cleaners ("headers,footers,quotes"); throws InvalidArgument.
 NewsgroupsCleaning parse_cleaning(const std::string& list);
+
+/// A date as --date-field accepts it: YYYY, YYYY-MM, YYYY-MM-DD, or an ISO 8601 date and time
+/// "YYYY-MM-DDTHH:MM[:SS[.fraction]]" ('T' or a space) with an optional "Z" or "+HH:MM"/"-HH:MM"
+/// offset; month, day (leap years included), hour, minute and second in range.
+bool is_valid_date(std::string_view text);
+
+/// Whether decoded-or-not file bytes are binary rather than text: a NUL byte anywhere, unless the
+/// bytes start with a UTF-16 byte-order mark (UTF-16 text is full of NULs). Invalid UTF-8 alone
+/// is not binary: such a file is latin-1 text (see Encoding).
+bool is_binary(std::string_view bytes);
 
 /// Splits text into lines: a final newline does not start an empty line, and a '\r' before
 /// '\n' belongs to the line ending. The views point into text.
