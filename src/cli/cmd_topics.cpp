@@ -25,6 +25,7 @@
 #include "nmf_options.hpp"
 #include "options.hpp"
 #include "report.hpp"
+#include "report_views.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
 #include "progress.hpp"
@@ -345,6 +346,9 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
     } else {
         r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
     }
+    add_topic_views(ViewInputs<T>{d.terms, d.docs, d.signed_, in.x, in.vocabulary, in.ids, in.labels, in.snippets,
+                                  in.dates, f.dominant},
+                    r);
     if (k >= 2)
         document_map(in, d, f, a.map_points, r);
     else
@@ -602,6 +606,7 @@ void register_report(CLI::App& app) {
         "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n",
         "-k 6 --sweep 2:20:2 -o report.html");
     sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();
+    args->input.keep_snippets = true;
     sub->add_option("--sweep", args->sweep, "Also draw the relative error for these k: START:STOP[:STEP] or a list");
     sub->add_option("--map-points", args->map_points, "Most documents on the map (every n-th is drawn)")
         ->check(CLI::PositiveNumber)

@@ -1,4 +1,5 @@
 #include "matrix_input.hpp"
+#include "report_views.hpp"
 
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -114,6 +115,10 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.idf = vectorizer.idf();
     out.ids = corpus.ids;
     out.labels = corpus.labels;
+    if (a.keep_snippets) {
+        out.snippets.reserve(corpus.size());
+        for (const auto& t : corpus.texts) out.snippets.push_back(document_snippet(t));
+    }
     const std::string selection = describe_selection(a.corpus);
     out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout,
                                   selection.empty() ? "" : ": " + selection, a.vectorizer.weighting);

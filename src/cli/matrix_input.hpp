@@ -23,6 +23,7 @@ struct MatrixArgs {
     VectorizerArgs vectorizer;
     std::string vocabulary_file;  ///< terms of a Matrix Market input's columns, one per line
     int threads = 0;
+    bool keep_snippets = false;   ///< keep each document's opening (the report shows them)
 };
 
 /// Binds CORPUS|X.mtx, the corpus and vectorizer options, --vocabulary and --threads.
@@ -36,6 +37,8 @@ struct LoadedMatrix {
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
     std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx
+    std::vector<std::string> snippets;    ///< keep_snippets and a corpus: each document's opening, else empty
+    std::vector<std::string> dates;       ///< one per row (YYYY[-MM[-DD]], "" when none); empty: no dates
     bool vectorized = false;              ///< from a corpus: the vectorizer below made x
     text::VectorizerOptions vectorizer;   ///< its settings (a corpus input)
     std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
