@@ -163,7 +163,8 @@ json intertopic_spec(const ReportData& d) {
                           {"name", topic_name(t, d.topics[t])},
                           {"x", d.topic_x[t]},
                           {"y", d.topic_y[t]},
-                          {"prevalence", d.prevalence[t]}});
+                          {"prevalence", d.prevalence[t]},
+                          {"distances", d.distances[t]}});  // the row of the distances the positions scale
     json circles = {{"mark", {{"type", "circle"}, {"opacity", 0.75}, {"cursor", "pointer"}, {"stroke", "#222"}}}};
     circles["encoding"] = {
         {"size", {{"field", "prevalence"}, {"type", "quantitative"}, {"title", "share of the weight"},
