@@ -115,6 +115,7 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.idf = vectorizer.idf();
     out.ids = corpus.ids;
     out.labels = corpus.labels;
+    out.dates = corpus.dates;
     if (a.keep_snippets) {
         out.snippets.reserve(corpus.size());
         for (const auto& t : corpus.texts) out.snippets.push_back(document_snippet(t));

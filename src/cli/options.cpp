@@ -56,6 +56,8 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
                    "Comma-separated cleaners: headers, footers, quotes (scikit-learn's strip_newsgroup_*)");
     app.add_option("--text-field", a.text_field, "JSON Lines: member holding the text")->capture_default_str();
     app.add_option("--label-field", a.label_field, "JSON Lines: member holding the label");
+    app.add_option("--date-field", a.date_field,
+                   "JSON Lines: member holding the date (YYYY, YYYY-MM or YYYY-MM-DD): the report draws topics over time");
     app.add_flag("--follow-links", a.follow_links,
                  "Folder: also follow symbolic links that lead outside it (skipped and counted otherwise)");
     app.add_option("--max-document-bytes", a.max_document_bytes,
@@ -124,6 +126,7 @@ text::CorpusOptions corpus_options(const CorpusArgs& a) {
     if (!a.remove.empty()) o.remove = text::parse_cleaning(a.remove);
     o.text_field = a.text_field;
     o.label_field = a.label_field;
+    o.date_field = a.date_field;
     o.follow_links = a.follow_links;
     o.max_document_bytes = parse_byte_size(a.max_document_bytes, "--max-document-bytes");
     if (a.max_corpus_bytes != "auto") o.max_corpus_bytes = parse_byte_size(a.max_corpus_bytes, "--max-corpus-bytes");

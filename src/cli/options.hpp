@@ -22,6 +22,7 @@ struct CorpusArgs {
     std::string remove;
     std::string text_field = "text";
     std::string label_field;
+    std::string date_field;
     bool follow_links = false;
     std::string max_document_bytes = "64MiB";
     std::string max_corpus_bytes = "auto";

@@ -1023,10 +1023,26 @@ void read_jsonl(Corpus& corpus, const std::string& path, const CorpusOptions& op
             seen.insert(label);
             if (!wanted.empty() && !wanted.count(label)) continue;
         }
+        std::string date;
+        if (!options.date_field.empty()) {
+            // A document without a date is kept (the report leaves it out of the time chart only).
+            const auto t = value.find(options.date_field);
+            if (t != value.end() && !t->is_null()) {
+                if (t->is_string())
+                    date = t->get<std::string>();
+                else if (t->is_number_integer())
+                    date = t->dump();
+                else
+                    throw ParseError(path, number,
+                                     "member \"" + options.date_field + "\" is " + json_kind(*t) +
+                                         ": a date is a string (YYYY, YYYY-MM, YYYY-MM-DD) or a year");
+            }
+        }
         std::string doc = field->get<std::string>();
         corpus.texts.push_back(clean(std::move(doc), options.remove));
         corpus.ids.push_back("line " + std::to_string(number));
         corpus.labels.push_back(std::move(label));
+        if (!options.date_field.empty()) corpus.dates.push_back(std::move(date));
     }
     for (const auto& c : options.categories)
         if (!seen.count(c))
@@ -1091,6 +1107,8 @@ void CorpusOptions::validate() const {
     if (format == CorpusFormat::Jsonl && text_field.empty()) throw InvalidArgument("text_field: must not be empty");
     if (!label_field.empty() && format != CorpusFormat::Jsonl && format != CorpusFormat::Auto)
         throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
+    if (!date_field.empty() && format != CorpusFormat::Jsonl && format != CorpusFormat::Auto)
+        throw InvalidArgument("date_field: only JSON Lines corpora have a date field");
     if (max_document_bytes < 1) throw InvalidArgument("max_document_bytes = 0: must be at least 1");
     if (max_corpus_bytes && *max_corpus_bytes < 1) throw InvalidArgument("max_corpus_bytes = 0: must be at least 1");
 }
@@ -1150,6 +1168,8 @@ Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
         throw IoError("cannot read " + path + ": it is a directory (only --format folder reads directories)");
     if (format != CorpusFormat::Jsonl && !options.label_field.empty())
         throw InvalidArgument("label_field: only JSON Lines corpora have a label field");
+    if (format != CorpusFormat::Jsonl && !options.date_field.empty())
+        throw InvalidArgument("date_field: only JSON Lines corpora have a date field (--date-field)");
     if ((format == CorpusFormat::Lines || format == CorpusFormat::Jsonl) && options.subset)
         throw InvalidArgument("--subset applies only to the 20 Newsgroups by-date layout");
     if (format == CorpusFormat::Lines && !options.categories.empty())

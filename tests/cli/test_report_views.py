@@ -27,7 +27,9 @@ characters):
      row's shares = the mean of its documents' normalised W rows; rows grouped by main topic;
   8) snippets: each representative document's first 200 characters, whitespace collapsed, cut
      with "…"; the page renders in Chromium without errors and loads nothing from outside;
-  9) SVD and .mtx inputs: the views that do not apply are left out with a note saying why.
+  9) topics over time (a JSON Lines corpus with --date-field: years, a numeric year, missing and
+     unreadable dates): per year the mean normalised W row; --date-field on a folder is refused;
+ 10) SVD and .mtx inputs: the views that do not apply are left out with a note saying why.
 """
 
 import csv
@@ -469,6 +471,54 @@ def main():
         assert_offline(ltext)
         return f"15 snippets equal; example {found[0][1][:40]!r}…; renders offline"
     checks.run("snippets: whitespace collapsed, cut to 200 characters with …; the page renders offline", snippets)
+
+    def over_time():
+        d = env.fresh_dir("dated")
+        corpus_path, page, wpath = (os.path.join(d, n) for n in ("dated.jsonl", "dated.html", "W.csv"))
+        themes3 = themes[:3]
+        dates = []
+        with open(corpus_path, "w", encoding="utf-8") as f:
+            for i in range(300):
+                year = 2018 + i % 5
+                theme = themes3[(i + year) % 3] if i % 4 else themes3[0]
+                rec = {"text": " ".join(theme[int(j)] for j in rng.integers(0, 6, 40))}
+                if i % 17 == 0:
+                    dates.append("")  # no member: kept, without a date
+                elif i % 23 == 0:
+                    rec["date"] = "someday"
+                    dates.append("")
+                elif i % 2:
+                    rec["date"] = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+                    dates.append(str(year))
+                else:
+                    rec["date"] = year  # a bare year, as a number
+                    dates.append(str(year))
+                f.write(json.dumps(rec) + "\n")
+        expect_ok(env.run("report", corpus_path, "--date-field", "date", "-k", "3", "-o", page, "--doc-topics", wpath))
+        ttext, tspecs = specs_of(page)
+        _, tw = read_doc_topics(wpath)
+        props = tw / tw.sum(axis=1, keepdims=True)
+        got = {}
+        for v in tspecs["chart-time"]["data"]["values"]:
+            got.setdefault(v["period"], np.zeros(3))[v["topic"]] = v["share"]
+        years = sorted({y for y in dates if y})
+        if sorted(got) != years:
+            raise AssertionError(f"periods {sorted(got)} vs {years}")
+        for y in years:
+            want = props[[i for i, yy in enumerate(dates) if yy == y]].mean(axis=0)
+            if not np.allclose(got[y], want, atol=1e-12) or abs(got[y].sum() - 1) > 1e-12:
+                raise AssertionError(f"{y}: {got[y]} vs {want}")
+        left = sum(1 for y in dates if not y)
+        if f"{left} documents without a usable date are left out" not in html.unescape(ttext):
+            raise AssertionError("no note of the documents without a date")
+        attrs, dom, console = render(env, page)
+        assert_rendered(attrs, dom, console, sorted(tspecs))
+        p = env.run("report", corpus, "--date-field", "date", "-k", "2", "-o", os.path.join(d, "x.html"))
+        if p.returncode != 2 or "date field" not in p.stderr or os.path.exists(os.path.join(d, "x.html")):
+            raise AssertionError(f"--date-field on a folder: exit {p.returncode}, {p.stderr.strip()!r}")
+        return f"{len(years)} years, shares = mean normalised W rows per year; {left} undated left out (noted); renders"
+    checks.run("JSON Lines --date-field: topics per year normalised per year (from W.csv); renders; a folder: exit 2",
+               over_time)
 
     def not_applicable():
         svd = os.path.join(out, "svd.html")

@@ -48,6 +48,7 @@ struct CorpusOptions {
     NewsgroupsCleaning remove;        ///< cleaners applied to every document's text
     std::string text_field = "text";  ///< Jsonl: the member holding the text (a string)
     std::string label_field;          ///< Jsonl: the member holding the label; empty = none
+    std::string date_field;           ///< Jsonl: the member holding the date (a string, or a number: a year); empty = none
     /// Folder: follow symbolic links whose target lies outside the corpus folder. Off, such links
     /// are skipped and counted (Corpus::skipped); links inside the folder are always followed.
     bool follow_links = false;
@@ -86,6 +87,7 @@ struct Corpus {
     std::vector<std::string> texts;   ///< UTF-8 text of each document
     std::vector<std::string> ids;     ///< path inside the corpus, or "line N"
     std::vector<std::string> labels;  ///< label of each document ("" when it has none)
+    std::vector<std::string> dates;   ///< date_field: each document's date as written ("" when absent); else empty
     std::size_t bytes_read = 0;       ///< raw bytes of the documents kept, before decoding
     CorpusSkipped skipped;            ///< what was found but not read
     std::size_t size() const noexcept { return texts.size(); }
