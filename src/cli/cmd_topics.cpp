@@ -600,9 +600,12 @@ void register_report(CLI::App& app) {
         app, "report", "One self-contained HTML page with the topics and their figures",
         "From a corpus (or a .mtx with --vocabulary): finds the topics as topics does, then writes a page with\n"
         "the summary, the topic table (coherence, documents, dominant label), bar charts of each topic's word\n"
-        "weights (signed for SVD), the singular-value scree plot, the error against k (--sweep), topic sizes,\n"
-        "the topic-label heat map (when there are labels) and a 2-D map of the documents coloured by dominant\n"
-        "topic. From a model (.ftm): the topics and what the model records of its fit.\n"
+        "weights (signed for SVD), the intertopic distance map and, for the topic clicked there or in the\n"
+        "table, its terms by relevance with a lambda slider (NMF; LDAvis, Sievert & Shirley 2014), the 3 most\n"
+        "typical documents of each topic (a corpus), the topic-similarity heat map, the singular-value scree\n"
+        "plot, the error against k (--sweep), topic sizes, the topic shares per label (when there are labels;\n"
+        "the 49 largest and the others), topics over time (JSON Lines with --date-field) and a 2-D map of the\n"
+        "documents coloured by dominant topic. From a model (.ftm): the topics and what the model records.\n"
         "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n",
         "-k 6 --sweep 2:20:2 -o report.html");
     sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();

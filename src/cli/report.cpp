@@ -466,6 +466,7 @@ tr.pick.selected, .topic-docs.selected { background: #fff4e0; }
 .docs { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: .6rem 1.2rem; font-size: .85rem; }
 .topic-docs h3 { font-size: .95rem; margin: .4rem 0 .2rem; }
 .topic-docs ol { margin: 0; padding-left: 1.4rem; }
+.topic-docs li { overflow-wrap: anywhere; margin-bottom: .3rem; }
 .doc-id { font-family: ui-monospace, Menlo, Consolas, monospace; color: #555; margin-right: .3em; }
 .doc-label { color: #777; }
 </style>
