@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 
@@ -142,13 +143,45 @@ std::vector<std::int64_t> relevance_candidates(const std::vector<double>& p_w_t,
         if (p_w_t[j] > 0 && p_w[j] > 0) terms.push_back(static_cast<std::int64_t>(j));
     if (static_cast<std::int64_t>(terms.size()) <= r) return terms;
     std::vector<char> chosen(p_w_t.size(), 0);
+    // The logarithms once per term: each step is then a weighted sum (steps + 1 passes over n).
+    std::vector<double> log_p(terms.size()), log_lift(terms.size());
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        const auto j = static_cast<std::size_t>(terms[i]);
+        log_p[i] = std::log(p_w_t[j]);
+        log_lift[i] = std::log(p_w_t[j] / p_w[j]);
+    }
+    // A term below r others in both log p and log lift is below them at every λ: drop those
+    // first (most of a large vocabulary), using the r largest by each coordinate as the r others.
+    const auto rth_largest = [&](const std::vector<double>& v) {
+        std::vector<double> copy = v;
+        std::nth_element(copy.begin(), copy.begin() + r - 1, copy.end(), std::greater<>());
+        return copy[static_cast<std::size_t>(r - 1)];
+    };
+    const double a_r = rth_largest(log_p), b_r = rth_largest(log_lift);
+    double b_of_top_a = INFINITY, a_of_top_b = INFINITY;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        if (log_p[i] >= a_r) b_of_top_a = std::min(b_of_top_a, log_lift[i]);
+        if (log_lift[i] >= b_r) a_of_top_b = std::min(a_of_top_b, log_p[i]);
+    }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        const bool below_top_a = log_p[i] < a_r && log_lift[i] < b_of_top_a;
+        const bool below_top_b = log_lift[i] < b_r && log_p[i] < a_of_top_b;
+        if (below_top_a || below_top_b) continue;
+        terms[kept] = terms[i];
+        log_p[kept] = log_p[i];
+        log_lift[kept] = log_lift[i];
+        ++kept;
+    }
+    terms.resize(kept);
+    log_p.resize(kept);
+    log_lift.resize(kept);
+    if (static_cast<std::int64_t>(kept) <= r) return terms;
     std::vector<std::pair<double, std::int64_t>> scored(terms.size());
     for (std::int64_t s = 0; s <= steps; ++s) {
         const double lambda = static_cast<double>(s) / static_cast<double>(steps);
-        for (std::size_t i = 0; i < terms.size(); ++i) {
-            const auto j = static_cast<std::size_t>(terms[i]);
-            scored[i] = {relevance(p_w_t[j], p_w[j], lambda), terms[i]};
-        }
+        for (std::size_t i = 0; i < terms.size(); ++i)
+            scored[i] = {lambda * log_p[i] + (1 - lambda) * log_lift[i], terms[i]};
         // Ties go to the smaller term index, so the set does not depend on the sort's whims.
         std::nth_element(scored.begin(), scored.begin() + r - 1, scored.end(), [](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;
