@@ -2,7 +2,9 @@
 // scipy.spatial.distance.jensenshannon), classical scaling, relevance, per-group shares, periods.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -137,4 +139,43 @@ TEST(TopicViews, TopicsOverTimeNormalisedPerPeriod) {
     EXPECT_DOUBLE_EQ(g.shares[1][1], 0.875);  // (1 + 0.75) / 2
     for (const auto& s : g.shares) EXPECT_NEAR(s[0] + s[1], 1.0, 1e-15);
     EXPECT_EQ(g.skipped, 1);
+}
+
+TEST(TopicViews, RelevanceCandidatesEqualTheUnionOfEveryStepsTop) {
+    // The candidates (found after dropping terms dominated in both coordinates) equal the plain
+    // union over the λ grid of each step's top r, on a Zipf-like topic over 2,000 terms.
+    const std::size_t n = 2000;
+    std::vector<double> p_w_t(n), p_w(n);
+    std::uint64_t state = 12345;
+    const auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    double st = 0, sw = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        p_w_t[j] = j % 7 == 0 ? 0.0 : uniform() / static_cast<double>(j + 1);
+        p_w[j] = (0.2 + uniform()) / static_cast<double>(j + 1);
+        st += p_w_t[j];
+        sw += p_w[j];
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        p_w_t[j] /= st;
+        p_w[j] /= sw;
+    }
+    for (const std::int64_t r : {1, 5, 30}) {
+        std::vector<char> in(n, 0);
+        for (std::int64_t s = 0; s <= 100; ++s) {
+            std::vector<std::pair<double, std::int64_t>> all;
+            for (std::size_t j = 0; j < n; ++j)
+                if (p_w_t[j] > 0) all.emplace_back(relevance(p_w_t[j], p_w[j], static_cast<double>(s) / 100), static_cast<std::int64_t>(j));
+            std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                return a.first != b.first ? a.first > b.first : a.second < b.second;
+            });
+            for (std::int64_t i = 0; i < r; ++i) in[static_cast<std::size_t>(all[static_cast<std::size_t>(i)].second)] = 1;
+        }
+        std::vector<std::int64_t> want;
+        for (std::size_t j = 0; j < n; ++j)
+            if (in[j]) want.push_back(static_cast<std::int64_t>(j));
+        EXPECT_EQ(relevance_candidates(p_w_t, p_w, r, 100), want) << "r = " << r;
+    }
 }
