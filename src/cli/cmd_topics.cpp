@@ -485,10 +485,12 @@ void run_model_report(const TopicsArgs& a) {
         for (const auto& w : t.negative) topic.negative.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         r.topics.push_back(std::move(topic));
     }
+    add_term_views(m.terms, r);
     r.singular_values = m.singular_values;
     r.singular_values_note = "The singular values the model keeps.";
-    r.notes.push_back("Topic sizes, the topic-label table, the document map and coherence per topic: they need the "
-                      "documents. Run `factopic report CORPUS` (or transform the documents with this model).");
+    r.notes.push_back("Topic sizes, the intertopic map and term relevance, representative documents, the topics per "
+                      "label, the document map and coherence per topic: they need the documents. Run `factopic "
+                      "report CORPUS` (or transform the documents with this model).");
     const std::string html = render_report(r);
     outputs[0]->write(html);
     outputs.commit();

@@ -138,18 +138,21 @@ ReportShares class_shares(const linalg::Matrix<double>& props, const std::vector
 
 }  // namespace
 
+void add_term_views(const linalg::Matrix<double>& terms, ReportData& r) {
+    const std::int64_t k = terms.rows;
+    r.palette = categorical_palette(static_cast<std::size_t>(k));
+    const auto c = model::cosine_similarities(terms);
+    r.similarity.assign(static_cast<std::size_t>(k), std::vector<double>(static_cast<std::size_t>(k)));
+    for (std::int64_t s = 0; s < k; ++s)
+        for (std::int64_t t = 0; t < k; ++t) r.similarity[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = c(s, t);
+}
+
 template <typename T>
 void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
     const linalg::Matrix<double> h = in.terms.template cast<double>();
     const linalg::Matrix<double> w = in.docs.template cast<double>();
     const std::int64_t k = h.rows, n = h.cols, m = w.rows;
-    r.palette = categorical_palette(static_cast<std::size_t>(k));
-    {
-        const auto c = model::cosine_similarities(h);
-        r.similarity.assign(static_cast<std::size_t>(k), std::vector<double>(static_cast<std::size_t>(k)));
-        for (std::int64_t s = 0; s < k; ++s)
-            for (std::int64_t t = 0; t < k; ++t) r.similarity[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = c(s, t);
-    }
+    add_term_views(h, r);
 
     // The proportions the per-group shares average: W's rows for NMF; signed SVD weights are no
     // proportions, so there each document counts wholly for its dominant topic.

@@ -32,6 +32,9 @@ std::string document_snippet(std::string_view text, std::size_t max_chars = k_sn
 /// "#rrggbb" strings.
 std::vector<std::string> categorical_palette(std::size_t n);
 
+/// The views that need only the topics (a model file): the palette and the similarity heat map.
+void add_term_views(const linalg::Matrix<double>& terms, ReportData& r);
+
 /// What the views need from a fit. terms: k × n (H or Vᵀ); docs: m × k (W or A·V); x: the
 /// matrix fitted (m × n); ids, labels, snippets, dates: one per document or empty when unknown.
 template <typename T>

@@ -21,7 +21,7 @@ Chromium dumps, and also rejects any console message Chromium logs. Then:
      the topic table equals `topics --json`; the sweep data equals `sweep`;
   2) an SVD report (krylov, counts): signed bars (negative weights in the data);
   3) a .mtx report (no labels): no heat map, a note saying why;
-  4) a model report (report model.ftm): topics and notes, no document charts;
+  4) a model report (report model.ftm): topics, similarity, scree and notes, no document charts;
   5) errors: -o in a missing directory, a bad --sweep, a damaged model: the exit
      code and no file left behind.
 """
@@ -191,14 +191,14 @@ def main():
         expect_ok(env.run("fit", env.data, *TWO, "--method", "krylov", "-k", "4", "-o", model))
         j = run_json(env, "report", model, "-o", html)
         text, specs = specs_of(html)
-        if sorted(specs) != ["chart-scree", "chart-topics"] or "need the documents" not in text:
+        if sorted(specs) != ["chart-scree", "chart-similarity", "chart-topics"] or "need the documents" not in text:
             raise AssertionError(f"charts {sorted(specs)}")
         if j["k"] != 4 or j["method"] != "krylov":
             raise AssertionError(f"JSON {j}")
         attrs, dom, console = render(env, html, os.path.join(args.shots, "report-model.png"))
         assert_rendered(attrs, dom, console, sorted(specs))
         return "topics and scree from the model; the document charts noted as needing the corpus"
-    checks.run("report model.ftm: the model's topics and singular values; renders", model_report)
+    checks.run("report model.ftm: the model's topics, similarity and singular values; renders", model_report)
 
     checks.run("report -o in a missing directory: exit 1, nothing written",
                unwritable(env, ["report", env.data, *TWO, "-k", "2"], "-o",

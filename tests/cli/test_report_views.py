@@ -384,8 +384,15 @@ def main():
         if not np.allclose(got, want, atol=1e-12):
             raise AssertionError(f"cosines differ by {np.abs(got - want).max()}")
         off = want[~np.eye(k, dtype=bool)]
-        return f"cosine of H's rows; off-diagonal {off.min():.3f} … {off.max():.3f}"
-    checks.run("topic similarity heat map: cosine of H's rows", similarity)
+        model_page = os.path.join(out, "model.html")
+        expect_ok(env.run("report", model, "-o", model_page))
+        from_model = np.zeros((k, k))
+        for v in specs_of(model_page)[1]["chart-similarity"]["data"]["values"]:
+            from_model[v["a"], v["b"]] = v["cosine"]
+        if not np.allclose(from_model, want, atol=1e-12):
+            raise AssertionError(f"the model report's cosines differ by {np.abs(from_model - want).max()}")
+        return f"cosine of H's rows, in the corpus and the model report; off-diagonal {off.min():.3f} … {off.max():.3f}"
+    checks.run("topic similarity heat map: cosine of H's rows (report CORPUS and report m.ftm)", similarity)
 
     def palettes():
         found = [f"k={k}: ΔE ≥ {check_palette(palette_of(specs), k):.0f}"]
