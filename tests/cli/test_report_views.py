@@ -17,7 +17,8 @@ m.ftm`, the same H: the model file's layout is documented in model.hpp) and vect
      relevant terms of every topic (recomputed over the whole vocabulary) are among those embedded;
   3) interaction in Chromium (a script appended to a copy of the page, then --dump-dom): a click on
      a topic's circle selects it, the slider at 0 and then 1 reorders its bars exactly as the
-     formula ranks the terms, and a click on a row of the topic table selects that topic;
+     formula ranks the terms, and a click on a row of the topic table selects that topic; the page
+     fetched nothing (the Resource Timing list is empty);
   4) representative documents: per topic the 3 documents of largest weight in W.csv;
   5) topic similarity: the cosine of H's rows;
   6) the palette: neighbouring colours at least 25 apart (CIE76 ΔE in Lab), for 6, 14 and 30 topics;
@@ -206,6 +207,8 @@ INJECT = r"""
                 out.rowTitle = title();
                 out.rowMarked = Array.prototype.map.call(document.querySelectorAll("tr.pick.selected"),
                                                          function (r) { return r.getAttribute("data-topic"); });
+                // Everything the page fetched, clicks included (the dead proxy would fail them anyway).
+                out.resources = performance.getEntriesByType("resource").map(function (e) { return e.name; });
                 record(out);
               }, 100);
             });
@@ -349,6 +352,8 @@ def main():
             raise AssertionError(f"titles {got['lambda0Title']!r}, {got['lambda1Title']!r}, {got['rowTitle']!r}")
         if got["rowMarked"] != [str(row)]:
             raise AssertionError(f"table rows marked {got['rowMarked']}")
+        if got["resources"]:
+            raise AssertionError(f"the page fetched {got['resources'][:3]}")
         return (f"click topic {click}: {got['clicked'][:3]}; λ=0: {got['lambda0'][:3]}; λ=1: {got['lambda1'][:3]}; "
                 f"row {row}: {got['row'][:3]}")
     checks.run("Chromium: click a circle, slider to 0 then 1, click a table row: bars follow the relevance formula",
