@@ -342,7 +342,6 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
     }
     if (f.labelled) {
         r.labels = f.alignment.labels;
-        r.counts = f.alignment.counts;
     } else {
         r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
     }

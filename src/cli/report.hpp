@@ -62,7 +62,6 @@ struct ReportData {
     std::vector<SweepPoint> sweep;  ///< error against k (empty: no --sweep)
     std::string sweep_method;
     std::vector<std::string> labels;                  ///< label names (empty: the documents have none)
-    std::vector<std::vector<std::int64_t>> counts;    ///< topic × label document counts
     std::vector<ReportPoint> map;                     ///< the 2-D document map (empty: none)
     std::int64_t map_documents = 0;                   ///< documents the map was drawn from (before sampling)
     std::string map_note;
