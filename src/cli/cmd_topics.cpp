@@ -611,6 +611,9 @@ void register_report(CLI::App& app) {
         "-k 6 --sweep 2:20:2 -o report.html");
     sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();
     args->input.keep_snippets = true;
+    // Only the report uses dates: elsewhere the option would be read and ignored, so it is not offered.
+    sub->add_option("--date-field", args->input.corpus.date_field,
+                    "JSON Lines: member holding the date (YYYY, YYYY-MM, YYYY-MM-DD or a year): draws topics over time");
     sub->add_option("--sweep", args->sweep, "Also draw the relative error for these k: START:STOP[:STEP] or a list");
     sub->add_option("--map-points", args->map_points, "Most documents on the map (every n-th is drawn)")
         ->check(CLI::PositiveNumber)

@@ -56,8 +56,6 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
                    "Comma-separated cleaners: headers, footers, quotes (scikit-learn's strip_newsgroup_*)");
     app.add_option("--text-field", a.text_field, "JSON Lines: member holding the text")->capture_default_str();
     app.add_option("--label-field", a.label_field, "JSON Lines: member holding the label");
-    app.add_option("--date-field", a.date_field,
-                   "JSON Lines: member holding the date (YYYY, YYYY-MM or YYYY-MM-DD): the report draws topics over time");
     app.add_flag("--follow-links", a.follow_links,
                  "Folder: also follow symbolic links that lead outside it (skipped and counted otherwise)");
     app.add_option("--max-document-bytes", a.max_document_bytes,

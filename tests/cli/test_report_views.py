@@ -29,7 +29,8 @@ characters):
   8) snippets: each representative document's first 200 characters, whitespace collapsed, cut
      with "…"; the page renders in Chromium without errors and loads nothing from outside;
   9) topics over time (a JSON Lines corpus with --date-field: years, a numeric year, missing and
-     unreadable dates): per year the mean normalised W row; --date-field on a folder is refused;
+     unreadable dates): per year the mean normalised W row; --date-field on a folder, or given to
+     topics (which has no use for it), is refused;
  10) SVD and .mtx inputs: the views that do not apply are left out with a note saying why.
 """
 
@@ -528,8 +529,11 @@ def main():
         p = env.run("report", corpus, "--date-field", "date", "-k", "2", "-o", os.path.join(d, "x.html"))
         if p.returncode != 2 or "date field" not in p.stderr or os.path.exists(os.path.join(d, "x.html")):
             raise AssertionError(f"--date-field on a folder: exit {p.returncode}, {p.stderr.strip()!r}")
+        p = env.run("topics", corpus_path, "--date-field", "date", "-k", "2")
+        if p.returncode != 2 or "--date-field" not in p.stderr:
+            raise AssertionError(f"topics --date-field (which would ignore it): exit {p.returncode}, {p.stderr.strip()!r}")
         return f"{len(years)} years, shares = mean normalised W rows per year; {left} undated left out (noted); renders"
-    checks.run("JSON Lines --date-field: topics per year normalised per year (from W.csv); renders; a folder: exit 2",
+    checks.run("report JSON Lines --date-field: shares per year (from W.csv); renders; on a folder or topics: exit 2",
                over_time)
 
     def not_applicable():
