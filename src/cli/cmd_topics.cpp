@@ -27,6 +27,7 @@
 #include "nmf_options.hpp"
 #include "options.hpp"
 #include "report.hpp"
+#include "report_views.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
 #include "topics_args.hpp"
@@ -326,10 +327,12 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
     }
     if (f.labelled) {
         r.labels = f.alignment.labels;
-        r.counts = f.alignment.counts;
     } else {
         r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
     }
+    add_topic_views(ViewInputs<T>{d.terms, d.docs, d.signed_, in.x, in.vocabulary, in.ids, in.labels, in.snippets,
+                                  in.dates, f.dominant},
+                    r);
     if (k >= 2)
         document_map(in, d, f, a.map_points, r);
     else
@@ -478,10 +481,12 @@ void run_model_report(const TopicsArgs& a) {
         for (const auto& w : t.negative) topic.negative.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         r.topics.push_back(std::move(topic));
     }
+    add_term_views(m.terms, r);
     r.singular_values = m.singular_values;
     r.singular_values_note = "The singular values the model keeps.";
-    r.notes.push_back("Topic sizes, the topic-label table, the document map and coherence per topic: they need the "
-                      "documents. Run `factopic report CORPUS` (or transform the documents with this model).");
+    r.notes.push_back("Topic sizes, the intertopic map and term relevance, representative documents, the topics per "
+                      "label, the document map and coherence per topic: they need the documents. Run `factopic "
+                      "report CORPUS` (or transform the documents with this model).");
     const std::string html = render_report(r);
     outputs[0]->write(html);
     outputs.commit();
@@ -615,12 +620,17 @@ void register_report(CLI::App& app) {
         app, "report", "One self-contained HTML page with the topics and their figures",
         "From a corpus (or a .mtx with --vocabulary): finds the topics as topics does, then writes a page with\n"
         "the summary, the topic table (coherence, documents, dominant label), bar charts of each topic's word\n"
-        "weights (signed for SVD), the singular-value scree plot, the error against k (--sweep), topic sizes,\n"
-        "the topic-label heat map (when there are labels) and a 2-D map of the documents coloured by dominant\n"
-        "topic. From a model (.ftm): the topics and what the model records of its fit.\n"
+        "weights (signed for SVD), the intertopic distance map and, for the topic clicked there or in the\n"
+        "table, its terms by relevance with a lambda slider (NMF; LDAvis, Sievert & Shirley 2014), the 3 most\n"
+        "typical documents of each topic (a corpus), the topic-similarity heat map, the singular-value scree\n"
+        "plot, the error against k (--sweep), topic sizes, the topic shares per label (when there are labels;\n"
+        "the 49 largest and the others), topics over time (--date-field) and a 2-D map of the\n"
+        "documents coloured by dominant topic. From a model (.ftm): the topics and what the model records.\n"
         "The charts are Vega-Lite, drawn by Vega and vega-embed inlined into the page: it opens offline.\n",
         "-k 6 --sweep 2:20:2 -o report.html");
     sub->add_option("-o,--output", args->report_path, "Write the page here (.html)")->required();
+    args->input.keep_snippets = true;
+    add_date_field_option(*sub, args->input.corpus);
     sub->add_option("--sweep", args->sweep, "Also draw the relative error for these k: START:STOP[:STEP] or a list");
     sub->add_option("--map-points", args->map_points, "Most documents on the map (every n-th is drawn)")
         ->check(CLI::PositiveNumber)

@@ -174,6 +174,7 @@ void register_vectorize(CLI::App& app) {
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -o X.mtx --vocab vocab.txt");
     add_corpus_options(*sub, args->corpus);
+    add_date_field_option(*sub, args->corpus);
     add_vectorizer_options(*sub, args->vectorizer);
     sub->add_option("-o,--output", args->matrix_path, "Write the matrix here (Matrix Market, documents x terms)");
     sub->add_option("--vocab", args->vocab_path, "Write the vocabulary here, one term per line in column order");

@@ -1,4 +1,5 @@
 #include "matrix_input.hpp"
+#include "report_views.hpp"
 
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -134,6 +135,8 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     LoadedMatrix<T> out;
     if (is_matrix_market(a.corpus.path)) {
         check_matrix_options(a.matrix_options, a.vectorizer, a.corpus.path);
+        if (!a.corpus.date_field.empty())  // report's, declared after the options check_matrix_options knows
+            throw InvalidArgument("--date-field applies to a corpus, not to the Matrix Market input " + a.corpus.path);
         const auto t0 = Clock::now();
         {
             const Progress progress("reading");
@@ -189,6 +192,10 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
     out.ids = corpus.ids;
     out.labels = corpus.labels;
     out.dates = corpus.dates;
+    if (a.keep_snippets) {
+        out.snippets.reserve(corpus.size());
+        for (const auto& t : corpus.texts) out.snippets.push_back(document_snippet(t));
+    }
     const std::string selection = describe_selection(a.corpus);
     out.description = fmt::format("{} ({}{}), {}", corpus.source, corpus.layout,
                                   selection.empty() ? "" : ": " + selection, a.vectorizer.weighting);

@@ -28,6 +28,7 @@ struct MatrixArgs {
     /// What a Matrix Market input checks the command line against (set by add_matrix_options):
     /// the corpus and vectorizer options that only text has, the tf-idf ones, and --weighting.
     MatrixOnlyOptions matrix_options;
+    bool keep_snippets = false;   ///< keep each document's opening (the report shows them)
 };
 
 /// Binds CORPUS|X.mtx, the corpus and vectorizer options, --vocabulary and --threads.
@@ -56,6 +57,7 @@ struct LoadedMatrix {
     std::vector<std::string> vocabulary;  ///< empty when not known
     std::vector<std::string> ids;         ///< one per row: its path in the corpus, or "row N" (1-based) of a .mtx
     std::vector<std::string> labels;      ///< one per row ("" when none); empty for a .mtx without --labels
+    std::vector<std::string> snippets;    ///< keep_snippets and a corpus: each document's opening, else empty
     std::vector<std::string> dates;       ///< one per row ("" when none) with --date-field; else empty
     bool vectorized = false;              ///< from a corpus: the vectorizer below made x
     /// The weighting x got: a corpus input's vectorizer settings; for a .mtx, count (its values as

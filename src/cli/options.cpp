@@ -62,9 +62,6 @@ void add_corpus_options(CLI::App& app, CorpusArgs& a, const char* positional_nam
     app.add_option("--label-field", a.label_field, "JSON Lines, CSV, TSV: member or column holding the label");
     app.add_option("--id-field", a.id_field,
                    "JSON Lines, CSV, TSV: member or column holding the document's id (unique; default: line N)");
-    app.add_option("--date-field", a.date_field,
-                   "JSON Lines, CSV, TSV: member or column holding the date (YYYY, YYYY-MM, YYYY-MM-DD or ISO date "
-                   "and time; empty: none)");
     app.add_option("--binary-files", a.binary_files,
                    "Folder, archive: a file that is not text (a NUL byte) is skipped and counted, or an error")
         ->check(CLI::IsMember({"skip", "error"}));
@@ -147,6 +144,12 @@ void check_matrix_options(const MatrixOnlyOptions& options, const VectorizerArgs
                 throw InvalidArgument(fmt::format("{} applies with --weighting tfidf: the Matrix Market input {} is "
                                                   "used as it is unless --weighting tfidf is given",
                                                   o->get_name(), path));
+}
+
+void add_date_field_option(CLI::App& app, CorpusArgs& a) {
+    app.add_option("--date-field", a.date_field,
+                   "JSON Lines, CSV, TSV: member or column holding the date (YYYY, YYYY-MM, YYYY-MM-DD or ISO date "
+                   "and time; empty: none)");
 }
 
 text::CorpusOptions corpus_options(const CorpusArgs& a) {

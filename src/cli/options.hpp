@@ -76,6 +76,9 @@ void add_corpus_options(CLI::App& app, CorpusArgs& args, const char* positional_
                         const char* positional_help = nullptr);
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& args);
 
+/// --date-field, offered only by the sub-commands that use dates (vectorize --dates, report's
+/// topics over time): elsewhere it would be read and ignored.
+void add_date_field_option(CLI::App& app, CorpusArgs& args);
 text::CorpusOptions corpus_options(const CorpusArgs& args);
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& args);
 

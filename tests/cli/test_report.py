@@ -14,13 +14,14 @@ network would fail. The page records every error, console.error and
 console.warn from its first line on (data-errors on <body>) and, once vega-embed
 has drawn every chart, sets data-rendered; the test reads both from the DOM
 Chromium dumps, and also rejects any console message Chromium logs. Then:
-  1) a corpus report (NMF, 4 categories, --sweep): 6 charts (topic bars, scree,
-     sweep, sizes, topic-label heat map, document map), each drawn as an <svg>;
+  1) a corpus report (NMF, 4 categories, --sweep): 9 charts (topic bars, intertopic
+     map, relevance, similarity, scree, sweep, sizes, label heat map, document map),
+     each drawn as an <svg>;
      the page loads nothing from outside (no src/href to http, no <link>);
      the topic table equals `topics --json`; the sweep data equals `sweep`;
   2) an SVD report (krylov, counts): signed bars (negative weights in the data);
   3) a .mtx report (no labels): no heat map, a note saying why;
-  4) a model report (report model.ftm): topics and notes, no document charts;
+  4) a model report (report model.ftm): topics, similarity, scree and notes, no document charts;
   5) errors: -o in a missing directory, a bad --sweep, a damaged model: the exit
      code and no file left behind.
 """
@@ -136,7 +137,8 @@ def main():
             raise AssertionError(f"outputs {j['outputs']}")
         text, specs = specs_of(html)
         assert_offline(text)
-        charts = ["chart-topics", "chart-scree", "chart-sweep", "chart-sizes", "chart-labels", "chart-map"]
+        charts = ["chart-topics", "chart-intertopic", "chart-relevance", "chart-similarity", "chart-scree",
+                  "chart-sweep", "chart-sizes", "chart-labels", "chart-map"]
         if sorted(specs) != sorted(charts):
             raise AssertionError(f"charts {sorted(specs)}, expected {sorted(charts)}")
         attrs, dom, console = render(env, html, shot)
@@ -154,7 +156,7 @@ def main():
         if any(v["weight"] < 0 for v in specs["chart-topics"]["data"]["values"]):
             raise AssertionError("negative weights in an NMF topic chart")
         return f"{len(charts)} charts drawn, no errors; {os.path.getsize(html)} bytes; screenshot {shot}"
-    checks.run("report CORPUS -k 6 --sweep: 6 charts render in headless Chromium, offline, no errors", corpus_report)
+    checks.run("report CORPUS -k 6 --sweep: 9 charts render in headless Chromium, offline, no errors", corpus_report)
 
     def svd_report():
         html = os.path.join(out, "svd.html")
@@ -189,14 +191,14 @@ def main():
         expect_ok(env.run("fit", env.data, *TWO, "--method", "krylov", "-k", "4", "-o", model))
         j = run_json(env, "report", model, "-o", html)
         text, specs = specs_of(html)
-        if sorted(specs) != ["chart-scree", "chart-topics"] or "need the documents" not in text:
+        if sorted(specs) != ["chart-scree", "chart-similarity", "chart-topics"] or "need the documents" not in text:
             raise AssertionError(f"charts {sorted(specs)}")
         if j["k"] != 4 or j["method"] != "krylov":
             raise AssertionError(f"JSON {j}")
         attrs, dom, console = render(env, html, os.path.join(args.shots, "report-model.png"))
         assert_rendered(attrs, dom, console, sorted(specs))
         return "topics and scree from the model; the document charts noted as needing the corpus"
-    checks.run("report model.ftm: the model's topics and singular values; renders", model_report)
+    checks.run("report model.ftm: the model's topics, similarity and singular values; renders", model_report)
 
     checks.run("report -o in a missing directory: exit 1, nothing written",
                unwritable(env, ["report", env.data, *TWO, "-k", "2"], "-o",
