@@ -77,10 +77,11 @@ template void write_doc_topics(io::AtomicFile&, const linalg::Matrix<double>&, c
                                 const std::vector<std::string>&, const std::vector<std::int64_t>&, bool);
 
 std::string unassigned_text(std::int64_t unassigned, const DocTopicsArgs& args) {
+    const char* noun = unassigned == 1 ? "document" : "documents";
     return args.min_topic_weight > 0
-               ? fmt::format("{} documents with no topic (topic -1: all weights zero, or the largest below {})",
-                             unassigned, args.min_topic_weight)
-               : fmt::format("{} documents with no topic (topic -1: all weights zero)", unassigned);
+               ? fmt::format("{} {} with no topic (topic -1: all weights zero, or the largest below {})", unassigned,
+                             noun, args.min_topic_weight)
+               : fmt::format("{} {} with no topic (topic -1: all weights zero)", unassigned, noun);
 }
 
 nlohmann::json support_json(const std::vector<model::TopicSupport>& support) {
