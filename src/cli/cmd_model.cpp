@@ -58,7 +58,7 @@ void run_transform(const TransformArgs& a) {
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}},
                             {{"MODEL", a.model_path}, {"CORPUS", a.corpus.path}});
     const model::TopicModel m = model::load_model(a.model_path);
-    check_normalize(a.doc, m.method != "nmf");
+    check_normalize(a.doc, a.doc_topics_path, m.method != "nmf");
     const text::Vectorizer vectorizer = model::vectorizer_of(m);
 
     auto t = Clock::now();

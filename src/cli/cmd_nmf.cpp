@@ -142,6 +142,7 @@ void run(const NmfArgs& a) {
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
     (void)assign_options(a.doc);
+    check_normalize(a.doc, a.doc_topics_path, false);
     io::OutputFiles outputs({{"--w", a.w_path}, {"--h", a.h_path}, {"--doc-topics", a.doc_topics_path}},
                             matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });

@@ -532,7 +532,7 @@ void run(const TopicsArgs& a) {
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
     validate(a.nmf);
     (void)assign_options(a.doc);
-    check_normalize(a.doc, a.method != "nmf");
+    check_normalize(a.doc, a.doc_topics_path, a.method != "nmf");
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path}, {"-o", a.report_path}},
                             matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });

@@ -22,7 +22,9 @@ model::AssignOptions assign_options(const DocTopicsArgs& args) {
     return o;
 }
 
-void check_normalize(const DocTopicsArgs& args, bool signed_weights) {
+void check_normalize(const DocTopicsArgs& args, const std::string& doc_topics_path, bool signed_weights) {
+    if (args.normalize && doc_topics_path.empty())
+        throw InvalidArgument("--normalize shapes the --doc-topics file, and no --doc-topics is given");
     if (args.normalize && signed_weights)
         throw InvalidArgument("--normalize needs non-negative weights (nmf): SVD weights are signed, so their row "
                               "sums are no total to divide by");

@@ -27,8 +27,9 @@ void add_doc_topics_options(CLI::App& app, DocTopicsArgs& args);
 /// The library's options, validated (exit 2 on a bad value).
 model::AssignOptions assign_options(const DocTopicsArgs& args);
 
-/// --normalize divides by the row sum, which signed (SVD) weights do not have a meaning for.
-void check_normalize(const DocTopicsArgs& args, bool signed_weights);
+/// --normalize shapes the --doc-topics file, so it needs one; and it divides by the row sum,
+/// which signed (SVD) weights have no meaning for.
+void check_normalize(const DocTopicsArgs& args, const std::string& doc_topics_path, bool signed_weights);
 
 /// The CSV: document,label,dominant_topic,topic_0,...,topic_{k-1}; one row per document of w
 /// (documents × k). label is "" when the document has none; dominant_topic is -1 when it has no

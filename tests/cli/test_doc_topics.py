@@ -284,6 +284,8 @@ def main():
         p = env.run("topics", small, "--vocabulary", vocab, "-k", "2", "--method", "svd", "--normalize",
                     "--doc-topics", w_csv)
         expect_error(p, 2, ["--normalize"])
+        p = env.run("topics", small, "--vocabulary", vocab, "-k", "2", "--normalize")
+        expect_error(p, 2, ["--normalize", "--doc-topics"])
 
         model = os.path.join(out, "m.ftm")
         expect_ok(env.run("fit", EMBEDDED, *FOUR, "-k", "6", "-o", model))
