@@ -18,6 +18,7 @@ documents, 60 of them with no term left) and on crafted folders, lines and .mtx 
   signature topic (ico bobbe tek ...) is flagged at k = 6 and k = 10, the large topics are not.
 - --doc-topics: document,label,dominant_topic,topic_0..; weights equal nmf --w; --normalize
   rows sum to 1 (all-zero rows stay zero, topic -1); RFC 4180 quoting read back by Python's csv.
+- report: the unassigned documents are on the document map as topic "none" (it crashed on -1).
 """
 
 import csv
@@ -307,6 +308,20 @@ def main():
         return f".mtx: dominant {list(on_mtx)}; transform: dominant {list(dominant)}"
     checks.run(".mtx with an empty row, and transform of unknown-word and empty lines: topic -1; svd --normalize "
                "is exit 2", mtx_and_transform)
+
+    def report_page():
+        out = env.fresh_dir("report")
+        page = os.path.join(out, "r.html")
+        # A regression: the document map indexed the topics by -1 and crashed (SIGSEGV).
+        p = env.run("report", EMBEDDED, *FOUR, "-k", "6", "-o", page)
+        expect_ok(p)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        none, line = html.count('"topic":"none"'), html.count("60 documents with no topic")
+        if none != 60 or line != 1:
+            raise AssertionError(f"{none} map points of topic 'none' (expected 60), outliers line {line} times")
+        return "the map draws the 60 empty documents as topic 'none'; the summary has the outliers line"
+    checks.run("report of the 4 categories: unassigned documents on the map as 'none', the outliers line", report_page)
 
     return finish(checks, workdir, t0)
 
