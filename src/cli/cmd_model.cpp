@@ -9,10 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "doc_topics.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
+#include "factopic/model/assignment.hpp"
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -44,6 +46,7 @@ struct TransformArgs {
     std::string labels_file, ids_file;  // a .mtx input's rows
     MatrixOnlyOptions matrix_options;    // the corpus options a .mtx input refuses
     std::string doc_topics_path;
+    DocTopicsArgs doc;
     int top = 8;
     int threads = 0;
     bool json = false;
@@ -129,12 +132,14 @@ void run_transform(const TransformArgs& a) {
             if (!path->empty())
                 throw InvalidArgument(fmt::format("{} applies to a Matrix Market input; a corpus brings its own", option));
     }
+    const model::AssignOptions assign = assign_options(a.doc);
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}},
                             {{"MODEL", a.model_path},
                              {is_matrix_market(a.corpus.path) ? "MATRIX" : "CORPUS", a.corpus.path},
                              {"--labels", a.labels_file},
                              {"--ids", a.ids_file}});
     const model::TopicModel m = model::load_model(a.model_path);
+    check_normalize(a.doc, a.doc_topics_path, m.method != "nmf");
     const Documents docs = read_documents(a, m);
     const CsrMatrix<double>& x = docs.x;
     const double read_s = docs.read_s, vectorize_s = docs.vectorize_s;
@@ -146,15 +151,16 @@ void run_transform(const TransformArgs& a) {
     const double transform_s = since(t);
 
     const std::int64_t k = m.k();
-    const std::vector<std::int64_t> dominant = model::dominant_topics(w);
-    std::vector<std::int64_t> sizes(static_cast<std::size_t>(k), 0);
-    for (const std::int64_t topic : dominant) ++sizes[static_cast<std::size_t>(topic)];
+    const std::vector<std::int64_t> dominant = model::assign_topics(w, assign);
+    const std::vector<std::int64_t> sizes = model::topic_sizes(dominant, k);
+    const std::int64_t unassigned = model::unassigned_documents(dominant);
+    const std::vector<model::TopicSupport> support = model::topic_support(w);
     const bool labelled = model::has_labels(docs.labels);
     model::LabelAlignment alignment;
     if (labelled) alignment = model::align_labels(dominant, k, docs.labels);
     const std::int64_t empty = model::empty_rows(x);
 
-    if (outputs[0]) write_doc_topics(*outputs[0], w, docs.ids);
+    if (outputs[0]) write_doc_topics(*outputs[0], w, docs.ids, docs.labels, dominant, a.doc.normalize);
     outputs.commit();
     const auto shown = decomp::topics_from_rows(m.terms, k, a.top, false);
 
@@ -164,7 +170,12 @@ void run_transform(const TransformArgs& a) {
         j["corpus"] = {{"source", docs.source}, {"documents", x.rows}, {"nnz", x.nnz()}, {"empty_documents", empty}};
         if (docs.skipped) j["corpus"]["skipped"] = skipped_json(*docs.skipped);
         j["topic_sizes"] = sizes;
+        j["unassigned_documents"] = unassigned;
+        j["min_topic_weight"] = a.doc.min_topic_weight;
+        j["few_documents_threshold"] = model::few_documents_threshold(x.rows);
+        j["topic_support"] = support_json(support);
         j["labels"] = labelled ? labels_json(alignment) : nlohmann::json(nullptr);
+        if (labelled) j["labels"]["unassigned"] = alignment.unassigned;
         j["timings"] = {{"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
@@ -175,9 +186,11 @@ void run_transform(const TransformArgs& a) {
     fmt::print("model      {}: {}, {} terms\n", a.model_path, method_summary(m), m.terms.cols);
     fmt::print("corpus     {} documents ({} with none of the model's terms), {} non-zeros: {} {}\n", x.rows, empty,
                x.nnz(), docs.source, docs.description);
+    fmt::print("outliers   {}\n", unassigned_text(unassigned, a.doc));
     if (labelled)
-        fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}\n", alignment.nmi,
-                   alignment.ari);
+        fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}\n", alignment.nmi,
+                   alignment.ari,
+                   unassigned > 0 ? fmt::format(" (the {} documents with a topic)", x.rows - unassigned) : "");
     fmt::print("time       read {:.3f} s, vectorize {:.3f} s, transform {:.3f} s, total {:.3f} s\n", read_s, vectorize_s,
                transform_s, since(start));
     if (!a.doc_topics_path.empty()) fmt::print("wrote      {}\n", a.doc_topics_path);
@@ -189,7 +202,8 @@ void run_transform(const TransformArgs& a) {
             const auto& tl = alignment.topics[ts];
             label = fmt::format("{:<25}  ", label_cell(tl));
         }
-        fmt::print("{:>5}  {:>5}  {}{}\n", topic, sizes[ts], label, words_of(shown[ts].top, m.vocabulary));
+        fmt::print("{:>5}  {:>5}  {}{}{}\n", topic, sizes[ts], label, words_of(shown[ts].top, m.vocabulary),
+                   support_cell(support[ts]));
     }
 }
 
@@ -298,7 +312,9 @@ void register_transform(CLI::App& app) {
     sub->add_option("--ids", args->ids_file, "For a .mtx input: the id of each row, one per line");
     sub->add_option("--labels", args->labels_file,
                     "For a .mtx input: the label of each row, one per line, an empty line for none");
-    sub->add_option("--doc-topics", args->doc_topics_path, "Write each document's topic weights here, as CSV");
+    sub->add_option("--doc-topics", args->doc_topics_path,
+                    "Write each document's topic weights here, as CSV (id, label, dominant topic, weights)");
+    add_doc_topics_options(*sub, args->doc);
     sub->add_option("--top", args->top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
     add_threads_option(*sub, args->threads);
     sub->add_flag("--json", args->json, "Print one JSON object instead of the report");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "doc_topics.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -31,6 +32,7 @@ struct NmfArgs {
     NmfMethodArgs nmf;
     std::int64_t k = 10;
     std::string w_path, h_path, doc_topics_path;
+    DocTopicsArgs doc;
     int top = 10;
     bool json = false;
 };
@@ -50,7 +52,9 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
     const auto t_write = Clock::now();
     if (outputs[0]) io::write_npy(*outputs[0], r.w);
     if (outputs[1]) io::write_npy(*outputs[1], r.h);
-    if (outputs[2]) write_doc_topics(*outputs[2], r.w, in.ids);
+    if (outputs[2])
+        write_doc_topics(*outputs[2], r.w, in.ids, in.labels, model::assign_topics(r.w, assign_options(a.doc)),
+                         a.doc.normalize);
     outputs.commit();
     const double write_s = since(t_write);
     const double total_s = since(start);
@@ -137,6 +141,8 @@ void run(const NmfArgs& a) {
     configure_progress(a.input.corpus.quiet, a.json);
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
+    (void)assign_options(a.doc);
+    check_normalize(a.doc, a.doc_topics_path, false);
     io::OutputFiles outputs({{"--w", a.w_path}, {"--h", a.h_path}, {"--doc-topics", a.doc_topics_path}},
                             matrix_inputs(a.input, a.nmf));
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });
@@ -161,7 +167,9 @@ void register_nmf(CLI::App& app) {
     add_nmf_method_options(*sub, args->nmf);
     sub->add_option("--w", args->w_path, "Write W (documents x k) here, as .npy");
     sub->add_option("--h", args->h_path, "Write H (k x terms) here, as .npy");
-    sub->add_option("--doc-topics", args->doc_topics_path, "Write the document-topic weights here, as CSV");
+    sub->add_option("--doc-topics", args->doc_topics_path,
+                    "Write the document-topic weights here, as CSV (id, label, dominant topic, weights)");
+    add_doc_topics_options(*sub, args->doc);
     sub->add_option("--top", args->top, "Words per topic (0: no topics)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "doc_topics.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -19,6 +20,7 @@
 #include "factopic/io/npy.hpp"
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/core/version.hpp"
+#include "factopic/model/assignment.hpp"
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -156,8 +158,10 @@ struct Findings {
     std::vector<decomp::Topic> shown;  // --top words (and the negative ones of SVD topics)
     model::Coherence coherence;
     double diversity = 0;
-    std::vector<std::int64_t> dominant;  // per document
+    std::vector<std::int64_t> dominant;  // per document; -1: none
     std::vector<std::int64_t> sizes;     // per topic
+    std::int64_t unassigned = 0;         // documents with no topic
+    std::vector<model::TopicSupport> support;  // per topic: how many documents carry it
     bool labelled = false;
     model::LabelAlignment alignment;
     std::int64_t empty = 0;  // documents without a term
@@ -177,11 +181,12 @@ Findings find(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Topics
     for (const auto& words : for_coherence) indexed.insert(indexed.end(), words.begin(), words.end());
     f.coherence = model::coherence(model::DocumentIndex(in.x, indexed), for_coherence);
     f.diversity = model::topic_diversity(term_lists(decomp::topics_from_rows(d.terms, k, k_diversity_top, false)));
-    f.dominant = model::dominant_topics(d.docs);
+    f.dominant = model::assign_topics(d.docs, assign_options(a.doc));
     f.labelled = model::has_labels(in.labels);
     if (f.labelled) f.alignment = model::align_labels(f.dominant, k, in.labels);
-    f.sizes.assign(static_cast<std::size_t>(k), 0);
-    for (const std::int64_t t : f.dominant) ++f.sizes[static_cast<std::size_t>(t)];
+    f.sizes = model::topic_sizes(f.dominant, k);
+    f.unassigned = model::unassigned_documents(f.dominant);
+    f.support = model::topic_support(d.docs);
     f.empty = model::empty_rows(in.x);
     f.seconds = since(t0);
     return f;
@@ -190,7 +195,8 @@ Findings find(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Topics
 /// The report's heading lines: (name, text).
 template <typename T>
 std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatrix<T>& in, const Decomposition<T>& d,
-                                                               const Findings& f, Clock::time_point start) {
+                                                               const Findings& f, const TopicsArgs& a,
+                                                               Clock::time_point start) {
     std::vector<std::pair<std::string, std::string>> lines;
     lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows, f.empty,
                                              in.x.cols, in.x.nnz(), in.description));
@@ -199,9 +205,13 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatri
                                               "words, document co-occurrence); diversity {:.3f} (top {})",
                                               f.coherence.npmi_mean, f.coherence.umass_mean, k_coherence_top,
                                               f.diversity, k_diversity_top));
+    lines.emplace_back("outliers", unassigned_text(f.unassigned, a.doc));
     if (f.labelled)
-        lines.emplace_back("labels", fmt::format("dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}",
-                                                 f.alignment.nmi, f.alignment.ari));
+        lines.emplace_back("labels", fmt::format("dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}",
+                                                 f.alignment.nmi, f.alignment.ari,
+                                                 f.unassigned > 0 ? fmt::format(" (the {} documents with a topic)",
+                                                                                in.x.rows - f.unassigned)
+                                                                  : ""));
     lines.emplace_back("time", fmt::format("read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s",
                                            in.read_s, in.vectorize_s, d.seconds, since(start)));
     return lines;
@@ -348,7 +358,15 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
     j["k"] = d.terms.rows;
     j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty}};
     j["topics"] = topics_json(f.shown, in.vocabulary);
+    const nlohmann::json support = support_json(f.support);
+    for (std::size_t t = 0; t < j["topics"].size() && t < support.size(); ++t) {
+        j["topics"][t]["size"] = f.sizes[t];
+        j["topics"][t].update(support[t]);
+    }
     j["topic_sizes"] = f.sizes;
+    j["unassigned_documents"] = f.unassigned;
+    j["min_topic_weight"] = a.doc.min_topic_weight;
+    j["few_documents_threshold"] = model::few_documents_threshold(in.x.rows);
     j["coherence"] = {{"top", k_coherence_top},
                       {"cooccurrence", "document"},
                       {"npmi", f.coherence.npmi},
@@ -357,6 +375,7 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
                       {"umass_mean", f.coherence.umass_mean}};
     j["diversity"] = {{"top", k_diversity_top}, {"value", f.diversity}};
     j["labels"] = f.labelled ? labels_json(f.alignment) : nlohmann::json(nullptr);
+    if (f.labelled) j["labels"]["unassigned"] = f.alignment.unassigned;
     j["timings"] = timings;
     j["outputs"] = written;
     if (a.k_auto) j["choose_k"] = k_choice_json(a);
@@ -381,8 +400,9 @@ void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
             const auto& tl = f.alignment.topics[t];
             label = fmt::format("{:<{}}  ", label_cell(tl), label_width);
         }
-        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}\n", t, f.coherence.npmi[t], f.coherence.umass[t],
-                   f.sizes[t], label, d.signed_ ? "+ " : "", words_of(f.shown[t].top, in.vocabulary));
+        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}{}\n", t, f.coherence.npmi[t], f.coherence.umass[t],
+                   f.sizes[t], label, d.signed_ ? "+ " : "", words_of(f.shown[t].top, in.vocabulary),
+                   support_cell(f.support[t]));
         if (d.signed_ && !f.shown[t].negative.empty())
             fmt::print("{}- {}\n", pad, words_of(f.shown[t].negative, in.vocabulary));
     }
@@ -396,13 +416,13 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     const TopicsArgs a = with_chosen_k(in.x, given);
     const Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
     const Findings f = find(in, d, a);
-    const auto summary = summary_lines(in, d, f, start);
+    const auto summary = summary_lines(in, d, f, a, start);
 
     const auto t_write = Clock::now();
     std::vector<std::pair<std::string, std::string>> written;
     nlohmann::json written_json = nlohmann::json::object();
     if (outputs[0]) {
-        write_doc_topics(*outputs[0], d.docs, in.ids);
+        write_doc_topics(*outputs[0], d.docs, in.ids, in.labels, f.dominant, a.doc.normalize);
         written.emplace_back("wrote", fmt::format("document-topic weights {}", a.doc_topics_path));
         written_json["doc_topics"] = a.doc_topics_path;
     }
@@ -512,6 +532,8 @@ void run(const TopicsArgs& a) {
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
     validate(a.nmf);
+    (void)assign_options(a.doc);
+    check_normalize(a.doc, a.doc_topics_path, a.method != "nmf");
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path},
                              {"-o", a.model_path},
                              {"-o", a.report_path},
@@ -550,6 +572,7 @@ void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
     sub.add_option("--doc-topics", args.doc_topics_path,
                    "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
+    add_doc_topics_options(sub, args.doc);
     add_choose_k_options(sub, args.choose, true);
     sub.add_flag("--json", args.json, "Print one JSON object instead of the report");
 }

@@ -293,39 +293,6 @@ void print_topics(const std::vector<decomp::Topic>& topics, const std::vector<st
     }
 }
 
-namespace {
-/// A CSV field: quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-}  // namespace
-
-template <typename T>
-void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids) {
-    std::string text = "document";
-    for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",topic_{}", t);
-    text += '\n';
-    for (std::int64_t i = 0; i < w.rows; ++i) {
-        text += csv_field(ids[static_cast<std::size_t>(i)]);
-        for (std::int64_t t = 0; t < w.cols; ++t) text += fmt::format(",{}", w(i, t));
-        text += '\n';
-        if (text.size() > (1 << 20)) {
-            file.write(text);
-            text.clear();
-        }
-    }
-    file.write(text);
-}
-
-template void write_doc_topics(io::AtomicFile&, const linalg::Matrix<float>&, const std::vector<std::string>&);
-template void write_doc_topics(io::AtomicFile&, const linalg::Matrix<double>&, const std::vector<std::string>&);
-
 nlohmann::json topics_json(const std::vector<decomp::Topic>& topics, const std::vector<std::string>& vocabulary) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& t : topics) {

@@ -109,11 +109,6 @@ void with_dtype(const VectorizerArgs& args, F&& f) {
         f.template operator()<double>();
 }
 
-/// The document-topic weights as CSV: a header "document,topic_0,...", then per row its id and
-/// its k weights.
-template <typename T>
-void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const std::vector<std::string>& ids);
-
 /// Terms as one space-separated line ("#j" for a column without a term).
 std::string words_of(const std::vector<decomp::TermWeight>& terms, const std::vector<std::string>& vocabulary);
 

@@ -137,7 +137,8 @@ json map_spec(const ReportData& d) {
     json values = json::array();
     for (const auto& p : d.map) {
         const auto t = static_cast<std::size_t>(p.topic);
-        values.push_back({{"x", p.x}, {"y", p.y}, {"topic", topic_name(t, d.topics[t])}, {"document", p.id}, {"label", p.label}});
+        const std::string topic = p.topic < 0 ? "none" : topic_name(t, d.topics[t]);  // -1: no topic
+        values.push_back({{"x", p.x}, {"y", p.y}, {"topic", topic}, {"document", p.id}, {"label", p.label}});
     }
     json tooltip = json::array({{{"field", "document"}}, {{"field", "topic"}}});
     if (!d.labels.empty()) tooltip.push_back({{"field", "label"}});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "doc_topics.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
@@ -30,6 +31,7 @@ struct TopicsArgs {
     NmfMethodArgs nmf;
     int top = 10;
     std::string doc_topics_path;
+    DocTopicsArgs doc;        // --min-topic-weight, --normalize
     std::string model_path;   // fit: where the model goes
     std::string report_path;  // report: where the page goes
     std::string w_path, h_path;  // fit: the factors as .npy

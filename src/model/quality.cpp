@@ -180,17 +180,28 @@ LabelAlignment align_labels(const std::vector<std::int64_t>& topic_of, std::int6
         id = next++;
         names.push_back(name);
     }
-    std::vector<std::int64_t> label_of(labels.size());
-    for (std::size_t i = 0; i < labels.size(); ++i) label_of[i] = ids[labels[i]];
-    for (const std::int64_t t : topic_of)
-        if (t < 0 || t >= k) throw InvalidArgument(fmt::format("topic {} is outside 0..{}", t, k - 1));
-
+    // Unassigned documents (-1) are no cluster: counting them as one would reward or punish the
+    // model for documents it had nothing to say about.
     LabelAlignment a;
+    std::vector<std::int64_t> label_of, assigned_topic_of;
+    label_of.reserve(labels.size());
+    assigned_topic_of.reserve(labels.size());
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const std::int64_t t = topic_of[i];
+        if (t == -1) {
+            ++a.unassigned;
+            continue;
+        }
+        if (t < 0 || t >= k) throw InvalidArgument(fmt::format("topic {} is outside 0..{}", t, k - 1));
+        label_of.push_back(ids[labels[i]]);
+        assigned_topic_of.push_back(t);
+    }
+
     a.topics.resize(static_cast<std::size_t>(k));
     a.labels = names;
     a.counts.assign(static_cast<std::size_t>(k), std::vector<std::int64_t>(static_cast<std::size_t>(next), 0));
-    for (std::size_t i = 0; i < topic_of.size(); ++i)
-        ++a.counts[static_cast<std::size_t>(topic_of[i])][static_cast<std::size_t>(label_of[i])];
+    for (std::size_t i = 0; i < assigned_topic_of.size(); ++i)
+        ++a.counts[static_cast<std::size_t>(assigned_topic_of[i])][static_cast<std::size_t>(label_of[i])];
     for (std::int64_t t = 0; t < k; ++t) {
         TopicLabel& tl = a.topics[static_cast<std::size_t>(t)];
         std::int64_t best = -1, best_count = 0;
@@ -204,8 +215,8 @@ LabelAlignment align_labels(const std::vector<std::int64_t>& topic_of, std::int6
             tl.share = static_cast<double>(best_count) / static_cast<double>(tl.size);
         }
     }
-    a.nmi = normalized_mutual_information(label_of, topic_of);
-    a.ari = adjusted_rand_index(label_of, topic_of);
+    a.nmi = normalized_mutual_information(label_of, assigned_topic_of);
+    a.ari = adjusted_rand_index(label_of, assigned_topic_of);
     return a;
 }
 

@@ -75,9 +75,19 @@ def sk_tfidf(X, kwargs, binary):
 
 
 def read_doc_topics(path):
+    """(header, ids, W) of a --doc-topics CSV: W from its topic_N columns."""
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
-    return rows[0], [r[0] for r in rows[1:]], np.asarray([[float(v) for v in r[1:]] for r in rows[1:]])
+    cols = [i for i, c in enumerate(rows[0]) if c.startswith("topic_")]
+    return rows[0], [r[0] for r in rows[1:]], np.asarray([[float(r[i]) for i in cols] for r in rows[1:]])
+
+
+def dominant_topics(path):
+    """The dominant_topic column of a --doc-topics CSV (-1: no topic)."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    c = rows[0].index("dominant_topic")
+    return np.asarray([int(r[c]) for r in rows[1:]])
 
 
 def check_tfidf(env, checks, crafted, real):
@@ -239,8 +249,14 @@ def check_rows(env, checks, real):
         if np.abs(Wc - Wm).max() > 1e-12:
             raise AssertionError(f"W differs by {np.abs(Wc - Wm).max():.2e}")
         from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-        y, dominant = read_lines(labels), Wm.argmax(axis=1)
-        nmi, ari = normalized_mutual_info_score(y, dominant), adjusted_rand_score(y, dominant)
+        # Over the documents with a topic (an empty row has topic -1 and is left out), whose
+        # dominant topic is W's argmax.
+        dominant = dominant_topics(wm)
+        kept = dominant >= 0
+        if not np.array_equal(dominant[kept], Wm[kept].argmax(axis=1)) or np.abs(Wm[~kept]).max(initial=0) > 0:
+            raise AssertionError("dominant_topic is not W's argmax, or -1 on a document with weights")
+        y = np.asarray(read_lines(labels))[kept]
+        nmi, ari = normalized_mutual_info_score(y, dominant[kept]), adjusted_rand_score(y, dominant[kept])
         if abs(m["labels"]["nmi"] - nmi) > 1e-12 or abs(m["labels"]["ari"] - ari) > 1e-12:
             raise AssertionError(f"NMI {m['labels']['nmi']}, ARI {m['labels']['ari']} vs scikit-learn {nmi}, {ari}")
         return f"NMI {nmi:.4f}, ARI {ari:.4f}; label shares, sizes and doc-topics == the corpus's"

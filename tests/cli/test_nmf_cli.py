@@ -254,15 +254,15 @@ def check_unwritable(env, checks, small):
 def parse_doc_topics(path, k):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    header = ["document"] + [f"topic_{t}" for t in range(k)]
+    header = ["document", "label", "dominant_topic"] + [f"topic_{t}" for t in range(k)]
     if not rows or rows[0] != header:
         raise AssertionError(f"CSV header {rows[0] if rows else None!r}, expected {header}")
     ids, values = [], []
     for r, row in enumerate(rows[1:], start=2):
-        if len(row) != k + 1:
-            raise AssertionError(f"CSV line {r}: {len(row)} fields, expected {k + 1}: {row!r}")
+        if len(row) != k + 3:
+            raise AssertionError(f"CSV line {r}: {len(row)} fields, expected {k + 3}: {row!r}")
         ids.append(row[0])
-        values.append([float(x) for x in row[1:]])
+        values.append([float(x) for x in row[3:]])
     return ids, np.array(values, dtype=np.float64).reshape(len(ids), k)
 
 

@@ -457,7 +457,9 @@ def parse_topics(stdout):
         mn = re.match(r"^\s+-\s+(.*)$", line)
         if mt:
             current = int(mt.group(1))
-            topics[current] = {"+": mt.group(2).split(), "-": []}
+            # The few-documents flag (tests/cli/test_doc_topics.py) is not a word.
+            words = re.sub(r"\s+\[few documents: \d+\]$", "", mt.group(2))
+            topics[current] = {"+": words.split(), "-": []}
         elif mn and current is not None:
             topics[current]["-"] = mn.group(1).split()
     return topics

@@ -115,11 +115,12 @@ def check_models(env, checks, small, vocab):
                      "sci.space,comp.graphics", "--remove", "headers,footers,quotes")
         with open(w, newline="") as f:
             rows = list(csv.reader(f))
-        if len(rows) - 1 != j["corpus"]["documents"] or rows[0] != ["document", "topic_0", "topic_1", "topic_2"]:
+        if len(rows) - 1 != j["corpus"]["documents"] or rows[0] != ["document", "label", "dominant_topic", "topic_0",
+                                                                    "topic_1", "topic_2"]:
             raise AssertionError(f"{len(rows) - 1} rows vs {j['corpus']['documents']} documents; header {rows[0]}")
         if not rows[1][0].startswith("20news-bydate-train/"):
             raise AssertionError(f"first id {rows[1][0]!r}")
-        if sum(j["topic_sizes"]) != j["corpus"]["documents"] or j["labels"] is None:
+        if sum(j["topic_sizes"]) + j["unassigned_documents"] != j["corpus"]["documents"] or j["labels"] is None:
             raise AssertionError(f"sizes {j['topic_sizes']}, labels {j['labels']}")
         if "labels" not in parse_report(p.stdout)["lines"]:
             raise AssertionError(f"no labels line:\n{p.stdout[:500]}")
@@ -134,11 +135,11 @@ def check_models(env, checks, small, vocab):
         j = run_json(env, "transform", model, docs, "--format", "lines", "--doc-topics", w)
         with open(w, newline="") as f:
             rows = list(csv.reader(f))
-        if [float(v) for v in rows[1][1:]] != [0.0, 0.0, 0.0] or not any(float(v) > 0 for v in rows[2][1:]):
+        if [float(v) for v in rows[1][3:]] != [0.0, 0.0, 0.0] or not any(float(v) > 0 for v in rows[2][3:]):
             raise AssertionError(f"weights {rows[1:]}")
         if j["corpus"]["empty_documents"] != 1 or j["labels"] is not None:
             raise AssertionError(f"corpus {j['corpus']}, labels {j['labels']}")
-        return f"unknown words: {rows[1][1:]}; known: {rows[2][1:]}"
+        return f"unknown words: {rows[1][3:]}; known: {rows[2][3:]}"
     checks.run("transform of a document with none of the model's terms: zero weights, exit 0", unknown_words)
 
     with open(model, "rb") as f:
@@ -301,13 +302,16 @@ def main():
                 raise AssertionError(f"topic {t}: text {npmi} {umass} vs JSON {q['npmi'][t]} {q['umass'][t]}")
             if docs != j["topic_sizes"][t] or docs != entry["size"]:
                 raise AssertionError(f"topic {t}: {docs} documents vs JSON {j['topic_sizes'][t]}")
+            rest = re.sub(r"  \[few documents: \d+\]$", "", rest)  # tests/cli/test_doc_topics.py checks the flag
             want_label = f"{entry['label']} {100 * entry['share']:.0f}%" if docs else "-"
             if not rest.startswith(want_label) or not rest.endswith(" ".join(words)):
                 raise AssertionError(f"topic {t}: {rest!r} vs label {want_label!r}, words {words}")
             if len(words) != 10:
                 raise AssertionError(f"topic {t}: {len(words)} words, expected 10 by default")
-        if sum(j["topic_sizes"]) != 783 or set(lab["topics"][0]) != {"label", "share", "size"}:
-            raise AssertionError(f"topic sizes {j['topic_sizes']} do not add up to 783")
+        if sum(j["topic_sizes"]) + j["unassigned_documents"] != 783 or set(lab["topics"][0]) != {"label", "share",
+                                                                                                 "size"}:
+            raise AssertionError(f"topic sizes {j['topic_sizes']} and {j['unassigned_documents']} unassigned do not "
+                                 "add up to 783")
         if not all(x in ("sci.space", "comp.graphics") for x in (e["label"] for e in lab["topics"] if e["size"])):
             raise AssertionError(f"labels {[e['label'] for e in lab['topics']]}")
         if not 0 < lab["nmi"] <= 1 or not -1 <= lab["ari"] <= 1:
@@ -323,16 +327,17 @@ def main():
         j = run_json(env, "topics", env.data, *TWO, "-k", "3", "--doc-topics", path)
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
-        if rows[0] != ["document", "topic_0", "topic_1", "topic_2"]:
+        if rows[0] != ["document", "label", "dominant_topic", "topic_0", "topic_1", "topic_2"]:
             raise AssertionError(f"header {rows[0]}")
         if [r[0] for r in rows[1:]] != read_lines(ids):
             raise AssertionError("the ids are not vectorize --ids, in order")
-        weights = [[float(v) for v in r[1:]] for r in rows[1:]]
+        weights = [[float(v) for v in r[3:]] for r in rows[1:]]
         if any(v < 0 for r in weights for v in r):
             raise AssertionError("a negative NMF weight")
         sizes = [0, 0, 0]
         for r in weights:
-            sizes[max(range(3), key=lambda t: (r[t], -t))] += 1
+            if any(r):  # an all-zero row has no topic (-1)
+                sizes[max(range(3), key=lambda t: (r[t], -t))] += 1
         if sizes != j["topic_sizes"] or j["outputs"].get("doc_topics") != path:
             raise AssertionError(f"argmax sizes {sizes} vs topic_sizes {j['topic_sizes']}; outputs {j['outputs']}")
         return f"{len(rows) - 1} documents x 3 topics; sizes {sizes}"
@@ -344,11 +349,11 @@ def main():
         j = run_json(env, "topics", env.data, *TWO, "-k", "3", "--method", "krylov", "--doc-topics", path)
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
-        if len(rows) != 784 or len(rows[1]) != 4:
+        if len(rows) != 784 or len(rows[1]) != 6:
             raise AssertionError(f"{len(rows)} rows of {len(rows[1])} fields")
         # Column t of A·V = U·Σ (to the Krylov method's accuracy) has norm σ_t.
         for t in range(3):
-            norm = sum(float(r[1 + t]) ** 2 for r in rows[1:]) ** 0.5
+            norm = sum(float(r[3 + t]) ** 2 for r in rows[1:]) ** 0.5
             if abs(norm - j["singular_values"][t]) > 1e-6 * j["singular_values"][0]:
                 raise AssertionError(f"column {t}: norm {norm} vs singular value {j['singular_values'][t]}")
         if j["labels"] is None or len(j["topic_sizes"]) != 3:

@@ -111,7 +111,8 @@ def read_model(path):
 def read_csv_matrix(path):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
-    return [r[0] for r in rows[1:]], np.asarray([[float(v) for v in r[1:]] for r in rows[1:]])
+    # document,label,dominant_topic,topic_0,...
+    return [r[0] for r in rows[1:]], np.asarray([[float(v) for v in r[3:]] for r in rows[1:]])
 
 
 def main():

@@ -66,6 +66,7 @@ struct LabelAlignment {
     std::vector<std::vector<std::int64_t>> counts;  ///< topic × label: documents of each
     double nmi = 0;  ///< normalized mutual information, arithmetic mean of the entropies (scikit-learn's default)
     double ari = 0;  ///< adjusted Rand index
+    std::int64_t unassigned = 0;  ///< documents with no topic (-1): in none of the above
 };
 
 /// Whether any document carries a label ("" is none).
@@ -75,7 +76,9 @@ bool has_labels(const std::vector<std::string>& labels);
 template <typename T>
 std::int64_t empty_rows(const CsrMatrix<T>& x);
 
-/// How the dominant topics of the documents line up with their labels (one per document).
+/// How the dominant topics of the documents line up with their labels (one per document). A
+/// document with no topic (-1, see assignment.hpp) is left out of the counts and of NMI and ARI,
+/// which compare the assigned documents only; `unassigned` counts them.
 LabelAlignment align_labels(const std::vector<std::int64_t>& topic_of, std::int64_t k,
                             const std::vector<std::string>& labels);
 
