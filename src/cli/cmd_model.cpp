@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
@@ -53,6 +54,7 @@ void run_transform(const TransformArgs& a) {
         throw InvalidArgument("transform reads documents (a corpus), not a .mtx: the model vectorizes them itself");
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}},
                             {{"MODEL", a.model_path}, {"CORPUS", a.corpus.path}});
+    keep_report_off_standard_output(outputs);
     const model::TopicModel m = model::load_model(a.model_path);
     const text::Vectorizer vectorizer = model::vectorizer_of(m);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -137,8 +138,9 @@ void run(const NmfArgs& a) {
     configure_progress(a.input.corpus.quiet, a.json);
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
-    io::OutputFiles outputs({{"--w", a.w_path}, {"--h", a.h_path}, {"--doc-topics", a.doc_topics_path}},
+    io::OutputFiles outputs({{"--w", a.w_path, true}, {"--h", a.h_path, true}, {"--doc-topics", a.doc_topics_path}},
                             matrix_inputs(a.input, a.nmf));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -153,8 +154,10 @@ void run(const SvdArgs& a) {
     const auto start = Clock::now();
     configure_progress(a.input.corpus.quiet, a.json);
     validate(a.svd);
-    io::OutputFiles outputs({{"--u", a.u_path}, {"--s", a.s_path}, {"--vt", a.vt_path}, {"--plot", a.plot_path}},
-                            matrix_inputs(a.input));
+    io::OutputFiles outputs(
+        {{"--u", a.u_path, true}, {"--s", a.s_path}, {"--vt", a.vt_path, true}, {"--plot", a.plot_path, true}},
+        matrix_inputs(a.input));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -213,7 +214,8 @@ void run(const SweepArgs& a) {
     const auto ks = parse_ks(a.ks);
     if (!(a.svd.tol > 0 && a.svd.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.svd.tol));
     validate(a.nmf);
-    io::OutputFiles outputs({{"--plot", a.plot_path}}, matrix_inputs(a.input));
+    io::OutputFiles outputs({{"--plot", a.plot_path, true}}, matrix_inputs(a.input));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, ks, outputs, start); });
 }
 

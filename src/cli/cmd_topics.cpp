@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -454,6 +455,7 @@ bool is_model_file(const std::string& path) {
 /// document-based sections need the corpus.
 void run_model_report(const TopicsArgs& a) {
     io::OutputFiles outputs({{"-o", a.report_path}}, {{"MODEL", a.input.corpus.path}});
+    keep_report_off_standard_output(outputs);
     const model::TopicModel m = model::load_model(a.input.corpus.path);
     const nlohmann::json header = nlohmann::json::parse(model::header_json(m));
     const auto& meta = header.at("metadata");
@@ -510,8 +512,10 @@ void run(const TopicsArgs& a) {
     if (a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
     if (!a.sweep.empty()) (void)parse_ks(a.sweep);  // a bad spec fails before any work
     validate(a.nmf);
-    io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path}, {"-o", a.report_path}},
-                            matrix_inputs(a.input, a.nmf));
+    io::OutputFiles outputs(
+        {{"--doc-topics", a.doc_topics_path}, {"-o", a.model_path, true}, {"-o", a.report_path}},
+        matrix_inputs(a.input, a.nmf));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 

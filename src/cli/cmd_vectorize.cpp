@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -144,6 +145,7 @@ void run(const VectorizeArgs& a) {
     io::OutputFiles outputs(
         {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}},
         corpus_inputs(a.corpus, a.vectorizer));
+    keep_report_off_standard_output(outputs);
     const auto t0 = Clock::now();
     const text::Corpus corpus = [&] {
         const Progress progress("reading");

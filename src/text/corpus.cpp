@@ -1142,7 +1142,8 @@ NewsgroupsCleaning parse_cleaning(const std::string& list) {
 Corpus read_corpus(const std::string& path, const CorpusOptions& options) {
     options.validate();
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw IoError("cannot open " + path + ": no such file or directory");
+    // "-" is standard input: one document per line, or JSON Lines with --format jsonl.
+    if (path != "-" && !fs::exists(path, ec)) throw IoError("cannot open " + path + ": no such file or directory");
     CorpusFormat format = options.format == CorpusFormat::Auto ? detect_format(path) : options.format;
     if (format == CorpusFormat::Folder && !fs::is_directory(path, ec))
         throw IoError("cannot read " + path + " as a folder: it is not a directory");
