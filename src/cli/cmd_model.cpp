@@ -41,7 +41,7 @@ struct TransformArgs {
     std::string model_path;
     CorpusArgs corpus;
     std::string doc_topics_path;
-    int top = 8;
+    int top = 10;
     int threads = 0;
     bool json = false;
 };

@@ -33,7 +33,7 @@ struct SvdArgs {
     SvdMethodArgs svd;
     bool check = false;
     std::string u_path, s_path, vt_path, plot_path;
-    int top = 8;
+    int top = 10;
     int topics = 10;
     bool json = false;
 };

@@ -327,11 +327,128 @@ def check_outputs(env, checks):
     checks.run("issue 14.1: two outputs on - are refused (exit 2)", dash_twice)
 
 
+# ---------------------------------------------------------------------------------------------
+# issue 14 point 3: the same defaults everywhere
+
+def help_text(env, *sub):
+    p = env.run(*sub, "--help")
+    expect(p)
+    return p.stdout
+
+
+def default_of(text, option):
+    """The default CLI11 shows for option in a help text ("--top INT:POSITIVE=10"), or None."""
+    for line in text.splitlines():
+        words = line.split()
+        if words and words[0] == option:
+            head = line.split("  ")[0] if "  " in line.strip() else line
+            if "=" in line.split(option, 1)[1].split("  ")[0]:
+                return line.split(option, 1)[1].split("  ")[0].split("=")[-1].strip()
+            return None
+    return None
+
+
+def check_defaults(env, checks):
+    def weighting_default():
+        seen = {}
+        for sub in ("vectorize", "svd", "nmf", "sweep", "topics", "fit", "report"):
+            seen[sub] = default_of(help_text(env, sub), "--weighting")
+        if set(seen.values()) != {"tfidf"}:
+            raise AssertionError(f"--weighting defaults: {seen}")
+        return "tfidf in " + ", ".join(seen)
+    checks.run("issue 14.3: --weighting defaults to tfidf in every sub-command", weighting_default)
+
+    def weighting_applied():
+        d = env.fresh_dir("weighting")
+        docs = docs_file(d)
+        plain = json.loads(env.run("vectorize", docs, "--json").stdout)
+        if plain.get("weighting") != "tfidf":
+            raise AssertionError(f"vectorize without --weighting: {plain.get('weighting')}")
+        if env.run("vectorize", docs, "-o", "-").stdout != \
+                env.run("vectorize", docs, "-o", "-", "--weighting", "tfidf").stdout:
+            raise AssertionError("vectorize without --weighting differs from --weighting tfidf")
+        a = env.run("nmf", docs, "-k", "2", "--doc-topics", "-")
+        b = env.run("nmf", docs, "-k", "2", "--doc-topics", "-", "--weighting", "tfidf")
+        c = env.run("nmf", docs, "-k", "2", "--doc-topics", "-", "--weighting", "count")
+        if a.stdout != b.stdout or a.stdout == c.stdout:
+            raise AssertionError("nmf without --weighting is not the tf-idf fit")
+        return "vectorize and nmf fit tf-idf unless told otherwise"
+    checks.run("issue 14.3: the default weighting is what runs (vectorize, nmf)", weighting_applied)
+
+    def top_default():
+        seen = {}
+        for sub in ("svd", "nmf", "topics", "fit", "report", "transform", "inspect"):
+            seen[sub] = default_of(help_text(env, sub), "--top")
+        if set(seen.values()) != {"10"}:
+            raise AssertionError(f"--top defaults: {seen}")
+        return "10 in " + ", ".join(seen)
+    checks.run("issue 14.3: --top defaults to 10 in every sub-command", top_default)
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 14 point 3: usage errors, "did you mean", --version
+
+def check_usage(env, checks):
+    cases = [
+        ("mistyped command", ["nmff", "docs.txt"], ["unknown command 'nmff'", "did you mean 'nmf'?"]),
+        ("mistyped option", ["nmf", "docs.txt", "--weigting", "count"],
+         ["unknown option --weigting", "did you mean '--weighting'?"]),
+        ("mistyped --weighting value", ["nmf", "docs.txt", "--weighting", "tfid"],
+         ["--weighting = 'tfid'", "did you mean 'tfidf'?"]),
+        ("mistyped --init value", ["nmf", "docs.txt", "--init", "nndsvdaa"], ["did you mean 'nndsvda'?"]),
+        ("mistyped --solver value", ["topics", "docs.txt", "--solver", "adan"], ["did you mean 'adam'?"]),
+        ("mistyped --stop-words keyword", ["vectorize", "docs.txt", "--stop-words", "englsh"],
+         ["--stop-words = 'englsh'", "did you mean 'english'?"]),
+        ("missing value", ["nmf", "docs.txt", "-k"], ["-k"]),
+        ("missing argument", ["nmf"], ["required"]),
+        ("no command", [], ["a command is required"]),
+        ("unrelated word", ["frobnicate"], ["unknown command 'frobnicate'"]),
+    ]
+
+    def one(args, needles):
+        d = env.fresh_dir("usage")
+        docs_file(d)
+        p = env.run(*args, cwd=d)
+        expect(p, 2, contains=needles)
+        if "Run with --help" in p.stderr:
+            raise AssertionError("CLI11's own two-line message is still there")
+        return p.stderr.strip()
+
+    for name, args, needles in cases:
+        checks.run(f"issue 14.3: usage error, {name}: one 'factopic: error:' line, exit 2",
+                   lambda args=args, needles=needles: one(args, needles))
+
+    def no_false_suggestion():
+        p = env.run("nmf", "docs.txt", "--weighting", "zzzzzz")
+        expect(p, 2, contains=["must be one of count, tfidf"])
+        if "did you mean" in p.stderr:
+            raise AssertionError(f"a suggestion for an unrelated word: {p.stderr!r}")
+        return p.stderr.strip()
+    checks.run("issue 14.3: no 'did you mean' for a word unlike every choice", no_false_suggestion)
+
+    def version():
+        p = env.run("--version")
+        expect(p)
+        first = p.stdout.splitlines()[0]
+        if not first.startswith("factopic ") or len(first.split()[1].split(".")) != 3:
+            raise AssertionError(f"first line {first!r}")
+        if "built" not in p.stdout or "blas" not in p.stdout:
+            raise AssertionError(f"no build details: {p.stdout!r}")
+        v = env.run("version")
+        expect(v)
+        if v.stdout != p.stdout:
+            raise AssertionError("factopic version and factopic --version differ")
+        return first
+    checks.run("issue 14.3: factopic --version prints 'factopic X.Y.Z' and build details, exit 0", version)
+
+
 def main():
     args, workdir, t0 = start_script(__doc__, "consistency-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
     checks = Checks(extra=[(subprocess.TimeoutExpired, describe_timeout)], crash_location=True)
     check_outputs(env, checks)
+    check_defaults(env, checks)
+    check_usage(env, checks)
     return finish(checks, workdir, t0)
 
 
