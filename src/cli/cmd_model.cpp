@@ -198,7 +198,7 @@ void register_transform(CLI::App& app) {
         "SVD, the projection X V (TruncatedSVD.transform). Prints each topic's documents and, with labels,\n"
         "the dominant label and the NMI/ARI; --doc-topics writes the weights.\n"
         "Example:\n"
-        "  factopic transform model.ftm data/20news-bydate.tar.gz --subset test \\\n"
+        "  factopic transform model.ftm data/20news-4cat.tar.gz --subset test \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --doc-topics W-test.csv");
     sub->add_option("MODEL", args->model_path, "A model written by factopic fit")->required();

@@ -171,7 +171,7 @@ void register_svd(CLI::App& app) {
         "         or gesdd (LAPACK on the dense matrix); truncated (-k K): krylov (default; block Krylov with a\n"
         "         residual stop, --tol) or rsvd (randomized range finder, as scikit-learn's randomized_svd).\n"
         "Example:\n"
-        "  factopic svd data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic svd data/20news-4cat.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --full --check --plot sv.svg");
     add_matrix_options(*sub, args->input);

@@ -568,7 +568,7 @@ std::pair<CLI::App*, std::shared_ptr<TopicsArgs>> topics_pipeline(CLI::App& app,
     args->input.vectorizer.weighting = "tfidf";
     auto* sub = app.add_subcommand(name, description);
     sub->footer(help + "Example:\n  factopic " + name +
-                " data/20news-bydate.tar.gz --subset train \\\n"
+                " data/20news-4cat.tar.gz --subset train \\\n"
                 "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
                 "      --remove headers,footers,quotes " +
                 example);

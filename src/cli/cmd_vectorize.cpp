@@ -166,7 +166,7 @@ void register_vectorize(CLI::App& app) {
     auto* sub = app.add_subcommand("vectorize", "Read a corpus and write its document-term matrix (Matrix Market)");
     sub->footer(
         "Example:\n"
-        "  factopic vectorize data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic vectorize data/20news-4cat.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -o X.mtx --vocab vocab.txt");
     add_corpus_options(*sub, args->corpus);

@@ -442,6 +442,109 @@ def check_usage(env, checks):
     checks.run("issue 14.3: factopic --version prints 'factopic X.Y.Z' and build details, exit 0", version)
 
 
+# ---------------------------------------------------------------------------------------------
+# issue 14 point 3: one topics JSON schema, help examples, the solver options group
+
+SUBCOMMANDS = ("vectorize", "svd", "nmf", "sweep", "topics", "fit", "transform", "inspect", "report", "version")
+
+
+def check_schema(env, checks):
+    def one_schema():
+        d = env.fresh_dir("schema")
+        docs = docs_file(d)
+        model = os.path.join(d, "m.ftm")
+        expect(env.run("fit", docs, "-k", "2", "-o", model))
+        runs = {
+            "nmf": ["nmf", docs, "-k", "2", "--top", "3", "--json"],
+            "svd": ["svd", docs, "-k", "2", "--top", "3", "--json"],
+            "topics": ["topics", docs, "-k", "2", "--top", "3", "--json"],
+            "inspect": ["inspect", model, "--top", "3", "--json"],
+        }
+        shapes = {}
+        for name, args in runs.items():
+            p = env.run(*args)
+            expect(p)
+            topics = json.loads(p.stdout)["topics"]
+            if not topics or not all(isinstance(t, dict) for t in topics):
+                raise AssertionError(f"{name}: topics are not objects: {topics!r:.200}")
+            for t in topics:
+                if sorted(t) != ["negative", "top"]:
+                    raise AssertionError(f"{name}: topic keys {sorted(t)}")
+                for term, weight in t["top"] + t["negative"]:
+                    if not isinstance(term, str) or not isinstance(weight, (int, float)):
+                        raise AssertionError(f"{name}: entry {[term, weight]!r}")
+                if len(t["top"]) != 3:
+                    raise AssertionError(f"{name}: {len(t['top'])} top terms, --top 3")
+            shapes[name] = len(topics)
+        return ", ".join(f"{n}: {k} topics" for n, k in shapes.items())
+    checks.run("issue 14.3: nmf, svd, topics and inspect --json share one topic schema {top, negative}",
+               one_schema)
+
+
+def help_examples(text):
+    """The example command lines of a help text (after "Example:"/"Examples:"), continuations joined."""
+    lines, out, inside = text.splitlines(), [], False
+    for line in lines:
+        if line.strip().startswith("Example"):
+            inside = True
+            continue
+        if inside and line.strip().startswith("factopic "):
+            out.append(line.strip())
+        elif inside and out and out[-1].endswith("\\"):
+            out[-1] = out[-1][:-1].rstrip() + " " + line.strip()
+        elif inside and line.strip() and not line.startswith(" "):
+            inside = False
+    return out
+
+
+def check_help(env, checks):
+    def examples_use_embedded_corpus():
+        found = {}
+        for sub in SUBCOMMANDS:
+            text = help_text(env, sub)
+            if "20news-bydate.tar.gz" in text:
+                raise AssertionError(f"{sub} --help still names data/20news-bydate.tar.gz")
+            found[sub] = help_examples(text)
+            if not found[sub]:
+                raise AssertionError(f"{sub} --help has no example")
+            for ex in found[sub]:
+                for word in ex.split():
+                    if word.startswith("data/") and not os.path.exists(os.path.join(os.path.dirname(env.small), word[5:])):
+                        raise AssertionError(f"{sub}: example names {word}, which does not exist")
+        return f"{sum(map(len, found.values()))} examples"
+    checks.run("issue 14.3: every --help has examples, on the embedded corpus (files exist)",
+               examples_use_embedded_corpus)
+
+    def examples_run():
+        d = env.fresh_dir("examples")
+        data = os.path.dirname(env.small)
+        ran = []
+        # In an order where each example finds what an earlier one wrote (X.mtx, model.ftm).
+        for sub in ("vectorize", "svd", "nmf", "fit", "transform", "inspect", "topics", "report", "sweep",
+                    "version"):
+            for ex in help_examples(help_text(env, sub)):
+                args = [a.replace("data/", data + "/", 1) if a.startswith("data/") else a for a in ex.split()[1:]]
+                p = env.run(*args, cwd=d, timeout=900)
+                if p.returncode != 0:
+                    raise AssertionError(f"'{ex}': {describe(p)}")
+                ran.append(sub)
+        return f"{len(ran)} examples ran: {' '.join(ran)}"
+    checks.run("issue 14.3: every help example runs (exit 0) in order", examples_run)
+
+    def solver_group():
+        for sub in ("topics", "fit", "nmf"):
+            text = help_text(env, sub)
+            if "Solver options" not in text:
+                raise AssertionError(f"{sub} --help has no 'Solver options' section")
+            tail = text.split("Solver options", 1)[1]
+            head = text.split("Solver options", 1)[0]
+            for knob in ("--lam", "--mu", "--lr", "--beta1", "--beta2", "--anneal"):
+                if knob not in tail or f"  {knob} " in head:
+                    raise AssertionError(f"{sub}: {knob} is not in the Solver options section")
+        return "topics, fit, nmf"
+    checks.run("issue 14.3: the lecture's solver knobs are in a 'Solver options' help section", solver_group)
+
+
 def main():
     args, workdir, t0 = start_script(__doc__, "consistency-")
     env = Env(os.path.abspath(args.factopic), os.path.abspath(args.data), workdir)
@@ -449,6 +552,8 @@ def main():
     check_outputs(env, checks)
     check_defaults(env, checks)
     check_usage(env, checks)
+    check_schema(env, checks)
+    check_help(env, checks)
     return finish(checks, workdir, t0)
 
 

@@ -43,7 +43,7 @@ CORPUS_ARGS = ["--subset", "test", "--categories", "sci.space,comp.graphics",
                "--remove", "headers,footers,quotes"]
 JSON_KEYS = ["source", "rows", "cols", "nnz", "dtype", "threads", "k", "solver", "init", "beta_loss",
              "iterations", "converged", "reconstruction_error", "relative_error", "negative_entries",
-             "clipped", "losses", "topics", "topic_weights", "timings", "phases", "peak_memory_mb", "outputs"]
+             "clipped", "losses", "topics", "timings", "phases", "peak_memory_mb", "outputs"]
 TIMING_KEYS = ["read", "vectorize", "decompose", "write", "total"]
 EXACT_TOL = 1e-12
 FLOAT32_SQ_TOL = 1e-6
@@ -312,7 +312,7 @@ def check_outputs(env, checks, small, starts):
                 raise AssertionError(f"CSV ids {ids}, expected 'row 1' .. 'row {m}'")
             if not np.array_equal(V.astype(np_dtype), W):
                 raise AssertionError(f"CSV weights differ from W.npy: {V} vs {W}")
-            if len(j["topics"]) != k or any(len(t) != n for t in j["topics"]):
+            if len(j["topics"]) != k or any(len(t["top"]) != n for t in j["topics"]):
                 raise AssertionError(f"topics {j['topics']} (without --vocabulary: '#i' terms, {n} each)")
             return (f"{j['iterations']} iterations, error {j['reconstruction_error']:.6f}; W {W.shape}, "
                     f"H {H.shape} {dtype}; CSV == W")
@@ -344,7 +344,7 @@ def check_outputs(env, checks, small, starts):
     def top():
         j = run_json(env, "nmf", small, "-k", "2", "--top", "2")
         z = run_json(env, "nmf", small, "-k", "2", "--top", "0")
-        if [len(t) for t in j["topics"]] != [2, 2] or z["topics"] != []:
+        if [len(t["top"]) for t in j["topics"]] != [2, 2] or z["topics"] != []:
             raise AssertionError(f"--top 2: {j['topics']}; --top 0: {z['topics']}")
         return f"--top 2: {j['topics']}; --top 0: none"
     checks.run("nmf --top 2 / --top 0: 2 words per topic / no topics", top)
