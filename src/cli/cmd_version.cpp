@@ -36,7 +36,7 @@ std::string version_text() {
 
 void register_version(CLI::App& app) {
     auto* sub = app.add_subcommand("version", "Print the version, the BLAS it runs on and its thread count");
-    sub->footer("Examples:\n  factopic version\n  factopic --version");
+    sub->footer("Example:\n  factopic version\n  factopic --version");
     sub->callback([] { fmt::print("{}\n", version_text()); });
 }
 
