@@ -479,7 +479,7 @@ def check_topics_command(env, checks, mats):
             if tj.get("method") != "nmf":
                 raise AssertionError(f"topics JSON method {tj.get('method')!r}: nmf is not the default")
             words = words_of(nmf["topics"])
-            if mtx["topics"] != words or mtx["reconstruction_error"] != nmf["reconstruction_error"]:
+            if mtx["topics"] != nmf["topics"] or mtx["reconstruction_error"] != nmf["reconstruction_error"]:
                 raise AssertionError(f"nmf from the corpus ({nmf['reconstruction_error']!r}) and from the .mtx "
                                      f"({mtx['reconstruction_error']!r}) differ")
             jt = tj.get("topics")
