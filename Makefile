@@ -35,9 +35,9 @@ build: deps-build $(BUILD)/build.ninja
 # (tf-idf, k = 6) with their coherence, sizes and labels.
 run: build
 	./$(BUILD)/factopic vectorize $(CORPUS) --subset train --categories $(CATEGORIES) \
-	    --remove headers,footers,quotes --top-terms 10
+	    --remove headers,footers,quotes --weighting count --top-terms 10
 	./$(BUILD)/factopic svd $(CORPUS) --subset train --categories $(CATEGORIES) \
-	    --remove headers,footers,quotes --full --check --plot $(BUILD)/singular-values.svg --topics 10
+	    --remove headers,footers,quotes --weighting count --full --check --plot $(BUILD)/singular-values.svg --topics 10
 	./$(BUILD)/factopic topics $(CORPUS) --subset train --categories $(CATEGORIES) \
 	    --remove headers,footers,quotes -k 6 --top 8
 

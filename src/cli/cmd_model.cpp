@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
@@ -47,7 +48,7 @@ struct TransformArgs {
     MatrixOnlyOptions matrix_options;    // the corpus options a .mtx input refuses
     std::string doc_topics_path;
     DocTopicsArgs doc;
-    int top = 8;
+    int top = 10;
     int threads = 0;
     bool json = false;
 };
@@ -138,6 +139,7 @@ void run_transform(const TransformArgs& a) {
                              {is_matrix_market(a.corpus.path) ? "MATRIX" : "CORPUS", a.corpus.path},
                              {"--labels", a.labels_file},
                              {"--ids", a.ids_file}});
+    keep_report_off_standard_output(outputs);
     const model::TopicModel m = model::load_model(a.model_path);
     check_normalize(a.doc, a.doc_topics_path, m.method != "nmf");
     const Documents docs = read_documents(a, m);
@@ -300,7 +302,7 @@ void register_transform(CLI::App& app) {
         "A .mtx input holds counts over the model's terms (in its column order), weighted as the training\n"
         "matrix was; a model fitted on a .mtx takes only a .mtx (it has no tokenizer).\n"
         "Example:\n"
-        "  factopic transform model.ftm data/20news-bydate.tar.gz --subset test \\\n"
+        "  factopic transform model.ftm data/20news-4cat.tar.gz --subset test \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --doc-topics W-test.csv");
     sub->add_option("MODEL", args->model_path, "A model written by factopic fit")->required();

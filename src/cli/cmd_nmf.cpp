@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -61,7 +62,6 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
 
     std::vector<decomp::Topic> topics;
     if (a.top > 0) topics = decomp::topics_from_rows(r.h, r.h.rows, a.top, false);
-    const bool words = !in.vocabulary.empty();
 
     if (a.json) {
         nlohmann::json j = matrix_json(in, a.input);
@@ -78,18 +78,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         j["negative_entries"] = r.negative_entries;
         j["clipped"] = r.clipped;
         j["losses"] = r.losses;
-        nlohmann::json list = nlohmann::json::array(), weights = nlohmann::json::array();
-        for (const auto& t : topics) {
-            nlohmann::json terms = nlohmann::json::array(), ws = nlohmann::json::array();
-            for (const auto& tw : t.top) {
-                terms.push_back(words ? in.vocabulary[static_cast<std::size_t>(tw.term)] : fmt::format("#{}", tw.term));
-                ws.push_back(tw.weight);
-            }
-            list.push_back(terms);
-            weights.push_back(ws);
-        }
-        j["topics"] = list;
-        j["topic_weights"] = weights;
+        j["topics"] = topics_json(topics, in.vocabulary);  // the schema of topics, svd and inspect
         j["timings"] = {{"read", in.read_s},
                         {"vectorize", in.vectorize_s},
                         {"decompose", r.seconds},
@@ -143,8 +132,9 @@ void run(const NmfArgs& a) {
     const decomp::NmfOptions options = nmf_options(a.nmf, a.k);
     (void)assign_options(a.doc);
     check_normalize(a.doc, a.doc_topics_path, false);
-    io::OutputFiles outputs({{"--w", a.w_path}, {"--h", a.h_path}, {"--doc-topics", a.doc_topics_path}},
+    io::OutputFiles outputs({{"--w", a.w_path, true}, {"--h", a.h_path, true}, {"--doc-topics", a.doc_topics_path}},
                             matrix_inputs(a.input, a.nmf));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, options, outputs, start); });
 }
 
@@ -158,7 +148,7 @@ void register_nmf(CLI::App& app) {
         "         --beta-loss frobenius|kullback-leibler), pgd (gradient descent with a penalty on negatives,\n"
         "         --lam --mu --lr --anneal --anneal-every, --project), adam (--lr --beta1 --beta2 --lam).\n"
         "Example:\n"
-        "  factopic nmf data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic nmf data/20news-4cat.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -k 6 --doc-topics W.csv");
     add_matrix_options(*sub, args->input);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -32,7 +33,7 @@ struct SvdArgs {
     SvdMethodArgs svd;
     bool check = false;
     std::string u_path, s_path, vt_path, plot_path;
-    int top = 8;
+    int top = 10;
     int topics = 10;
     bool json = false;
 };
@@ -153,8 +154,10 @@ void run(const SvdArgs& a) {
     const auto start = Clock::now();
     configure_progress(a.input.corpus.quiet, a.json);
     validate(a.svd);
-    io::OutputFiles outputs({{"--u", a.u_path}, {"--s", a.s_path}, {"--vt", a.vt_path}, {"--plot", a.plot_path}},
-                            matrix_inputs(a.input));
+    io::OutputFiles outputs(
+        {{"--u", a.u_path, true}, {"--s", a.s_path}, {"--vt", a.vt_path, true}, {"--plot", a.plot_path, true}},
+        matrix_inputs(a.input));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 
@@ -168,7 +171,7 @@ void register_svd(CLI::App& app) {
         "         or gesdd (LAPACK on the dense matrix); truncated (-k K): krylov (default; block Krylov with a\n"
         "         residual stop, --tol) or rsvd (randomized range finder, as scikit-learn's randomized_svd).\n"
         "Example:\n"
-        "  factopic svd data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic svd data/20news-4cat.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --full --check --plot sv.svg");
     add_matrix_options(*sub, args->input);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -543,7 +544,8 @@ void run(SweepArgs& a) {
     (void)stability_seeds(a.model.choose, a.model.svd.seed);  // a bad --seeds fails before any work
     if (a.model.method != "nmf" && a.model.choose.stability_init_opt->count() > 0)
         throw InvalidArgument(fmt::format("--stability-init applies to --method nmf, not {}", a.model.method));
-    io::OutputFiles outputs({{"--plot", a.plot_path}}, matrix_inputs(a.model.input, a.model.nmf));
+    io::OutputFiles outputs({{"--plot", a.plot_path, true}}, matrix_inputs(a.model.input, a.model.nmf));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.model.input.vectorizer, [&]<typename T>() { run_typed<T>(a, ks, outputs, start); });
 }
 

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
+#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -474,6 +475,7 @@ void run_model_report(const TopicsArgs& a) {
         if (!path->empty())
             throw InvalidArgument(fmt::format("{} applies to a Matrix Market input, not to a model", option));
     io::OutputFiles outputs({{"-o", a.report_path}}, {{"MODEL", a.input.corpus.path}});
+    keep_report_off_standard_output(outputs);
     const model::TopicModel m = model::load_model(a.input.corpus.path);
     const nlohmann::json header = nlohmann::json::parse(model::header_json(m));
     const auto& meta = header.at("metadata");
@@ -535,11 +537,12 @@ void run(const TopicsArgs& a) {
     (void)assign_options(a.doc);
     check_normalize(a.doc, a.doc_topics_path, a.method != "nmf");
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path},
-                             {"-o", a.model_path},
+                             {"-o", a.model_path, true},
                              {"-o", a.report_path},
-                             {"--w", a.w_path},
-                             {"--h", a.h_path}},
+                             {"--w", a.w_path, true},
+                             {"--h", a.h_path, true}},
                             matrix_inputs(a.input, a.nmf));
+    keep_report_off_standard_output(outputs);
     with_dtype(a.input.vectorizer, [&]<typename T>() { run_typed<T>(a, outputs, start); });
 }
 
@@ -600,7 +603,7 @@ std::pair<CLI::App*, std::shared_ptr<TopicsArgs>> topics_pipeline(CLI::App& app,
     auto args = std::make_shared<TopicsArgs>();
     auto* sub = app.add_subcommand(name, description);
     sub->footer(help + "Example:\n  factopic " + name +
-                " data/20news-bydate.tar.gz --subset train \\\n"
+                " data/20news-4cat.tar.gz --subset train \\\n"
                 "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
                 "      --remove headers,footers,quotes " +
                 example);

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
+#include "outputs.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -150,6 +151,7 @@ void run(const VectorizeArgs& a) {
     io::OutputFiles outputs(
         {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}, {"--dates", a.dates_path}},
         corpus_inputs(a.corpus, a.vectorizer));
+    keep_report_off_standard_output(outputs);
     const auto t0 = Clock::now();
     const text::Corpus corpus = [&] {
         const Progress progress("reading");
@@ -170,7 +172,7 @@ void register_vectorize(CLI::App& app) {
     auto* sub = app.add_subcommand("vectorize", "Read a corpus and write its document-term matrix (Matrix Market)");
     sub->footer(
         "Example:\n"
-        "  factopic vectorize data/20news-bydate.tar.gz --subset train \\\n"
+        "  factopic vectorize data/20news-4cat.tar.gz --subset train \\\n"
         "      --categories alt.atheism,talk.religion.misc,comp.graphics,sci.space \\\n"
         "      --remove headers,footers,quotes --weighting tfidf -o X.mtx --vocab vocab.txt");
     add_corpus_options(*sub, args->corpus);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace factopic::cli {
 
@@ -15,5 +16,9 @@ void register_transform(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_report(CLI::App& app);
 void register_version(CLI::App& app);
+
+/// What `factopic --version` and `factopic version` print: "factopic X.Y.Z", then the BLAS, the
+/// thread counts and the Unicode tables it was built with.
+std::string version_text();
 
 }  // namespace factopic::cli

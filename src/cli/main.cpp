@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/io/atomic_file.hpp"
+#include "usage.hpp"
 
 namespace {
 
@@ -83,6 +84,7 @@ int run(int argc, char** argv) {
     CLI::App app{"factopic: topics from text by matrix factorization", "factopic"};
     app.require_subcommand(1);
     app.fallthrough();
+    app.set_version_flag("--version", factopic::cli::version_text, "Print the version and build details, then exit");
     factopic::cli::register_vectorize(app);
     factopic::cli::register_svd(app);
     factopic::cli::register_nmf(app);
@@ -96,8 +98,10 @@ int run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        // --help and --version are "errors" that succeed: CLI11 prints them.
+        if (e.get_exit_code() == 0) return app.exit(e);
+        print_error(factopic::cli::usage_message(app, e, argc, argv));
+        return 2;
     } catch (const factopic::InvalidArgument& e) {
         print_error(e.what());
         return 2;

@@ -10,6 +10,8 @@
 
 namespace factopic::cli {
 
+constexpr const char* k_solver_group = "Solver options (pgd, adam)";
+
 void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
     app.add_option("--solver", a.solver, "cd (coordinate descent), mu (multiplicative), pgd (gradient descent), adam")
         ->check(CLI::IsMember({"cd", "mu", "pgd", "adam"}))
@@ -40,26 +42,36 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     app.add_flag("--shuffle", a.shuffle, "cd: visit the components in a random order each sweep");
+    // The lecture's gradient-descent knobs: a help section of their own, after the options most
+    // runs need (issue 14).
     app.add_option("--lam", a.lam, "pgd, adam: weight of the penalty on negatives (default: pgd 100, adam 1e6)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)
+        ->group(k_solver_group);
     app.add_option("--mu", a.mu, "pgd: entries below mu are penalised")
         ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
+        ->capture_default_str()
+        ->group(k_solver_group);
     app.add_option("--lr", a.lr, "pgd, adam: learning rate (default: pgd 1/L per block, adam 1e-3)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::PositiveNumber)
+        ->group(k_solver_group);
     app.add_option("--anneal", a.anneal, "pgd, adam: multiply the learning rate by this ...")
         ->check(CLI::Range(0.0, 1.0))
-        ->capture_default_str();
+        ->capture_default_str()
+        ->group(k_solver_group);
     app.add_option("--anneal-every", a.anneal_every, "... every this many iterations")
         ->check(CLI::PositiveNumber)
-        ->capture_default_str();
-    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step");
+        ->capture_default_str()
+        ->group(k_solver_group);
+    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")
+        ->group(k_solver_group);
     app.add_option("--beta1", a.beta1, "adam: decay of the first moment")
         ->check(CLI::Range(0.0, 0.999999))
-        ->capture_default_str();
+        ->capture_default_str()
+        ->group(k_solver_group);
     app.add_option("--beta2", a.beta2, "adam: decay of the second moment")
         ->check(CLI::Range(0.0, 0.999999))
-        ->capture_default_str();
+        ->capture_default_str()
+        ->group(k_solver_group);
     app.add_option("--target-error", a.target_error,
                    "Stop as soon as the reconstruction error is at most this (for benchmarks)")
         ->check(CLI::NonNegativeNumber);

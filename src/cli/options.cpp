@@ -5,10 +5,12 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include "factopic/core/error.hpp"
 #include "factopic/text/stop_words.hpp"
+#include "usage.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -92,7 +94,7 @@ CLI::Option* add_threads_option(CLI::App& app, int& threads) {
 }
 
 void add_vectorizer_options(CLI::App& app, VectorizerArgs& a) {
-    app.add_option("--weighting", a.weighting, "Matrix values: raw counts or tf-idf")
+    app.add_option("--weighting", a.weighting, "Matrix values: tf-idf (the default in every sub-command) or raw counts")
         ->check(CLI::IsMember({"count", "tfidf"}))
         ->capture_default_str();
     app.add_option("--stop-words", a.stop_words, "english (scikit-learn's list), none, or a file of one word per line")
@@ -251,6 +253,13 @@ text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
         o.use_english_stop_words = false;
     } else {
         o.use_english_stop_words = false;
+        // "englsh" is a typo of a keyword far more often than a file's name.
+        std::error_code ec;
+        if (const auto near = closest_match(a.stop_words, {"english", "none"});
+            !near.empty() && !std::filesystem::exists(a.stop_words, ec))
+            throw InvalidArgument(fmt::format("--stop-words = '{}': not english, none or an existing file; did you "
+                                              "mean '{}'?",
+                                              a.stop_words, near));
         o.stop_words = text::read_stop_words(a.stop_words);
     }
     o.min_df = text::DfBound::parse(a.min_df, "min_df");

@@ -32,7 +32,7 @@ struct CorpusArgs {
 };
 
 struct VectorizerArgs {
-    std::string weighting = "count";
+    std::string weighting = "tfidf";  // every sub-command alike (issue 14): what topics fits
     std::string stop_words = "english";
     std::string min_df = "1";
     std::string max_df = "1.0";

@@ -24,9 +24,12 @@ const char* kind_of(mode_t mode) {
 }  // namespace
 
 InputFile::InputFile(const std::string& path) : m_path(path) {
-    // Non-blocking first: opening a FIFO with no writer would otherwise wait forever before its
+    // "-" is standard input, read through a copy of its descriptor. Anything else opens
+    // non-blocking first: opening a FIFO with no writer would otherwise wait forever before its
     // type could even be checked.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const bool standard_input = path == "-";
+    int fd = standard_input ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+                            : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
@@ -38,13 +41,13 @@ InputFile::InputFile(const std::string& path) : m_path(path) {
         ::close(fd);
         throw IoError("cannot read " + path + ": " + kind_of(st.st_mode) + " (only regular files and pipes are read)");
     }
-    if (S_ISFIFO(st.st_mode)) {
+    if (S_ISFIFO(st.st_mode) && !standard_input) {
         // A pipe is read in blocking mode, so that a writer that starts later is waited for
         // rather than read as an empty file.
         ::close(fd);
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
-    } else {
+    } else if (!S_ISFIFO(st.st_mode)) {
         const int flags = ::fcntl(fd, F_GETFL);
         if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
         m_regular = true;

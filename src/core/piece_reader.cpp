@@ -17,7 +17,8 @@ constexpr std::size_t k_chunk = std::size_t{1} << 16;
 }
 
 PieceReader::PieceReader(const std::string& path) : m_path(path) {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // "-" is standard input, through a copy of its descriptor.
+    m_fd = path == "-" ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(m_fd, &st) != 0 || S_ISDIR(st.st_mode)) {

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -162,6 +164,53 @@ FileId id_of(const struct stat& st) { return {st.st_dev, st.st_ino}; }
 
 std::string describe(const NamedPath& p) { return p.name.empty() ? p.path : p.name + " " + p.path; }
 
+// A Unix socket cannot be open()ed (ENXIO): a stream connection to it is; -1 with errno on failure.
+int connect_socket(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+        const int err = errno;
+        ::close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+// The descriptor a path names when it is "-" (standard output) or leads, through its links, to an
+// entry of this process's /proc/<pid>/fd (/dev/stdout, /dev/fd/3, /proc/self/fd/1); -1 otherwise.
+// Such a path is written through a copy of the descriptor, as a shell writes `> /dev/stdout`:
+// opened anew it would lose an append mode (`>> log`) and the shell's offset, and renamed over
+// it would replace the file the descriptor stands for.
+int descriptor_named(const std::string& path) {
+    if (path == "-") return STDOUT_FILENO;
+    const std::string own = "/proc/" + std::to_string(::getpid()) + "/fd";
+    std::string p = path;
+    for (int hops = 0; hops < 40; ++hops) {
+        std::error_code ec;
+        const fs::path dir = fs::canonical(parent_of(p), ec);
+        const std::string name = fs::path(p).filename().string();
+        if (!ec && dir == own && !name.empty() && name.size() < 10 &&
+            std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::stoi(name);
+        struct stat st {};
+        if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return -1;
+        std::string link(4096, '\0');
+        const ssize_t n = ::readlink(p.c_str(), link.data(), link.size());
+        if (n <= 0 || static_cast<std::size_t>(n) >= link.size()) return -1;
+        link.resize(static_cast<std::size_t>(n));
+        p = link.front() == '/' ? link : (fs::path(p).parent_path() / link).string();
+    }
+    return -1;
+}
+
 }  // namespace
 
 void remove_pending_temporaries() noexcept {
@@ -173,6 +222,20 @@ void remove_pending_temporaries() noexcept {
 
 AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
     if (m_path.empty()) throw IoError("cannot write a file with an empty name");
+    if (const int named = descriptor_named(m_path); named >= 0) {
+        m_direct = true;
+        m_descriptor = named;
+        m_target = m_path;
+        const int fd = ::fcntl(named, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
+        m_file = ::fdopen(fd, "wb");
+        if (!m_file) {
+            const int err = errno;
+            ::close(fd);
+            throw IoError("cannot write " + m_path + ": " + std::strerror(err));
+        }
+        return;
+    }
     struct stat st {};
     const bool exists = ::stat(m_path.c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) throw IoError("cannot write " + m_path + ": it is a directory");
@@ -182,7 +245,8 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
         // (/dev/null as a regular file), so the bytes go straight through.
         m_direct = true;
         m_target = m_path;
-        const int fd = ::open(m_path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        const int fd = S_ISSOCK(st.st_mode) ? connect_socket(m_path)
+                                            : ::open(m_path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
         m_file = ::fdopen(fd, "wb");
         if (!m_file) {
@@ -298,7 +362,7 @@ void check_outputs_are_not_inputs(const std::vector<NamedPath>& outputs, const s
         struct stat ist {};
         if (in.path.empty() || ::stat(in.path.c_str(), &ist) != 0) continue;
         for (const auto& out : outputs) {
-            if (out.path.empty()) continue;
+            if (out.path.empty() || out.path == "-") continue;
             struct stat ost {};
             if (::stat(out.path.c_str(), &ost) == 0 && S_ISREG(ost.st_mode) && id_of(ost) == id_of(ist))
                 throw InvalidArgument("output " + describe(out) + " is the input " + describe(in) +
@@ -328,6 +392,9 @@ OutputFiles::OutputFiles(const std::vector<NamedPath>& outputs, const std::vecto
     std::vector<Seen> seen;
     for (const auto& out : outputs) {
         if (out.path.empty()) continue;
+        if (out.path == "-" && out.binary && ::isatty(STDOUT_FILENO))
+            throw InvalidArgument(describe(out) +
+                                  ": binary output would go to the terminal; redirect standard output to a file or pipe");
         std::error_code ec;
         auto canonical = fs::weakly_canonical(out.path, ec).string();
         if (ec) canonical = fs::absolute(out.path).lexically_normal().string();
@@ -341,6 +408,10 @@ OutputFiles::OutputFiles(const std::vector<NamedPath>& outputs, const std::vecto
     check_outputs_are_not_inputs(outputs, inputs);
     for (const auto& out : outputs)
         m_files.push_back(out.path.empty() ? nullptr : std::make_unique<AtomicFile>(out.path));
+}
+
+bool OutputFiles::writes_standard_output() const noexcept {
+    return std::any_of(m_files.begin(), m_files.end(), [](const auto& f) { return f && f->descriptor() == STDOUT_FILENO; });
 }
 
 namespace {

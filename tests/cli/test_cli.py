@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, read_lines, finish, describe_timeout  # noqa: E402
+from harness import Checks, read_lines, finish, describe_timeout, weighting_count  # noqa: E402
 
 FOUR = ["alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space"]
 FOUR_ARGS = ["--subset", "train", "--categories", ",".join(FOUR),
@@ -57,7 +57,7 @@ class Env:
         return path
 
     def run(self, *args, timeout=TIMEOUT, as_nobody=False):
-        return subprocess.run([self.binary, *map(str, args)], capture_output=True, text=True,
+        return subprocess.run([self.binary, *weighting_count(args)], capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL,
                               preexec_fn=drop_to_nobody if as_nobody else None)
 

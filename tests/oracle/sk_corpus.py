@@ -43,7 +43,7 @@ from sklearn.datasets._twenty_newsgroups import (
 )
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import read_lines  # noqa: E402  (tests/harness.py)
+from harness import read_lines, weighting_count  # noqa: E402  (tests/harness.py)
 
 TRAIN_FOLDER = "20news-bydate-train"
 TEST_FOLDER = "20news-bydate-test"
@@ -197,7 +197,7 @@ def run_factopic(binary, corpus, args=(), outputs=True, json_out=False, check=Tr
             "--labels": os.path.join(tmp, "labels.txt"),
             "--ids": os.path.join(tmp, "ids.txt"),
         }
-        cmd = [binary, "vectorize", corpus, *args]
+        cmd = [binary, *weighting_count(["vectorize", corpus, *args])]
         if outputs:
             for flag, path in paths.items():
                 cmd += [flag, path]

@@ -100,8 +100,14 @@ def sk_top_words(H, vocab, count=TOP):
     return [[vocab[i] for i in np.argsort(-h, kind="stable")[:count]] for h in H]
 
 
+def words_of(topics):
+    """The words of each topic of a JSON "topics" list (objects {"top": [[term, weight], ...], ...})."""
+    return [[w for w, _ in t["top"]] for t in topics]
+
+
 def match_topics(fac_topics, sk_H, vocab, identity=False):
     """Each factopic topic's top TOP words must share >= AGREE with a distinct sklearn topic's."""
+    fac_topics = words_of(fac_topics) if isinstance(fac_topics, list) else fac_topics
     k = sk_H.shape[0]
     if not isinstance(fac_topics, list) or len(fac_topics) != k:
         raise AssertionError(f"JSON topics: {len(fac_topics) if isinstance(fac_topics, list) else fac_topics!r}, "
@@ -367,7 +373,7 @@ def check_pgd_adam(env, checks, mats):
             sanity(j, mats.norm("tfidf"), solver)
             if not err <= PGD_ADAM_MAX:
                 raise AssertionError(f"reconstruction_error {err!r} > {PGD_ADAM_MAX}")
-            topics = j["topics"]
+            topics = words_of(j["topics"])
             space = [t for t in topics if len(SPACE & set(t[:TOP])) >= 4]
             religion = [t for t in topics if len(RELIGION & set(t[:TOP])) >= 3]
             if not space or not religion or (len(space) == 1 and len(religion) == 1 and space[0] is religion[0]):
@@ -473,14 +479,14 @@ def check_topics_command(env, checks, mats):
             tt = env.run("topics", *corpus, "-k", k, *opts, "--top", TOP, parse_json=False)
             if tj.get("method") != "nmf":
                 raise AssertionError(f"topics JSON method {tj.get('method')!r}: nmf is not the default")
-            words = nmf["topics"]
-            if mtx["topics"] != words or mtx["reconstruction_error"] != nmf["reconstruction_error"]:
+            words = words_of(nmf["topics"])
+            if mtx["topics"] != nmf["topics"] or mtx["reconstruction_error"] != nmf["reconstruction_error"]:
                 raise AssertionError(f"nmf from the corpus ({nmf['reconstruction_error']!r}) and from the .mtx "
                                      f"({mtx['reconstruction_error']!r}) differ")
             jt = tj.get("topics")
             if not isinstance(jt, list) or len(jt) != k:
                 raise AssertionError(f"topics JSON: {jt!r:.200}")
-            for i, (t, w, ws) in enumerate(zip(jt, words, nmf["topic_weights"])):
+            for i, (t, w, ws) in enumerate(zip(jt, words, [[y for _, y in t["top"]] for t in nmf["topics"]])):
                 got = [x for x, _ in t["top"]]
                 if got != w:
                     raise AssertionError(f"topic {i}: topics {got} vs nmf {w}")

@@ -37,7 +37,7 @@ from sklearn.utils.extmath import svd_flip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # sk_corpus; tests/harness.py
-from harness import (Checks, read_lines, Lazy, finish, describe_timeout, start_script,  # noqa: E402
+from harness import (weighting_count, Checks, read_lines, Lazy, finish, describe_timeout, start_script,  # noqa: E402
                      print_slow, take_bytes)
 from sk_corpus import FactopicError  # noqa: E402
 
@@ -88,7 +88,7 @@ class Env:
 
     def run(self, *args, parse_json=True):
         """`factopic ARGS`; FactopicError on a non-zero exit, else its JSON."""
-        cmd = [self.binary, *map(str, args)]
+        cmd = [self.binary, *weighting_count(args)]
         start = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
                            stdin=subprocess.DEVNULL)

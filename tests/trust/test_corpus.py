@@ -27,7 +27,7 @@ import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, describe_timeout, finish, read_lines, start_script  # noqa: E402
+from harness import Checks, describe_timeout, finish, read_lines, start_script, weighting_count  # noqa: E402
 
 ERROR_PREFIX = "factopic: error: "
 AS_LIMIT = 1 << 30
@@ -56,7 +56,7 @@ class Env:
             self.env["ASAN_OPTIONS"] = ":".join(filter(None, [self.env.get("ASAN_OPTIONS"), extra]))
 
     def run(self, *args, stdin=subprocess.DEVNULL):
-        return subprocess.run([self.binary, *map(str, args)], capture_output=True, timeout=TIMEOUT, stdin=stdin,
+        return subprocess.run([self.binary, *weighting_count(args)], capture_output=True, timeout=TIMEOUT, stdin=stdin,
                               preexec_fn=self.preexec, env=self.env)
 
     def path(self, name):

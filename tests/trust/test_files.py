@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Checks, describe_timeout, finish, memory_limit, start_script  # noqa: E402
+from harness import Checks, describe_timeout, finish, memory_limit, start_script, weighting_count  # noqa: E402
 
 ERROR_PREFIX = "factopic: error: "
 TIMEOUT = 60
@@ -65,7 +65,7 @@ class Env:
         return path
 
     def run(self, *args, preexec=None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=None, timeout=TIMEOUT):
-        return subprocess.run([self.binary, *map(str, args)], stdout=stdout, stderr=stderr, text=True,
+        return subprocess.run([self.binary, *weighting_count(args)], stdout=stdout, stderr=stderr, text=True,
                               stdin=subprocess.DEVNULL, timeout=timeout, preexec_fn=bounded(self.limits, preexec),
                               env=with_limits(self.limits, env))
 

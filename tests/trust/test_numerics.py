@@ -24,7 +24,7 @@ import scipy.sparse as sp
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cli"))
-from harness import finish, memory_limit  # noqa: E402
+from harness import finish, memory_limit, weighting_count  # noqa: E402
 from test_cli import start_cli_script, expect_error, expect_ok  # noqa: E402
 
 TIMEOUT = 60
@@ -33,7 +33,7 @@ MEMORY_MB = 4096
 
 def run(env, *args):
     # harness.memory_limit: an address-space rlimit, or ASan's own bounds (ASan cannot start under one).
-    return subprocess.run([env.binary, *map(str, args)], capture_output=True, text=True, timeout=TIMEOUT,
+    return subprocess.run([env.binary, *weighting_count(args)], capture_output=True, text=True, timeout=TIMEOUT,
                           stdin=subprocess.DEVNULL, **memory_limit(env.binary, MEMORY_MB))
 
 

@@ -9,7 +9,8 @@
 //
 // A target that is a symbolic link is replaced at the link's final target (the link stays); a
 // target that is a character device, FIFO or socket (/dev/null, a named pipe) is written through,
-// never renamed over.
+// never renamed over. "-" is standard output, and a path that names an open descriptor
+// (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written through a copy of that descriptor.
 #pragma once
 
 #include <atomic>
@@ -46,6 +47,8 @@ public:
     const std::string& target() const noexcept { return m_target; }
     /// True when the target is a device, FIFO or socket written through (no temporary).
     bool direct() const noexcept { return m_direct; }
+    /// The open descriptor the path names ("-": 1, /dev/fd/3: 3), or -1.
+    int descriptor() const noexcept { return m_descriptor; }
 
 private:
     friend class OutputFiles;
@@ -58,6 +61,7 @@ private:
     std::string m_temp;
     std::FILE* m_file = nullptr;
     bool m_direct = false;
+    int m_descriptor = -1;
     bool m_finished = false;
     bool m_renamed = false;
     std::atomic<const char*>* m_pending = nullptr;  // this temporary's entry for signal handlers
@@ -68,6 +72,8 @@ private:
 struct NamedPath {
     std::string name;
     std::string path;
+    /// Binary content (.npy, a model): refused when the path is "-" and standard output is a terminal.
+    bool binary = false;
 };
 
 /// The outputs of one run, which appear together: every file is written and synced before any is
@@ -81,8 +87,9 @@ public:
     /// Opens a temporary for each output with a non-empty path. Throws InvalidArgument when two
     /// outputs name the same file, when an output is one of inputs (same device and inode, links
     /// followed: writing it would destroy what the run reads), or when an output lies inside an
-    /// input folder (a corpus folder would read it as a document); IoError when a file cannot be
-    /// created. Nothing is created when it throws.
+    /// input folder (a corpus folder would read it as a document), or when a binary output is "-"
+    /// and standard output is a terminal; IoError when a file cannot be created. Nothing is
+    /// created when it throws.
     explicit OutputFiles(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs = {});
     /// The same, for outputs known by their path only.
     explicit OutputFiles(const std::vector<std::string>& paths);
@@ -90,6 +97,8 @@ public:
     AtomicFile* operator[](std::size_t i) const noexcept { return m_files[i].get(); }
     /// Finishes every file, then publishes them all as one set.
     void commit();
+    /// True when an output is standard output ("-", /dev/stdout, /dev/fd/1).
+    bool writes_standard_output() const noexcept;
 
 private:
     std::vector<std::unique_ptr<AtomicFile>> m_files;
