@@ -158,7 +158,8 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
     // proportions, so there each document counts wholly for its dominant topic.
     linalg::Matrix<double> props = in.signed_ ? linalg::Matrix<double>::zeros(m, k) : w;
     if (in.signed_)
-        for (std::int64_t i = 0; i < m; ++i) props(i, in.dominant[static_cast<std::size_t>(i)]) = 1;
+        for (std::int64_t i = 0; i < m; ++i)
+            if (const std::int64_t t = in.dominant[static_cast<std::size_t>(i)]; t >= 0) props(i, t) = 1;  // -1: none
 
     if (in.signed_) {
         r.notes.push_back("The intertopic distance map and term relevance: they compare topics as distributions over "

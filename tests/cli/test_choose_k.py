@@ -234,7 +234,8 @@ def help_options(env, command):
 def check_options(env, checks):
     def same_model_options():
         topics, sweep = help_options(env, "topics"), help_options(env, "sweep")
-        own = {"--top", "--doc-topics", "--k-range"}  # topics' own: what it prints, and -k auto's ranks
+        # topics' own: what it prints about topics and documents, and -k auto's ranks
+        own = {"--top", "--doc-topics", "--k-range", "--ids", "--labels", "--min-topic-weight", "--normalize"}
         missing = sorted(topics - sweep - own)
         if missing or len(topics) < 40:
             raise AssertionError(f"sweep lacks topics' options {missing} ({len(topics)} options in topics)")

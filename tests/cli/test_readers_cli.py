@@ -42,7 +42,8 @@ def vectorize(env, corpus, outdir, *args, stdin=None):
     for p in paths:
         if os.path.exists(p):
             os.remove(p)
-    cmd = [env.binary, "vectorize", str(corpus), "-q", "-o", paths[0], "--vocab", paths[1],
+    # Counts: the oracle is CountVectorizer (tf-idf is the default since issue 14).
+    cmd = [env.binary, "vectorize", str(corpus), "-q", "--weighting", "count", "-o", paths[0], "--vocab", paths[1],
            "--labels", paths[2], "--ids", paths[3], *map(str, args)]
     p = subprocess.run(cmd, capture_output=True, timeout=300,
                        input=stdin if stdin is not None else b"", )
