@@ -461,7 +461,7 @@ def svd_benchmarks(fx, archive, ds, exact):
                         % (ds.title, min(ds.expected[:2]) if ds.expected else 0),
             tools=[
                 Tool(label="factopic --full (gram)", role="factopic", short="factopic",
-                     argv=[fx, "svd", archive] + ds.factopic_args() + ["--full", "--top", "0", "--json"],
+                     argv=[fx, "svd", archive] + ds.factopic_args() + ["--weighting", "count", "--full", "--top", "0", "--json"],
                      metric="reported", metric_desc="timings.decompose from --json",
                      value_of=lambda d: d["timings"]["decompose"], quality_of=factopic_svd("gram")),
                 Tool(label="scipy.linalg.svd dense", role="peer", short="scipy",
@@ -476,7 +476,7 @@ def svd_benchmarks(fx, archive, ds, exact):
 
     for weighting in ("count", "tfidf"):
         # the spec's shape/nnz are those of the count matrix; tf-idf has the same
-        wflag = ["--weighting", "tfidf"] if weighting == "tfidf" else []
+        wflag = ["--weighting", weighting]
         for k in SVD_KS:
             fx_argv = [fx, "svd", archive] + ds.factopic_args() + wflag + ["-k", str(k), "--top", "0", "--json"]
             peer = [PYTHON, PEERS, "--archive", archive, "--vectorizer", weighting, "--k", str(k)] + ds.peer_args()
@@ -703,7 +703,7 @@ def nmf_benchmarks(fx, archive, ds, mtx):
     benches = []
     th = nthreads()
     for weighting in ("count", "tfidf"):
-        wflag = ["--weighting", "tfidf"] if weighting == "tfidf" else []
+        wflag = ["--weighting", weighting]
         for k in NMF_KS:
             fx_base = [fx, "nmf", archive] + ds.factopic_args() + wflag + ["-k", str(k), "--top", "0"]
             peer = [PYTHON, PEERS, "--archive", archive, "--vectorizer", weighting, "--k", str(k)] + ds.peer_args()
@@ -818,7 +818,7 @@ def make_benchmarks(fx, archive, tmpdir):
     for ds in DATASETS:
         # 1. vectorize stage, documents already in memory
         for weighting, cls in (("count", "CountVectorizer"), ("tfidf", "TfidfVectorizer")):
-            fx_argv = [fx, "vectorize", archive] + ds.factopic_args() + ["--json"]
+            fx_argv = [fx, "vectorize", archive] + ds.factopic_args() + ["--weighting", "count", "--json"]
             if weighting == "tfidf":
                 fx_argv += ["--weighting", "tfidf"]
             benches.append(Benchmark(
@@ -851,7 +851,7 @@ def make_benchmarks(fx, archive, tmpdir):
             description="%s: archive -> count matrix (.mtx), whole process" % ds.title,
             tools=[
                 Tool(label="factopic -o X.mtx", role="factopic",
-                     argv=[fx, "vectorize", archive] + ds.factopic_args() + ["-o", fx_out, "--json"],
+                     argv=[fx, "vectorize", archive] + ds.factopic_args() + ["--weighting", "count", "-o", fx_out, "--json"],
                      metric="wall", metric_desc="process wall time (writes .mtx)",
                      quality_of=factopic_shape, outfile=fx_out),
                 Tool(label="python+sklearn, no write", role="peer", argv=peer_e2e,

@@ -47,7 +47,7 @@ def main():
             f.write(json.dumps({"text": d}, ensure_ascii=True) + "\n")
     mtx = os.path.join(args.workdir, "codepoints.mtx")
     vocab_path = os.path.join(args.workdir, "codepoints.vocab")
-    subprocess.run([args.factopic, "vectorize", corpus, "--stop-words", "none", "-o", mtx, "--vocab", vocab_path,
+    subprocess.run([args.factopic, "vectorize", corpus, "--weighting", "count", "--stop-words", "none", "-o", mtx, "--vocab", vocab_path,
                     "--top-terms", "0"], check=True, stdout=subprocess.DEVNULL)
     with open(vocab_path, encoding="utf-8", newline="\n") as f:
         ours = f.read().split("\n")[:-1]
