@@ -540,6 +540,9 @@ void run(SweepArgs& a) {
     const auto start = Clock::now();
     configure_progress(a.model.input.corpus.quiet, a.json);
     const auto ks = parse_ks(a.ks);
+    // Coherence reads the matrix's columns, not their names: a vocabulary would be read and ignored.
+    if (!a.model.input.vocabulary_file.empty())
+        throw InvalidArgument("--vocabulary: sweep shows no terms (topics, fit and report use it)");
     validate(a.model.nmf);
     (void)stability_seeds(a.model.choose, a.model.svd.seed);  // a bad --seeds fails before any work
     if (a.model.method != "nmf" && a.model.choose.stability_init_opt->count() > 0)

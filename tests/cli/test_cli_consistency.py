@@ -66,6 +66,9 @@ class Env:
                               input=input, text=text, cwd=cwd, timeout=timeout)
 
 
+# The keys topics adds to each topic object: its documents (issue 14, point 4).
+DOCUMENT_KEYS = ["effective_documents", "few_documents", "half_weight_documents", "size"]
+
 def describe(p):
     err = p.stderr if isinstance(p.stderr, str) else p.stderr.decode(errors="replace")
     return f"exit {p.returncode}, stderr {err.strip()[:300]!r}"
@@ -176,7 +179,12 @@ def check_outputs(env, checks):
         expect(env.run("vectorize", docs, "-o", ref))
         got = os.path.join(d, "got.mtx")
         with open(docs) as f:
-            expect(env.run("vectorize", "-", "-o", got, stdin=f))
+            expect(env.run("vectorize", "-", "--format", "lines", "-o", got, stdin=f))
+        # Without --format the input has no name to tell its format by: refused, not guessed.
+        with open(docs) as f:
+            p = env.run("vectorize", "-", "-o", got + ".x", stdin=f)
+        if p.returncode != 2 or "--format" not in p.stderr or os.path.exists(got + ".x"):
+            raise AssertionError(f"- without --format: exit {p.returncode}, {p.stderr.strip()!r}")
         # The comment line names the source; the entries must agree.
         a, b = slurp(ref).split(b"\n")[2:], slurp(got).split(b"\n")[2:]
         if a != b:
@@ -188,7 +196,8 @@ def check_outputs(env, checks):
         if rows != len(DOCS):
             raise AssertionError(f"JSON Lines from stdin: {rows} documents")
         return "lines and JSON Lines from stdin"
-    checks.run("issue 14.1: a corpus named - is read from stdin (lines, --format jsonl)", dash_stdin_corpus)
+    checks.run("issue 14.1: a corpus named - is read from stdin (--format lines, --format jsonl; none: exit 2)",
+               dash_stdin_corpus)
 
     def dash_stdin_model():
         d = env.fresh_dir("dash-model-in")
@@ -468,8 +477,11 @@ def check_schema(env, checks):
             if not topics or not all(isinstance(t, dict) for t in topics):
                 raise AssertionError(f"{name}: topics are not objects: {topics!r:.200}")
             for t in topics:
-                if sorted(t) != ["negative", "top"]:
-                    raise AssertionError(f"{name}: topic keys {sorted(t)}")
+                # One schema: {top, negative}; topics (which assigns each document a topic) adds
+                # the documents' side of each topic.
+                want = ["negative", "top"] + (DOCUMENT_KEYS if name == "topics" else [])
+                if sorted(t) != sorted(want):
+                    raise AssertionError(f"{name}: topic keys {sorted(t)}, expected {sorted(want)}")
                 for term, weight in t["top"] + t["negative"]:
                     if not isinstance(term, str) or not isinstance(weight, (int, float)):
                         raise AssertionError(f"{name}: entry {[term, weight]!r}")
@@ -477,7 +489,8 @@ def check_schema(env, checks):
                     raise AssertionError(f"{name}: {len(t['top'])} top terms, --top 3")
             shapes[name] = len(topics)
         return ", ".join(f"{n}: {k} topics" for n, k in shapes.items())
-    checks.run("issue 14.3: nmf, svd, topics and inspect --json share one topic schema {top, negative}",
+    checks.run("issue 14.3: nmf, svd, topics and inspect --json share one topic schema {top, negative} "
+               "(topics adds size and the few-documents measures)",
                one_schema)
 
 

@@ -311,6 +311,8 @@ def check_rows(env, checks, real):
             ["svd", mtx, "--labels", labels, "-k", "2"], 2, contains=["--labels"], outputs=False)
     failure(env, checks, "sweep X.mtx --ids: exit 2 (refused, not ignored)",
             ["sweep", mtx, "--ids", ids, "-k", "2"], 2, contains=["--ids"], outputs=False)
+    failure(env, checks, "sweep X.mtx --vocabulary: exit 2 (sweep shows no terms: refused, not ignored)",
+            ["sweep", mtx, "--vocabulary", vocab, "-k", "2"], 2, contains=["--vocabulary"], outputs=False)
 
 
 def check_models(env, checks, real):
