@@ -158,8 +158,6 @@ std::string sweep_method_name(const std::string& method, const NmfMethodArgs& nm
     return method;
 }
 
-namespace {
-
 std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics) {
     std::vector<std::vector<std::int64_t>> out;
     for (const auto& t : topics) {
@@ -169,6 +167,8 @@ std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topi
     }
     return out;
 }
+
+namespace {
 
 /// Coherence and diversity exactly as topics measures them (its find()): the top words by the
 /// largest weights, coherence over the documents the model was fitted on.

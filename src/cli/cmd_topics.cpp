@@ -144,16 +144,6 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     return d;
 }
 
-std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics) {
-    std::vector<std::vector<std::int64_t>> out;
-    for (const auto& t : topics) {
-        std::vector<std::int64_t> words;
-        for (const auto& w : t.top) words.push_back(w.term);
-        out.push_back(std::move(words));
-    }
-    return out;
-}
-
 /// What the report says about a decomposition, whatever its form (text, JSON, HTML, model).
 struct Findings {
     std::vector<decomp::Topic> shown;  // --top words (and the negative ones of SVD topics)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "factopic/core/csr.hpp"
+#include "factopic/decomp/topics.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
 
@@ -31,6 +32,9 @@ struct KSpec {
 /// "2:40:2" (inclusive), "2:40" (step 1) or "5,10,20"; InvalidArgument naming the spec otherwise
 /// (a malformed number, a step below 1, a range with no rank).
 KSpec parse_ks(const std::string& spec);
+
+/// Each topic's top terms as column indices: what coherence and diversity read (topics and sweep).
+std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics);
 
 constexpr std::int64_t k_coherence_top = 10;  // gensim's CoherenceModel default (topn)
 constexpr std::int64_t k_diversity_top = 25;  // Dieng et al. 2020, "Topic modeling in embedding spaces"

@@ -211,6 +211,19 @@ int descriptor_named(const std::string& path) {
     return -1;
 }
 
+/// A stream over fd, an output written through (a descriptor, a device, a FIFO, a socket);
+/// IoError naming path when fd is -1 (errno set) or cannot be wrapped.
+std::FILE* stream_through(int fd, const std::string& path) {
+    if (fd < 0) throw IoError("cannot write " + path + ": " + std::strerror(errno));
+    std::FILE* f = ::fdopen(fd, "wb");
+    if (!f) {
+        const int err = errno;
+        ::close(fd);
+        throw IoError("cannot write " + path + ": " + std::strerror(err));
+    }
+    return f;
+}
+
 }  // namespace
 
 void remove_pending_temporaries() noexcept {
@@ -226,14 +239,7 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
         m_direct = true;
         m_descriptor = named;
         m_target = m_path;
-        const int fd = ::fcntl(named, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
-        m_file = ::fdopen(fd, "wb");
-        if (!m_file) {
-            const int err = errno;
-            ::close(fd);
-            throw IoError("cannot write " + m_path + ": " + std::strerror(err));
-        }
+        m_file = stream_through(::fcntl(named, F_DUPFD_CLOEXEC, 3), m_path);
         return;
     }
     struct stat st {};
@@ -247,13 +253,7 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
         m_target = m_path;
         const int fd = S_ISSOCK(st.st_mode) ? connect_socket(m_path)
                                             : ::open(m_path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0) throw IoError("cannot write " + m_path + ": " + std::strerror(errno));
-        m_file = ::fdopen(fd, "wb");
-        if (!m_file) {
-            const int err = errno;
-            ::close(fd);
-            throw IoError("cannot write " + m_path + ": " + std::strerror(err));
-        }
+        m_file = stream_through(fd, m_path);
         return;
     }
     m_target = resolve_links(m_path);
