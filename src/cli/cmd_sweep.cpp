@@ -158,30 +158,15 @@ std::string sweep_method_name(const std::string& method, const NmfMethodArgs& nm
     return method;
 }
 
-std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics) {
-    std::vector<std::vector<std::int64_t>> out;
-    for (const auto& t : topics) {
-        std::vector<std::int64_t> words;
-        for (const auto& w : t.top) words.push_back(w.term);
-        out.push_back(std::move(words));
-    }
-    return out;
-}
-
 namespace {
 
-/// Coherence and diversity exactly as topics measures them (its find()): the top words by the
-/// largest weights, coherence over the documents the model was fitted on.
+/// Coherence and diversity exactly as topics measures them (model::topic_quality).
 template <typename T>
 void measure_quality(const CsrMatrix<T>& x, const linalg::Matrix<T>& terms, SweepPoint& p) {
-    const std::int64_t k = terms.rows;
-    const auto for_coherence = term_lists(decomp::topics_from_rows(terms, k, k_coherence_top, false));
-    std::vector<std::int64_t> indexed;
-    for (const auto& words : for_coherence) indexed.insert(indexed.end(), words.begin(), words.end());
-    const model::Coherence c = model::coherence(model::DocumentIndex(x, indexed), for_coherence);
-    p.npmi = c.npmi_mean;
-    p.umass = c.umass_mean;
-    p.diversity = model::topic_diversity(term_lists(decomp::topics_from_rows(terms, k, k_diversity_top, false)));
+    const model::TopicQuality q = model::topic_quality(x, terms);
+    p.npmi = q.coherence.npmi_mean;
+    p.umass = q.coherence.umass_mean;
+    p.diversity = q.diversity;
 }
 
 /// The first k rows of a k_max × n factor (the rank-k topics of a nested decomposition).

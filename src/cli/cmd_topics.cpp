@@ -22,6 +22,7 @@
 #include "factopic/linalg/lapack.hpp"
 #include "factopic/core/version.hpp"
 #include "factopic/model/assignment.hpp"
+#include "factopic/model/fit.hpp"
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -42,95 +43,71 @@ namespace {
 using runtime::Clock;
 using runtime::since;
 
-/// What every method hands to the report: the topic-term factor (H or Vᵀ), the document
-/// embedding (W or U·Σ), and the lines that describe the run.
+/// A fitted model (the library's model::fit_topic_model) and how the CLI words its method.
 template <typename T>
 struct Decomposition {
-    linalg::Matrix<T> terms;  // k × n
-    linalg::Matrix<T> docs;   // m × k
-    bool signed_ = false;
+    model::TopicModelFit<T> fit;
     nlohmann::json json;      // method-specific fields
     std::string method_line;  // after "method     "
-    double seconds = 0;
-    decomp::NmfOptions nmf;                   // nmf: the options it ran with (a model keeps them)
-    std::vector<double> singular_values;      // svd methods: the k kept
-    std::vector<double> all_singular_values;  // svd (full): every one, for the scree plot
+    decomp::NmfOptions nmf;   // nmf: the options it ran with (a model keeps them)
 };
 
 template <typename T>
-Decomposition<T> run_nmf(const LoadedMatrix<T>& in, const TopicsArgs& a) {
-    NmfMethodArgs na = a.nmf;
-    na.seed = a.svd.seed;
-    const decomp::NmfOptions options = nmf_options(na, a.k);
-    auto r = fit_nmf(in.x, options);
-    if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
-        print_warning(convergence_warning(r.solver, r.iterations, r.tol));
-    Decomposition<T> d;
-    d.json = {{"method", "nmf"},
-              {"solver", decomp::to_string(r.solver)},
-              {"init", decomp::to_string(r.init)},
-              {"iterations", r.iterations},
-              {"status", decomp::to_string(r.status)},
-              {"converged", r.status == decomp::NmfStatus::converged},
-              {"reconstruction_error", r.reconstruction_error},
-              {"relative_error", r.relative_error},
-              {"negative_entries", r.negative_entries}};
-    d.method_line = fmt::format("nmf ({}, init {}), k = {}, {} in {} iterations, {:.3f} s; error {:.6f} (relative {:.6f})",
-                                decomp::to_string(r.solver), decomp::to_string(r.init), a.k,
-                                status_text(r.status), r.iterations, r.seconds,
-                                r.reconstruction_error, r.relative_error);
-    d.seconds = r.seconds;
-    d.terms = std::move(r.h);
-    d.docs = std::move(r.w);
-    d.nmf = options;
-    return d;
-}
-
-/// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
-std::string ordinal(std::int64_t n) {
-    const std::int64_t tens = n % 100, ones = n % 10;
-    const char* suffix = tens >= 11 && tens <= 13 ? "th"
-                         : ones == 1              ? "st"
-                         : ones == 2              ? "nd"
-                         : ones == 3              ? "rd"
-                                                  : "th";
-    return fmt::format("{}{}", n, suffix);
-}
-
-template <typename T>
-Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
-    SvdMethodArgs svd = a.svd;
-    if (a.method == "svd") {
-        svd.full = true;
-        svd.method = "gram";
-    } else {
+Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
+    model::TopicModelOptions o;
+    o.method = model::parse_topic_method(a.method);
+    o.k = a.k;
+    o.top = a.top;
+    o.assign = assign_options(a.doc);
+    if (o.method == model::TopicMethod::nmf) {
+        NmfMethodArgs na = a.nmf;
+        na.seed = a.svd.seed;
+        o.nmf = nmf_options(na, a.k);
+    } else if (o.method != model::TopicMethod::svd) {
+        SvdMethodArgs svd = a.svd;
         svd.k = a.k;
         svd.method = a.method;
+        validate(svd);
+        o.svd = truncated_options(svd, a.k);
     }
-    validate(svd);
-    const std::int64_t r_max = std::min(in.x.rows, in.x.cols);
-    if (a.k > r_max)  // the full SVD has only min(m, n) triplets: never fewer topics than asked for
-        throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", a.k,
-                                          in.x.rows, in.x.cols, r_max));
-    auto r = decompose(in.x, svd);
-    const std::int64_t k = a.k;
-    // A topic whose singular value is zero is an arbitrary direction of the null space, not a
-    // topic: refuse, as for k > min(m, n), rather than print it among the real ones.
-    const std::int64_t rank = decomp::numerical_rank(r.s, in.x.rows, in.x.cols);
-    if (rank == 0) throw DataError("the matrix is zero: it has no topics");
-    if (rank < k)
-        throw InvalidArgument(
-            fmt::format("k = {} is out of range: the matrix has rank {} (its singular values after the {} are zero to "
-                        "working precision), so it has only {} topic{}: use -k {} or less",
-                        k, rank, ordinal(rank), rank, rank == 1 ? "" : "s", rank));
     Decomposition<T> d;
-    d.signed_ = true;
-    // Topics are the first k rows of Vᵀ; a document's weights are its coordinates A·V in them
-    // (U·Σ to the SVD's accuracy), exactly what transform gives for the same documents.
-    d.terms = linalg::Matrix<T>(k, r.vt.cols);
-    for (std::int64_t j = 0; j < r.vt.cols; ++j)
-        for (std::int64_t t = 0; t < k; ++t) d.terms(t, j) = r.vt(t, j);
-    d.docs = model::project(in.x, d.terms);
+    d.nmf = o.nmf;
+    d.fit = [&] {  // the progress line is gone before anything else is printed
+        if (o.method != model::TopicMethod::nmf) {
+            const Progress progress(o.method == model::TopicMethod::svd ? "svd (full)" : "svd");
+            return model::fit_topic_model(in.x, o, in.labels);
+        }
+        Progress progress(fmt::format("nmf {}", decomp::to_string(o.nmf.solver)));
+        o.nmf.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
+        try {
+            return model::fit_topic_model(in.x, o, in.labels);
+        } catch (const model::NmfFailed& e) {
+            throw DataError(divergence_message(d.nmf, e.solver, e.status, e.diagnosis, e.data_norm));
+        }
+    }();
+    const model::TopicModelFit<T>& f = d.fit;
+    if (f.nmf) {
+        const decomp::NmfResult<T>& r = *f.nmf;
+        warn_if_empty(r, d.nmf);
+        if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
+            print_warning(convergence_warning(r.solver, r.iterations, r.tol));
+        d.json = {{"method", "nmf"},
+                  {"solver", decomp::to_string(r.solver)},
+                  {"init", decomp::to_string(r.init)},
+                  {"iterations", r.iterations},
+                  {"status", decomp::to_string(r.status)},
+                  {"converged", r.status == decomp::NmfStatus::converged},
+                  {"reconstruction_error", r.reconstruction_error},
+                  {"relative_error", r.relative_error},
+                  {"negative_entries", r.negative_entries}};
+        d.method_line = fmt::format(
+            "nmf ({}, init {}), k = {}, {} in {} iterations, {:.3f} s; error {:.6f} (relative {:.6f})",
+            decomp::to_string(r.solver), decomp::to_string(r.init), a.k, status_text(r.status), r.iterations,
+            r.seconds, r.reconstruction_error, r.relative_error);
+        return d;
+    }
+    const decomp::SvdResult<T>& r = *f.svd;
+    const std::int64_t k = a.k;
     d.json = {{"method", a.method},
               {"algorithm", decomp::to_string(r.method)},
               {"singular_values", std::vector<T>(r.s.begin(), r.s.begin() + k)}};
@@ -138,64 +115,23 @@ Decomposition<T> run_svd(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     d.method_line = fmt::format("{}, k = {}, {:.3f} s; singular values {:.4g} … {:.4g}",
                                 algorithm == a.method ? a.method : fmt::format("{} ({})", a.method, algorithm), k,
                                 r.seconds, r.s.front(), r.s[static_cast<std::size_t>(k - 1)]);
-    d.seconds = r.seconds;
-    d.singular_values.assign(r.s.begin(), r.s.begin() + k);
-    d.all_singular_values.assign(r.s.begin(), r.s.end());
     return d;
-}
-
-/// What the report says about a decomposition, whatever its form (text, JSON, HTML, model).
-struct Findings {
-    std::vector<decomp::Topic> shown;  // --top words (and the negative ones of SVD topics)
-    model::Coherence coherence;
-    double diversity = 0;
-    std::vector<std::int64_t> dominant;  // per document; -1: none
-    std::vector<std::int64_t> sizes;     // per topic
-    std::int64_t unassigned = 0;         // documents with no topic
-    std::vector<model::TopicSupport> support;  // per topic: how many documents carry it
-    bool labelled = false;
-    model::LabelAlignment alignment;
-    std::int64_t empty = 0;  // documents without a term
-    double seconds = 0;
-};
-
-template <typename T>
-Findings find(const LoadedMatrix<T>& in, const Decomposition<T>& d, const TopicsArgs& a) {
-    const auto t0 = Clock::now();
-    Findings f;
-    const std::int64_t k = d.terms.rows;
-    f.shown = decomp::topics_from_rows(d.terms, k, a.top, d.signed_);
-    // Coherence of the top 10 words over the documents the model was fitted on, diversity of
-    // the top 25, and the label alignment of the dominant topics.
-    const auto for_coherence = term_lists(decomp::topics_from_rows(d.terms, k, k_coherence_top, false));
-    std::vector<std::int64_t> indexed;
-    for (const auto& words : for_coherence) indexed.insert(indexed.end(), words.begin(), words.end());
-    f.coherence = model::coherence(model::DocumentIndex(in.x, indexed), for_coherence);
-    f.diversity = model::topic_diversity(term_lists(decomp::topics_from_rows(d.terms, k, k_diversity_top, false)));
-    f.dominant = model::assign_topics(d.docs, assign_options(a.doc));
-    f.labelled = model::has_labels(in.labels);
-    if (f.labelled) f.alignment = model::align_labels(f.dominant, k, in.labels);
-    f.sizes = model::topic_sizes(f.dominant, k);
-    f.unassigned = model::unassigned_documents(f.dominant);
-    f.support = model::topic_support(d.docs);
-    f.empty = model::empty_rows(in.x);
-    f.seconds = since(t0);
-    return f;
 }
 
 /// The report's heading lines: (name, text).
 template <typename T>
 std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatrix<T>& in, const Decomposition<T>& d,
-                                                               const Findings& f, const TopicsArgs& a,
+                                                               const TopicsArgs& a,
                                                                Clock::time_point start) {
+    const auto& f = d.fit;
     std::vector<std::pair<std::string, std::string>> lines;
-    lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows, f.empty,
+    lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows, f.empty_documents,
                                              in.x.cols, in.x.nnz(), in.description));
     lines.emplace_back("method", d.method_line);
     lines.emplace_back("quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f} (mean over topics of their top {} "
                                               "words, document co-occurrence); diversity {:.3f} (top {})",
-                                              f.coherence.npmi_mean, f.coherence.umass_mean, k_coherence_top,
-                                              f.diversity, k_diversity_top));
+                                              f.quality.coherence.npmi_mean, f.quality.coherence.umass_mean, k_coherence_top,
+                                              f.quality.diversity, k_diversity_top));
     lines.emplace_back("outliers", unassigned_text(f.unassigned, a.doc));
     if (f.labelled)
         lines.emplace_back("labels", fmt::format("dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}",
@@ -204,29 +140,29 @@ std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatri
                                                                                 in.x.rows - f.unassigned)
                                                                   : ""));
     lines.emplace_back("time", fmt::format("read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s",
-                                           in.read_s, in.vectorize_s, d.seconds, since(start)));
+                                           in.read_s, in.vectorize_s, f.decompose_seconds, since(start)));
     return lines;
 }
 
 template <typename T>
-std::string model_bytes_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f,
-                           const TopicsArgs& a) {
+std::string model_bytes_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const TopicsArgs& a) {
+    const auto& f = d.fit;
     model::TopicModel m;
     m.method = a.method;
     m.vectorizer = in.vectorizer;
     m.vocabulary = in.vocabulary;
     m.idf = in.idf;
     m.nmf = d.nmf;
-    m.terms = d.terms.template cast<double>();
-    m.singular_values = d.singular_values;
+    m.terms = f.terms.template cast<double>();
+    m.singular_values = f.singular_values;
     m.fitted_on_matrix = !in.vectorized;
     nlohmann::json meta = d.json;
     meta["source"] = in.description;
     meta["created_by"] = fmt::format("factopic {}", k_version);
     meta["documents"] = in.x.rows;
     meta["nnz"] = in.x.nnz();
-    meta["coherence"] = {{"npmi_mean", f.coherence.npmi_mean}, {"umass_mean", f.coherence.umass_mean}};
-    meta["diversity"] = f.diversity;
+    meta["coherence"] = {{"npmi_mean", f.quality.coherence.npmi_mean}, {"umass_mean", f.quality.coherence.umass_mean}};
+    meta["diversity"] = f.quality.diversity;
     if (f.labelled) meta["labels"] = {{"nmi", f.alignment.nmi}, {"ari", f.alignment.ari}};
     m.metadata = meta.dump();
     return model::encode(m);
@@ -235,20 +171,19 @@ std::string model_bytes_of(const LoadedMatrix<T>& in, const Decomposition<T>& d,
 /// The documents in the plane of the two leading principal directions of their topic weights
 /// (a k × k eigenproblem), at most `limit` of them (every n-th, so the same ones every time).
 template <typename T>
-void document_map(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, std::int64_t limit,
-                  ReportData& r) {
-    const std::int64_t m = d.docs.rows, k = d.docs.cols;
+void document_map(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f, std::int64_t limit, ReportData& r) {
+    const std::int64_t m = f.docs.rows, k = f.docs.cols;
     std::vector<double> mean(static_cast<std::size_t>(k), 0.0);
     for (std::int64_t t = 0; t < k; ++t) {
-        for (std::int64_t i = 0; i < m; ++i) mean[static_cast<std::size_t>(t)] += static_cast<double>(d.docs(i, t));
+        for (std::int64_t i = 0; i < m; ++i) mean[static_cast<std::size_t>(t)] += static_cast<double>(f.docs(i, t));
         mean[static_cast<std::size_t>(t)] /= static_cast<double>(std::max<std::int64_t>(m, 1));
     }
     linalg::Matrix<double> cov = linalg::Matrix<double>::zeros(k, k);
     for (std::int64_t i = 0; i < m; ++i)
         for (std::int64_t s = 0; s < k; ++s)
             for (std::int64_t t = 0; t <= s; ++t)
-                cov(s, t) += (static_cast<double>(d.docs(i, s)) - mean[static_cast<std::size_t>(s)]) *
-                             (static_cast<double>(d.docs(i, t)) - mean[static_cast<std::size_t>(t)]);
+                cov(s, t) += (static_cast<double>(f.docs(i, s)) - mean[static_cast<std::size_t>(s)]) *
+                             (static_cast<double>(f.docs(i, t)) - mean[static_cast<std::size_t>(t)]);
     std::vector<double> lambda;
     linalg::syevd(cov, lambda);  // ascending; the lower triangle was filled
     std::vector<std::vector<double>> axes;
@@ -266,7 +201,7 @@ void document_map(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Fi
         for (std::size_t ax = 0; ax < axes.size(); ++ax) {
             double c = 0;
             for (std::int64_t t = 0; t < k; ++t)
-                c += (static_cast<double>(d.docs(i, t)) - mean[static_cast<std::size_t>(t)]) * axes[ax][static_cast<std::size_t>(t)];
+                c += (static_cast<double>(f.docs(i, t)) - mean[static_cast<std::size_t>(t)]) * axes[ax][static_cast<std::size_t>(t)];
             (ax == 0 ? p.x : p.y) = c;
         }
         p.topic = f.dominant[static_cast<std::size_t>(i)];
@@ -281,22 +216,22 @@ void document_map(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Fi
 }
 
 template <typename T>
-ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, const TopicsArgs& a,
+ReportData report_of(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f, const TopicsArgs& a,
                      const std::vector<std::pair<std::string, std::string>>& summary) {
     ReportData r;
-    r.title = fmt::format("factopic: {} topics of {}", d.terms.rows, in.description);
+    r.title = fmt::format("factopic: {} topics of {}", f.terms.rows, in.description);
     r.summary = summary;
-    r.signed_topics = d.signed_;
-    const std::int64_t k = d.terms.rows;
+    r.signed_topics = f.signed_topics;
+    const std::int64_t k = f.terms.rows;
     for (std::int64_t t = 0; t < k; ++t) {
         const auto ts = static_cast<std::size_t>(t);
         ReportTopic topic;
-        for (const auto& w : f.shown[ts].top) topic.top.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
-        for (const auto& w : f.shown[ts].negative)
+        for (const auto& w : f.topics[ts].top) topic.top.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        for (const auto& w : f.topics[ts].negative)
             topic.negative.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         topic.has_quality = true;
-        topic.npmi = f.coherence.npmi[ts];
-        topic.umass = f.coherence.umass[ts];
+        topic.npmi = f.quality.coherence.npmi[ts];
+        topic.umass = f.quality.coherence.umass[ts];
         topic.size = f.sizes[ts];
         if (f.labelled) {
             topic.label = f.alignment.topics[ts].label;
@@ -307,7 +242,7 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
     // The scree plot: all singular values of a full SVD, else the leading ones from the Krylov method.
     const std::int64_t r_max = std::min(in.x.rows, in.x.cols);
     if (a.method == "svd") {
-        r.singular_values = d.all_singular_values;
+        r.singular_values.assign(f.svd->s.begin(), f.svd->s.end());
         r.singular_values_note = "All singular values of the exact SVD.";
     } else {
         decomp::TruncatedSvdOptions so;
@@ -331,24 +266,25 @@ ReportData report_of(const LoadedMatrix<T>& in, const Decomposition<T>& d, const
     } else {
         r.notes.push_back("The topic-label table: the documents carry no labels (sub-folders, newsgroups).");
     }
-    add_topic_views(ViewInputs<T>{d.terms, d.docs, d.signed_, in.x, in.vocabulary, in.ids, in.labels, in.snippets,
+    add_topic_views(ViewInputs<T>{f.terms, f.docs, f.signed_topics, in.x, in.vocabulary, in.ids, in.labels, in.snippets,
                                   in.dates, f.dominant},
                     r);
     if (k >= 2)
-        document_map(in, d, f, a.map_points, r);
+        document_map(in, f, a.map_points, r);
     else
         r.notes.push_back("The document map: it needs at least 2 topics.");
     return r;
 }
 
 template <typename T>
-void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f, const TopicsArgs& a,
+void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const TopicsArgs& a,
                 const nlohmann::json& timings, const nlohmann::json& written) {
+    const auto& f = d.fit;
     nlohmann::json j = matrix_json(in, a.input);
     j.update(d.json);
-    j["k"] = d.terms.rows;
-    j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty}};
-    j["topics"] = topics_json(f.shown, in.vocabulary);
+    j["k"] = f.terms.rows;
+    j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty_documents}};
+    j["topics"] = topics_json(f.topics, in.vocabulary);
     const nlohmann::json support = support_json(f.support);
     for (std::size_t t = 0; t < j["topics"].size() && t < support.size(); ++t) {
         j["topics"][t]["size"] = f.sizes[t];
@@ -360,11 +296,11 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
     j["few_documents_threshold"] = model::few_documents_threshold(in.x.rows);
     j["coherence"] = {{"top", k_coherence_top},
                       {"cooccurrence", "document"},
-                      {"npmi", f.coherence.npmi},
-                      {"umass", f.coherence.umass},
-                      {"npmi_mean", f.coherence.npmi_mean},
-                      {"umass_mean", f.coherence.umass_mean}};
-    j["diversity"] = {{"top", k_diversity_top}, {"value", f.diversity}};
+                      {"npmi", f.quality.coherence.npmi},
+                      {"umass", f.quality.coherence.umass},
+                      {"npmi_mean", f.quality.coherence.npmi_mean},
+                      {"umass_mean", f.quality.coherence.umass_mean}};
+    j["diversity"] = {{"top", k_diversity_top}, {"value", f.quality.diversity}};
     j["labels"] = f.labelled ? labels_json(f.alignment) : nlohmann::json(nullptr);
     if (f.labelled) j["labels"]["unassigned"] = f.alignment.unassigned;
     j["timings"] = timings;
@@ -374,7 +310,7 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
 }
 
 template <typename T>
-void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Findings& f,
+void print_text(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f,
                 const std::vector<std::pair<std::string, std::string>>& summary,
                 const std::vector<std::pair<std::string, std::string>>& written) {
     for (const auto& [name, text] : summary) fmt::print("{:<10} {}\n", name, text);
@@ -383,19 +319,19 @@ void print_text(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Find
     if (f.labelled)
         for (const auto& tl : f.alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
     fmt::print("\ntopic    npmi    umass   docs  {}{}\n", f.labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
-               d.signed_ ? "words (+ largest, - most negative)" : "words");
+               f.signed_topics ? "words (+ largest, - most negative)" : "words");
     const std::string pad(31 + (f.labelled ? label_width + 2 : 0), ' ');  // under the "+ " of the line above
-    for (std::size_t t = 0; t < f.shown.size(); ++t) {
+    for (std::size_t t = 0; t < f.topics.size(); ++t) {
         std::string label;
         if (f.labelled) {
             const auto& tl = f.alignment.topics[t];
             label = fmt::format("{:<{}}  ", label_cell(tl), label_width);
         }
-        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}{}\n", t, f.coherence.npmi[t], f.coherence.umass[t],
-                   f.sizes[t], label, d.signed_ ? "+ " : "", words_of(f.shown[t].top, in.vocabulary),
+        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}{}\n", t, f.quality.coherence.npmi[t], f.quality.coherence.umass[t],
+                   f.sizes[t], label, f.signed_topics ? "+ " : "", words_of(f.topics[t].top, in.vocabulary),
                    support_cell(f.support[t]));
-        if (d.signed_ && !f.shown[t].negative.empty())
-            fmt::print("{}- {}\n", pad, words_of(f.shown[t].negative, in.vocabulary));
+        if (f.signed_topics && !f.topics[t].negative.empty())
+            fmt::print("{}- {}\n", pad, words_of(f.topics[t].negative, in.vocabulary));
     }
 }
 
@@ -405,20 +341,20 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     if (in.vocabulary.empty())
         throw InvalidArgument("topics need the terms: give a corpus, or --vocabulary with a .mtx input");
     const TopicsArgs a = with_chosen_k(in.x, given);
-    const Decomposition<T> d = a.method == "nmf" ? run_nmf(in, a) : run_svd(in, a);
-    const Findings f = find(in, d, a);
-    const auto summary = summary_lines(in, d, f, a, start);
+    const Decomposition<T> d = fit_topics(in, a);
+    const model::TopicModelFit<T>& f = d.fit;
+    const auto summary = summary_lines(in, d, a, start);
 
     const auto t_write = Clock::now();
     std::vector<std::pair<std::string, std::string>> written;
     nlohmann::json written_json = nlohmann::json::object();
     if (outputs[0]) {
-        write_doc_topics(*outputs[0], d.docs, in.ids, in.labels, f.dominant, a.doc.normalize);
+        write_doc_topics(*outputs[0], f.docs, in.ids, in.labels, f.dominant, a.doc.normalize);
         written.emplace_back("wrote", fmt::format("document-topic weights {}", a.doc_topics_path));
         written_json["doc_topics"] = a.doc_topics_path;
     }
     if (outputs[1]) {
-        const std::string bytes = model_bytes_of(in, d, f, a);
+        const std::string bytes = model_bytes_of(in, d, a);
         outputs[1]->write(bytes);
         written.emplace_back("model", fmt::format("{} ({} bytes)", a.model_path, bytes.size()));
         written_json["model"] = {{"path", a.model_path}, {"bytes", bytes.size()}};
@@ -426,14 +362,14 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     double report_s = 0;
     if (outputs[2]) {
         const auto t_report = Clock::now();
-        const std::string html = render_report(report_of(in, d, f, a, summary));
+        const std::string html = render_report(report_of(in, f, a, summary));
         report_s = since(t_report);
         outputs[2]->write(html);
         written.emplace_back("report", fmt::format("{} ({} bytes)", a.report_path, html.size()));
         written_json["report"] = {{"path", a.report_path}, {"bytes", html.size()}};
     }
     for (const auto& [index, factor, name, key, path] :
-         {std::tuple{3, &d.docs, "W", "w", &a.w_path}, {4, &d.terms, "H", "h", &a.h_path}})
+         {std::tuple{3, &f.docs, "W", "w", &a.w_path}, {4, &f.terms, "H", "h", &a.h_path}})
         if (outputs[index]) {
             io::write_npy(*outputs[index], *factor);
             written.emplace_back("wrote", fmt::format("{} {}", name, *path));
@@ -443,14 +379,14 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     const double write_s = since(t_write) - report_s;
 
     if (a.json) {
-        nlohmann::json timings = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", d.seconds},
-                                  {"quality", f.seconds}, {"write", write_s},            {"total", since(start)}};
+        nlohmann::json timings = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", f.decompose_seconds},
+                                  {"quality", f.quality_seconds}, {"write", write_s},            {"total", since(start)}};
         if (outputs[2]) timings["report"] = report_s;
-        print_json(in, d, f, a, timings, written_json);
+        print_json(in, d, a, timings, written_json);
         return;
     }
     if (a.k_auto) print_k_choice(a);
-    print_text(in, d, f, summary, written);
+    print_text(in, f, summary, written);
 }
 
 bool is_model_file(const std::string& path) {

@@ -176,16 +176,23 @@ decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& op
     }();
     if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
         throw DataError(divergence_message(options, r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x)));
+    warn_if_empty(r, options);
+    return r;
+}
+
+template <typename T>
+void warn_if_empty(const decomp::NmfResult<T>& r, const decomp::NmfOptions& options) {
     if (r.relative_error >= 1 - 1e-12)  // regularised (else degenerate): W·H = 0 can be its optimum
         print_warning(
             fmt::format("warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
                         "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty",
                         decomp::to_string(r.solver), r.relative_error, options.alpha_w,
                         options.alpha_h < 0 ? options.alpha_w : options.alpha_h));
-    return r;
 }
 
 template decomp::NmfResult<float> fit_nmf(const CsrMatrix<float>&, const decomp::NmfOptions&);
 template decomp::NmfResult<double> fit_nmf(const CsrMatrix<double>&, const decomp::NmfOptions&);
+template void warn_if_empty(const decomp::NmfResult<float>&, const decomp::NmfOptions&);
+template void warn_if_empty(const decomp::NmfResult<double>&, const decomp::NmfOptions&);
 
 }  // namespace factopic::cli

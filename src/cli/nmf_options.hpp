@@ -63,4 +63,8 @@ std::string divergence_message(const decomp::NmfOptions& options, decomp::NmfSol
 template <typename T>
 decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& options);
 
+/// The warning on stderr when regularisation made W·H = 0 (every topic empty).
+template <typename T>
+void warn_if_empty(const decomp::NmfResult<T>& r, const decomp::NmfOptions& options);
+
 }  // namespace factopic::cli

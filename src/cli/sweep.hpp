@@ -11,6 +11,7 @@
 
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/topics.hpp"
+#include "factopic/model/fit.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
 
@@ -33,11 +34,8 @@ struct KSpec {
 /// (a malformed number, a step below 1, a range with no rank).
 KSpec parse_ks(const std::string& spec);
 
-/// Each topic's top terms as column indices: what coherence and diversity read (topics and sweep).
-std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics);
-
-constexpr std::int64_t k_coherence_top = 10;  // gensim's CoherenceModel default (topn)
-constexpr std::int64_t k_diversity_top = 25;  // Dieng et al. 2020, "Topic modeling in embedding spaces"
+using model::k_coherence_top;
+using model::k_diversity_top;
 
 /// The ranks -k auto and sweep try when none are given.
 inline constexpr const char* k_default_range = "2:20:2";
