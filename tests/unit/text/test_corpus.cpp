@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -557,6 +559,32 @@ TEST(CorpusLines, DevicesAreRefusedPipesRead) {
     const Corpus c = read_corpus(fifo.string(), o);
     writer.join();
     EXPECT_EQ(c.texts, (std::vector<std::string>{"from a pipe", "second line"}));
+}
+
+// A writer already waiting on the pipe writes and closes the moment the reader opens it. The
+// reader once opened the pipe, looked at its type, closed it and opened it again: what the quick
+// writer wrote was dropped with the first descriptor, and the second open waited forever for a
+// writer. A watchdog ends such a wait (by writing to the pipe) and the test then fails.
+TEST(CorpusLines, AQuickWriterOfANamedPipeLosesNothing) {
+    for (int round = 0; round < 20; ++round) {
+        TempDir dir;
+        const auto fifo = dir.path() / "pipe";
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        std::thread writer([&] { std::ofstream(fifo) << "quick\nwriter\n"; });
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the writer waits in its open
+        std::atomic<bool> done{false};
+        std::thread watchdog([&] {
+            for (int i = 0; i < 1000 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (!done) std::ofstream(fifo) << "watchdog\n";
+        });
+        CorpusOptions o;
+        o.format = CorpusFormat::Lines;
+        const Corpus c = read_corpus(fifo.string(), o);
+        done = true;
+        writer.join();
+        watchdog.join();
+        ASSERT_EQ(c.texts, (std::vector<std::string>{"quick", "writer"})) << "round " << round;
+    }
 }
 
 TEST(CorpusEncoding, Utf16WithByteOrderMarkIsDecoded) {
