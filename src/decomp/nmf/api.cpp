@@ -28,11 +28,10 @@ constexpr NameTable<NmfInit> k_inits = {{NmfInit::random, "random"},
                                         {NmfInit::custom, "custom"}};
 constexpr NameTable<BetaLoss> k_beta_losses = {{BetaLoss::frobenius, "frobenius"},
                                                {BetaLoss::kullback_leibler, "kullback-leibler"}};
-constexpr NameTable<NmfStatus> k_statuses = {{NmfStatus::converged, "converged"},
-                                             {NmfStatus::max_iter, "max_iter"},
-                                             {NmfStatus::reached_target, "reached_target"},
-                                             {NmfStatus::diverged, "diverged"},
-                                             {NmfStatus::degenerate, "degenerate"}};
+constexpr NameTable<NmfStatus> k_statuses = {
+    {NmfStatus::converged, "converged"},           {NmfStatus::max_iter, "max_iter"},
+    {NmfStatus::reached_target, "reached_target"}, {NmfStatus::diverged, "diverged"},
+    {NmfStatus::degenerate, "degenerate"},         {NmfStatus::cancelled, "cancelled"}};
 
 }  // namespace
 
@@ -154,6 +153,7 @@ NmfResult<T> to_result(Factors f, const NmfOptions& o, Fit fit) {
     r.status = fit.out.diverged         ? NmfStatus::diverged
                : fit.out.reached_target ? NmfStatus::reached_target
                : fit.out.converged      ? NmfStatus::converged
+               : fit.out.cancelled      ? NmfStatus::cancelled
                                         : NmfStatus::max_iter;
     r.diagnosis = std::move(fit.out.diagnosis);
     r.losses = std::move(fit.out.losses);

@@ -187,8 +187,9 @@ inline void with_gradient(const Matrix<double>& g, const double* y, const double
         FACTOPIC_K(3)
         FACTOPIC_K(4)
         FACTOPIC_K(5)
-        FACTOPIC_K(6) FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12)
-            FACTOPIC_K(13) FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
+        FACTOPIC_K(6)
+        FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13)
+            FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
 #undef FACTOPIC_K
                 default : {
             const std::int64_t k = g.rows;
@@ -288,6 +289,7 @@ struct Outcome {
     std::vector<double> losses;
     int iterations = 0;
     bool converged = false, reached_target = false, diverged = false;
+    bool cancelled = false;               // on_iteration returned false
     std::string diagnosis;                // diverged: what went wrong
     double error = 0;                     // after the last iteration
     const NmfOptions* options = nullptr;  // for its on_iteration callback
@@ -296,10 +298,12 @@ struct Outcome {
     Outcome() = default;
     Outcome(const NmfOptions& o, int limit) : options(&o), max_iter(limit) {}
 
-    /// Records the error after iteration `it`; true when it reached a (positive) target, or
-    /// when it is NaN or infinite (diverged: nothing after that iteration can mean anything).
+    /// Records the error after iteration `it`; true when it reached a (positive) target, when
+    /// on_iteration asked to stop (cancelled), or when it is NaN or infinite (diverged: nothing
+    /// after that iteration can mean anything).
     bool record(int it, double err, double target);
-    /// The same, then the decrease rule: true when the run ends (target reached or converged).
+    /// The same, then the decrease rule: true when the run ends (target reached, cancelled or
+    /// converged).
     bool record(int it, double err, double target, DecreaseRule& rule);
     /// pgd and adam are not descent methods: an error that ends above both its start and
     /// ‖A‖_F, the error of W = H = 0, is divergence.

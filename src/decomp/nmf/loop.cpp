@@ -19,13 +19,13 @@ bool Outcome::record(int it, double err, double target) {
     losses.push_back(err);
     iterations = it;
     reached_target = target > 0 && err <= target;
-    if (options && options->on_iteration) options->on_iteration(it, max_iter);
+    if (options && options->on_iteration && !options->on_iteration(it, max_iter)) cancelled = true;
     if (!std::isfinite(err)) {
         diverged = true;
         diagnosis = fmt::format("the error became {} at iteration {}", std::isnan(err) ? "NaN" : "infinite", it);
         return true;
     }
-    return reached_target;
+    return reached_target || cancelled;
 }
 
 /// pgd and adam are not descent methods: a step too long for the data makes the error grow,
