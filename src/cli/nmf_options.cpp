@@ -62,8 +62,7 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")
-        ->group(k_solver_group);
+    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")->group(k_solver_group);
     app.add_option("--beta1", a.beta1, "adam: decay of the first moment")
         ->check(CLI::Range(0.0, 0.999999))
         ->capture_default_str()
@@ -134,6 +133,7 @@ std::string status_text(decomp::NmfStatus status) {
             return "reached the target error";
         case decomp::NmfStatus::diverged:
         case decomp::NmfStatus::degenerate:
+        case decomp::NmfStatus::cancelled:
             break;
     }
     return decomp::to_string(status);
@@ -171,7 +171,10 @@ decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& op
     decomp::NmfResult<T> r = [&] {  // the progress line is gone before anything else is printed
         Progress progress(fmt::format("nmf {}", decomp::to_string(options.solver)));
         decomp::NmfOptions with_progress = options;
-        with_progress.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
+        with_progress.on_iteration = [&progress](int iteration, int max_iter) {
+            progress.update(iteration, max_iter);
+            return true;
+        };
         return decomp::nmf(x, with_progress);
     }();
     if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)

@@ -49,8 +49,9 @@ enum class NmfStatus {
     degenerate,      ///< finite, but W·H explains nothing of A (‖A − WH‖_F ≥ (1 − 1e-12)·‖A‖_F, as for
                      ///< W·H = 0) with no regularisation that would make that the optimum: the data's
                      ///< scale against scikit-learn's absolute thresholds (1e-6 in NNDSVD, float32 ε in mu)
+    cancelled,       ///< NmfOptions::on_iteration returned false: the factors after that iteration
 };
-/// "converged", "max_iter", "reached_target", "diverged", "degenerate".
+/// "converged", "max_iter", "reached_target", "diverged", "degenerate", "cancelled".
 std::string to_string(NmfStatus s);
 
 struct NmfOptions {
@@ -78,9 +79,12 @@ struct NmfOptions {
     double beta1 = 0.9, beta2 = 0.9, adam_eps = 1e-8;  ///< adam (the lecture's betas)
     double target_error = 0;  ///< > 0: stop once reconstruction_error ≤ this (for benchmarks)
     std::optional<linalg::Matrix<double>> w_init, h_init;  ///< custom init: m × k and k × n
-    /// Called after every iteration with (iteration, max_iter), on the calling thread (progress
-    /// display); it must not throw.
-    std::function<void(int, int)> on_iteration;
+    /// Called after every iteration with (iteration, max_iter), on the calling thread (progress,
+    /// cancellation); it must not throw. It returns true to go on; false stops the fit there
+    /// (Ctrl-C, a time budget) with status cancelled and the factors after that iteration, the
+    /// errors computed for them: the result of max_iter = that iteration but for the status
+    /// (diverged or reached_target when that iteration diverged or reached target_error).
+    std::function<bool(int, int)> on_iteration;
 };
 
 template <typename T>

@@ -1,12 +1,13 @@
 // Property tests of the NMF solvers on random sparse matrices: non-negative factors, loss never
 // rising for cd and mu, a small projected gradient at convergence, a planted factorisation
-// recovered, the same result whatever the thread count, transform = fitted W, and every bad
-// input rejected with a message that names it.
+// recovered, the same result whatever the thread count, a fit stopped by its callback, transform =
+// fitted W, and every bad input rejected with a message that names it.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
@@ -231,6 +232,44 @@ TEST(Nmf, SameResultWithOneAndTwoThreads) {
         EXPECT_EQ(one.h.data, two.h.data);
         EXPECT_EQ(one.losses, two.losses);
     }
+}
+
+TEST(Nmf, OnIterationStopsEverySolverWithTheFactorsOfThatIteration) {
+    const auto a = counts(60, 90, 8);
+    for (const auto solver : kSolvers)
+        for (const bool kl : {false, true}) {
+            if (kl && solver != NmfSolver::mu) continue;
+            SCOPED_TRACE(decomp::to_string(solver) + (kl ? " kl" : ""));
+            auto o = options(solver, 5);
+            if (kl) o.beta_loss = BetaLoss::kullback_leibler;
+            // 3 of adam's steps (1e-3 each) from nndsvda's start, whose filled-in zeros add mass,
+            // leave the error above |A|_F on this matrix: a degenerate result
+            if (solver == NmfSolver::adam) o.init = NmfInit::nndsvd;
+            o.max_iter = 3;
+            const auto limited = decomp::nmf(a, o);
+            ASSERT_EQ(limited.status, NmfStatus::max_iter) << limited.diagnosis;
+            ASSERT_EQ(limited.iterations, 3);
+            o.max_iter = 0;  // the solver's default, far beyond 3
+            std::vector<int> seen;
+            int limit = 0;
+            o.on_iteration = [&](int iteration, int max_iter) {
+                seen.push_back(iteration);
+                limit = max_iter;
+                return iteration < 3;
+            };
+            const auto stopped = decomp::nmf(a, o);
+            EXPECT_EQ(stopped.status, NmfStatus::cancelled);
+            EXPECT_EQ(decomp::to_string(stopped.status), "cancelled");
+            EXPECT_EQ(stopped.iterations, 3);
+            EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));
+            EXPECT_EQ(limit, stopped.max_iter);
+            EXPECT_GT(stopped.max_iter, 3);
+            EXPECT_EQ(stopped.w.data, limited.w.data);
+            EXPECT_EQ(stopped.h.data, limited.h.data);
+            EXPECT_EQ(stopped.losses, limited.losses);
+            EXPECT_EQ(stopped.reconstruction_error, limited.reconstruction_error);
+            EXPECT_EQ(stopped.relative_error, limited.relative_error);
+        }
 }
 
 TEST(Nmf, TransformOfTheTrainingDocumentsIsTheFittedW) {

@@ -1,0 +1,250 @@
+// NMF's public entry points (see nmf.hpp): the names of its modes, nmf() as its steps (check,
+// start, iterate, finish, judge the result) and frobenius_error. The solvers live in the other
+// files of this folder (listed in detail.hpp).
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+#include "../finite.hpp"
+#include "../names.hpp"
+#include "detail.hpp"
+#include "factopic/core/error.hpp"
+#include "factopic/runtime/clock.hpp"
+
+namespace factopic::decomp {
+
+namespace {
+
+using detail::NameTable;
+
+constexpr NameTable<NmfSolver> k_solvers = {
+    {NmfSolver::cd, "cd"}, {NmfSolver::mu, "mu"}, {NmfSolver::pgd, "pgd"}, {NmfSolver::adam, "adam"}};
+constexpr NameTable<NmfInit> k_inits = {{NmfInit::random, "random"},
+                                        {NmfInit::nndsvd, "nndsvd"},
+                                        {NmfInit::nndsvda, "nndsvda"},
+                                        {NmfInit::nndsvdar, "nndsvdar"},
+                                        {NmfInit::custom, "custom"}};
+constexpr NameTable<BetaLoss> k_beta_losses = {{BetaLoss::frobenius, "frobenius"},
+                                               {BetaLoss::kullback_leibler, "kullback-leibler"}};
+constexpr NameTable<NmfStatus> k_statuses = {
+    {NmfStatus::converged, "converged"},           {NmfStatus::max_iter, "max_iter"},
+    {NmfStatus::reached_target, "reached_target"}, {NmfStatus::diverged, "diverged"},
+    {NmfStatus::degenerate, "degenerate"},         {NmfStatus::cancelled, "cancelled"}};
+
+}  // namespace
+
+std::string to_string(NmfSolver s) { return detail::name_of(k_solvers, s); }
+NmfSolver parse_nmf_solver(const std::string& name) { return detail::parse_name(k_solvers, name, "NMF solver"); }
+std::string to_string(NmfInit i) { return detail::name_of(k_inits, i); }
+NmfInit parse_nmf_init(const std::string& name) { return detail::parse_name(k_inits, name, "NMF init"); }
+std::string to_string(BetaLoss b) { return detail::name_of(k_beta_losses, b); }
+BetaLoss parse_beta_loss(const std::string& name) { return detail::parse_name(k_beta_losses, name, "beta loss"); }
+std::string to_string(NmfStatus s) { return detail::name_of(k_statuses, s); }
+
+using namespace nmf_detail;
+
+namespace {
+
+using runtime::Clock;
+using runtime::since;
+
+std::int64_t count_negative(const Matrix<double>& x) {
+    return std::count_if(x.data.begin(), x.data.end(), [](double v) { return v < 0; });
+}
+
+/// Sets negative entries to 0; returns how many there were.
+std::int64_t clip_negative(Matrix<double>& x) {
+    std::int64_t n = 0;
+    for (double& v : x.data)
+        if (v < 0) {
+            v = 0;
+            ++n;
+        }
+    return n;
+}
+
+/// What a run leaves besides the factors.
+struct Fit {
+    Outcome out;
+    double norm2 = 0;  // ‖A‖²_F
+    double frob = 0;   // ‖A − WH‖_F of the returned factors
+    std::int64_t clipped = 0, negative = 0;
+};
+
+/// The solver's iterations from the start f.
+template <typename T>
+Outcome iterate(const Problem<T>& pb, Factors& f, const NmfOptions& options) {
+    const Regularization reg = regularization(options, pb.a.rows, pb.a.cols);
+    const int max_iter = options.max_iter;
+    // cd and mu set an empty document's weights to exactly 0 in their first W step (its
+    // gradient is G·w, its numerator 0); adam keeps a 0 it starts from (a zero gradient
+    // there), pgd only with the reset after each W step.
+    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) zero_columns(f.wr, pb.empty);
+    switch (options.solver) {
+        case NmfSolver::cd:
+            return run_cd(pb, f, options, reg, max_iter);
+        case NmfSolver::mu:
+            return run_mu(pb, f, options, reg, max_iter);
+        case NmfSolver::pgd:
+            return run_pgd(pb, f, options, max_iter);
+        case NmfSolver::adam:
+            return run_adam(pb, f, options, max_iter);
+    }
+    return {};
+}
+
+/// The factors as returned (pgd's and adam's projected to ≥ 0) and their errors.
+template <typename T>
+void finish(const Problem<T>& pb, Factors& f, const NmfOptions& options, Fit& fit) {
+    Outcome& out = fit.out;
+    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) {
+        // The penalty keeps negatives small, not absent: the returned factors are projected.
+        fit.clipped = clip_negative(f.wr) + clip_negative(f.h);
+        if (fit.clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    }
+    if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
+        out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(pb.a, f.wr, f.h)
+                                                                    : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    fit.frob =
+        options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
+    fit.negative = count_negative(f.wr) + count_negative(f.h);
+}
+
+/// Iterates from f and finishes, timing both phases.
+template <typename T>
+Fit fit_factors(const CsrMatrix<T>& a, Factors& f, const NmfOptions& options, std::vector<Phase>& phases) {
+    auto t = Clock::now();
+    // After the init, so that Aᵀ and the SVD's workspace are never held together, and
+    // released before the result's copies of the factors are made.
+    const Problem<T> pb(a);
+    Fit fit;
+    fit.norm2 = pb.norm2;
+    fit.out = iterate(pb, f, options);
+    phases.emplace_back("iterations", since(t));
+    t = Clock::now();
+    finish(pb, f, options, fit);
+    phases.emplace_back("finish", since(t));
+    return fit;
+}
+
+/// The result in the caller's layout (W as m × k) and scalar type, with the run's figures.
+template <typename T>
+NmfResult<T> to_result(Factors f, const NmfOptions& o, Fit fit) {
+    NmfResult<T> r;
+    if constexpr (std::is_same_v<T, double>) {
+        r.w = linalg::transpose(f.wr);
+        f.wr = Matrix<double>();
+        r.h = std::move(f.h);
+    } else {
+        r.w = linalg::transpose(f.wr).template cast<T>();
+        f.wr = Matrix<double>();
+        r.h = f.h.template cast<T>();
+    }
+    r.solver = o.solver;
+    r.init = o.init;
+    r.beta_loss = o.beta_loss;
+    r.reconstruction_error = fit.out.error;
+    r.relative_error = fit.norm2 > 0 ? fit.frob / std::sqrt(fit.norm2) : 0.0;
+    r.iterations = fit.out.iterations;
+    r.max_iter = o.max_iter;
+    r.tol = o.tol;
+    r.status = fit.out.diverged         ? NmfStatus::diverged
+               : fit.out.reached_target ? NmfStatus::reached_target
+               : fit.out.converged      ? NmfStatus::converged
+               : fit.out.cancelled      ? NmfStatus::cancelled
+                                        : NmfStatus::max_iter;
+    r.diagnosis = std::move(fit.out.diagnosis);
+    r.losses = std::move(fit.out.losses);
+    r.negative_entries = fit.negative;
+    r.clipped = fit.clipped;
+    return r;
+}
+
+/// A read-only pass over the factors as returned (after the rounding to T), so that no NaN or
+/// infinity is ever handed back as a result: such a result is diverged.
+template <typename T>
+void flag_non_finite(NmfResult<T>& r) {
+    if (r.status == NmfStatus::diverged) return;
+    const auto flag = [&](const std::string& what) {
+        r.status = NmfStatus::diverged;
+        r.diagnosis = what;
+    };
+    if (const auto at = detail::first_non_finite(r.w))
+        flag(fmt::format("W({}, {}) is {}", at->first + 1, at->second + 1, r.w(at->first, at->second)));
+    else if (const auto bt = detail::first_non_finite(r.h))
+        flag(fmt::format("H({}, {}) is {}", bt->first + 1, bt->second + 1, r.h(bt->first, bt->second)));
+    else if (!std::isfinite(r.reconstruction_error) || !std::isfinite(r.relative_error))
+        flag(fmt::format("the final error is {}", r.reconstruction_error));
+}
+
+/// Any non-negative A ≠ 0 has a rank-1 NMF better than 0 (its leading singular pair); only
+/// regularisation can make W·H = 0 the optimum. 1e-12: k = 1 on m orthogonal documents
+/// explains 1/m of ‖A‖², a relative error of 1 − 1/(2m), below this for m < 5e11.
+template <typename T>
+void flag_degenerate(NmfResult<T>& r, const NmfOptions& options) {
+    const bool regularised = options.alpha_w > 0 || options.alpha_h > 0;
+    if (r.status != NmfStatus::diverged && !regularised && r.relative_error >= 1 - 1e-12) {
+        r.status = NmfStatus::degenerate;
+        r.diagnosis = fmt::format("W·H explains nothing of A (relative error {:.15g}, as for W = H = 0{})",
+                                  r.relative_error, r.relative_error == 1 ? ": W·H is 0" : "");
+    }
+}
+
+}  // namespace
+
+template <typename T>
+NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
+    const auto start = Clock::now();
+    require_valid_matrix(a);
+    require_valid_options(given, a.rows, a.cols);
+    const NmfOptions options = with_defaults(given);
+    std::vector<Phase> phases;
+    const auto t = Clock::now();
+    Factors f = initialize(a, options);
+    phases.emplace_back("init", since(t));
+    Fit fit = fit_factors(a, f, options, phases);
+    NmfResult<T> r = to_result<T>(std::move(f), options, std::move(fit));
+    flag_non_finite(r);
+    flag_degenerate(r, options);
+    r.phases = std::move(phases);
+    r.seconds = since(start);
+    return r;
+}
+
+template <typename T>
+NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options) {
+    CsrMatrix<T> s;
+    s.rows = a.rows;
+    s.cols = a.cols;
+    s.indptr.assign(static_cast<std::size_t>(a.rows + 1), 0);
+    for (std::int64_t i = 0; i < a.rows; ++i) {
+        for (std::int64_t j = 0; j < a.cols; ++j)
+            if (a(i, j) != 0) {  // NaN too: the check names it
+                s.indices.push_back(static_cast<std::int32_t>(j));
+                s.values.push_back(a(i, j));
+            }
+        s.indptr[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(s.values.size());
+    }
+    return nmf(s, options);
+}
+
+template <typename T>
+double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T>& h) {
+    if (w.rows != a.rows || h.cols != a.cols || w.cols != h.rows)
+        throw InvalidArgument(fmt::format("shapes do not fit: A {} x {}, W {} x {}, H {} x {}", a.rows, a.cols, w.rows,
+                                          w.cols, h.rows, h.cols));
+    return frobenius_error_rw(a, squared_norm(linalg::frobenius_norm(a)), linalg::transpose(w).template cast<double>(),
+                              h.template cast<double>());
+}
+
+#define FACTOPIC_NMF(T)                                                \
+    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&); \
+    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);    \
+    template double frobenius_error(const CsrMatrix<T>&, const Matrix<T>&, const Matrix<T>&);
+FACTOPIC_NMF(float)
+FACTOPIC_NMF(double)
+#undef FACTOPIC_NMF
+
+}  // namespace factopic::decomp
