@@ -78,7 +78,10 @@ Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
             return model::fit_topic_model(in.x, o, in.labels);
         }
         Progress progress(fmt::format("nmf {}", decomp::to_string(o.nmf.solver)));
-        o.nmf.on_iteration = [&progress](int iteration, int max_iter) { progress.update(iteration, max_iter); };
+        o.nmf.on_iteration = [&progress](int iteration, int max_iter) {
+            progress.update(iteration, max_iter);
+            return true;
+        };
         try {
             return model::fit_topic_model(in.x, o, in.labels);
         } catch (const model::NmfFailed& e) {
