@@ -2,7 +2,9 @@
 //  - full_svd: the thin SVD A = U·diag(s)·Vᵀ, r = min(m, n), exact to working precision;
 //  - truncated_svd: the k leading singular triplets, never densifying A, by the randomized
 //    range finder (Halko, Martinsson & Tropp 2011, as scikit-learn's randomized_svd) or by a
-//    block Krylov method with full reorthogonalisation and a residual-based stop.
+//    block Krylov method (block Lanczos) with partial reorthogonalisation (each block against
+//    the two before it, and against the whole basis every 1 to 3 blocks, as the measured loss of
+//    orthogonality allows) and a residual-based stop.
 // Every result has its signs fixed by scikit-learn's svd_flip (u-based): in each column of U
 // the entry of largest magnitude is positive. Results do not depend on the thread count.
 #pragma once
@@ -18,7 +20,7 @@
 namespace factopic::decomp {
 
 enum class SvdMethod {
-    gram,    ///< full: Gram eigen-decomposition + selective refinement (see svd.cpp)
+    gram,    ///< full: Gram eigen-decomposition + selective refinement (see src/decomp/svd/full_gram.cpp)
     gesdd,   ///< full: LAPACK gesdd on the densified matrix (the reference)
     rsvd,    ///< truncated: randomized range finder with power iterations
     krylov,  ///< truncated: block Krylov (block Lanczos) with Rayleigh–Ritz
