@@ -28,6 +28,8 @@ constexpr NameTable<SvdMethod> k_methods = {
     {SvdMethod::gram, "gram"}, {SvdMethod::gesdd, "gesdd"}, {SvdMethod::rsvd, "rsvd"}, {SvdMethod::krylov, "krylov"}};
 constexpr NameTable<Normalizer> k_normalizers = {
     {Normalizer::automatic, "auto"}, {Normalizer::none, "none"}, {Normalizer::lu, "lu"}, {Normalizer::qr, "qr"}};
+constexpr NameTable<SvdStatus> k_statuses = {{SvdStatus::converged, "converged"},
+                                             {SvdStatus::max_iterations, "max_iterations"}};
 
 }  // namespace
 
@@ -38,6 +40,7 @@ std::string to_string(Normalizer n) { return name_of(k_normalizers, n); }
 Normalizer parse_normalizer(const std::string& name) {
     return parse_name(k_normalizers, name, "power-iteration normalizer");
 }
+std::string to_string(SvdStatus s) { return name_of(k_statuses, s); }
 
 namespace {
 
@@ -85,6 +88,8 @@ SvdResult<T> finish(SvdResult<double>&& r, Clock::time_point start) {
     out.method = r.method;
     out.iterations = r.iterations;
     out.refined = r.refined;
+    out.status = r.status;
+    out.unconverged = r.unconverged;
     out.phases = std::move(r.phases);
     out.seconds = since(start);
     return out;
@@ -163,6 +168,12 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
                                           a.rows, a.cols, r_max));
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
+    if (options.method == SvdMethod::krylov && options.max_blocks > 0) {
+        const std::int64_t l = krylov_block_size(options, options.k, r_max);
+        if (l * options.max_blocks < options.k)
+            throw InvalidArgument(fmt::format("max_blocks = {} with blocks of {} holds {} vectors, fewer than k = {}",
+                                              options.max_blocks, l, l * options.max_blocks, options.k));
+    }
     require_workable_scale(a, "the SVD");
     const Widened<CsrMatrix, T> ad(a);
     const Oriented o(*ad, options.method == SvdMethod::rsvd);  // the Krylov method reads M only

@@ -97,15 +97,23 @@ SvdResult<double> full_gesdd(const CsrMatrix<double>& a);
 SvdResult<double> full_gram(const CsrMatrix<double>& a);
 SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k);
 SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k);
+/// The Krylov method's vectors per block for k triplets of a matrix whose short side is n.
+std::int64_t krylov_block_size(const TruncatedSvdOptions& opt, std::int64_t k, std::int64_t n);
 
 // krylov_bounds.cpp
-/// The Krylov method's convergence measure at basis size b = h.rows: the largest, over the k
-/// leading Ritz pairs, of (the bound on |θ − λ| its residual proves) / (tol·θ + rounding
-/// noise). The pairs are converged when it is at most 1. h holds H's eigenvectors and lambda
-/// its eigenvalues (ascending, syevd's order), r_next the triangle of the next block
-/// (width × width), n is the short side.
-double krylov_shortfall(const Matrix<double>& h, const std::vector<double>& lambda, const Matrix<double>& r_next,
-                        std::int64_t width, std::int64_t k, std::int64_t n, double tol);
+/// The Krylov method's convergence at basis size b = h.rows. For each of the k leading Ritz
+/// pairs, the bound on |θ − λ| its residual proves over its target tol·θ (plus rounding noise):
+/// `shortfall` is the largest such ratio, and the pairs are converged when it is at most 1;
+/// `unconverged` counts the pairs whose ratio is above 1.
+struct KrylovConvergence {
+    double shortfall = 0;
+    std::int64_t unconverged = 0;
+};
+/// h holds H's eigenvectors and lambda its eigenvalues (ascending, syevd's order), r_next the
+/// triangle of the next block (width × width), n is the short side.
+KrylovConvergence krylov_convergence(const Matrix<double>& h, const std::vector<double>& lambda,
+                                     const Matrix<double>& r_next, std::int64_t width, std::int64_t k, std::int64_t n,
+                                     double tol);
 
 /// When the Krylov loop runs Rayleigh–Ritz: once the space can hold k + oversamples vectors,
 /// then whenever it has grown by a tenth (at least a block), or as far as the convergence

@@ -98,9 +98,7 @@ public:
         : m_gram_product(m),
           m_n(m.cols),
           m_k(k),
-          // Block size: small blocks need fewer vectors in all, larger ones read A fewer times
-          // per vector; measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
-          m_l(std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), m_n)),
+          m_l(krylov_block_size(opt, k, m_n)),
           m_capacity(std::min<std::int64_t>(m_n, m_l * (opt.max_blocks > 0 ? opt.max_blocks : (m_n + m_l - 1) / m_l))),
           m_schedule(std::min<std::int64_t>(k + std::max(opt.oversamples, 0), m_n), m_l) {}
 
@@ -109,6 +107,8 @@ public:
     Matrix<double>& basis() { return m_basis; }
     /// The basis has reached min(n, block · max_blocks) columns: no block can follow.
     bool filled() const { return m_b >= m_capacity; }
+    /// The basis spans the whole short side: the Ritz pairs are exact.
+    bool complete() const { return m_b >= m_n; }
     bool check_due() const { return m_schedule.due(m_b); }
     /// Seconds spent in the sparse products, the orthonormalisation and Rayleigh–Ritz.
     std::vector<Phase> phases() const {
@@ -151,9 +151,10 @@ public:
     }
 
     /// Rayleigh–Ritz: H's eigen-decomposition, the k leading Ritz vectors' coefficients into y
-    /// (b × min(k, b)), and — unless the basis is filled, which ends the loop anyway — the
-    /// convergence test against the next block's triangle r_next. Returns whether to stop.
-    bool rayleigh_ritz(const Matrix<double>& r_next, double tol, Matrix<double>& y) {
+    /// (b × k), and — unless the basis is complete — the convergence test against the next
+    /// block's triangle r_next, which sets `unconverged`. Returns whether to stop: converged, or
+    /// filled (then `unconverged` says how many pairs max_blocks left short of tol).
+    bool rayleigh_ritz(const Matrix<double>& r_next, double tol, Matrix<double>& y, std::int64_t& unconverged) {
         const auto t = Clock::now();
         const std::int64_t b = m_b;
         bool done = filled();
@@ -164,13 +165,18 @@ public:
             const linalg::SerialBlas serial;
             linalg::syevd(h, lambda);
         }
-        const std::int64_t kk = std::min(m_k, b);
-        y = Matrix<double>(b, kk);
-        for (std::int64_t c = 0; c < kk; ++c) std::copy(h.col(b - 1 - c), h.col(b - 1 - c) + b, y.col(c));
-        if (!done && kk == m_k) {
-            const double shortfall = krylov_shortfall(h, lambda, r_next, m_width, m_k, m_n, tol);
-            done = shortfall <= 1;
-            m_schedule.observed(b, shortfall);
+        // b ≥ k: the first check is due at k + oversamples, and a filled basis holds at least k
+        // vectors (truncated_svd checks max_blocks).
+        y = Matrix<double>(b, m_k);
+        for (std::int64_t c = 0; c < m_k; ++c) std::copy(h.col(b - 1 - c), h.col(b - 1 - c) + b, y.col(c));
+        unconverged = 0;
+        if (!complete()) {
+            const KrylovConvergence c = krylov_convergence(h, lambda, r_next, m_width, m_k, m_n, tol);
+            if (!done) {
+                done = c.shortfall <= 1;
+                m_schedule.observed(b, c.shortfall);
+            }
+            unconverged = c.unconverged;
         }
         m_t_ritz += since(t);
         return done;
@@ -241,6 +247,12 @@ private:
 
 }  // namespace
 
+std::int64_t krylov_block_size(const TruncatedSvdOptions& opt, std::int64_t k, std::int64_t n) {
+    // Small blocks need fewer vectors in all, larger ones read A fewer times per vector;
+    // measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
+    return std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), n);
+}
+
 SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k) {
     SvdResult<double> r;
     r.method = SvdMethod::krylov;
@@ -255,10 +267,13 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     for (;;) {
         krylov.extend(block);
         ++r.iterations;
+        // A basis filled by max_blocks short of the whole side still makes the next block's
+        // triangle, for the last convergence test: the status needs it.
         Matrix<double> r_next;
-        if (!krylov.filled()) block = krylov.next_block(r_next);
-        if ((krylov.filled() || krylov.check_due()) && krylov.rayleigh_ritz(r_next, opt.tol, y)) break;
+        if (!krylov.complete()) block = krylov.next_block(r_next);
+        if ((krylov.filled() || krylov.check_due()) && krylov.rayleigh_ritz(r_next, opt.tol, y, r.unconverged)) break;
     }
+    if (r.unconverged > 0) r.status = SvdStatus::max_iterations;
     timer.mark("krylov");
     for (auto& phase : krylov.phases()) r.phases.push_back(std::move(phase));
     ritz_triplets(o, krylov.basis(), krylov.size(), y, opt.qr_ritz, r, timer);

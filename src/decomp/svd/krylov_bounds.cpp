@@ -41,8 +41,9 @@ RitzResiduals ritz_residuals(const Matrix<double>& h, const std::vector<double>&
 
 }  // namespace
 
-double krylov_shortfall(const Matrix<double>& h, const std::vector<double>& lambda, const Matrix<double>& r_next,
-                        std::int64_t width, std::int64_t k, std::int64_t n, double tol) {
+KrylovConvergence krylov_convergence(const Matrix<double>& h, const std::vector<double>& lambda,
+                                     const Matrix<double>& r_next, std::int64_t width, std::int64_t k, std::int64_t n,
+                                     double tol) {
     // Pair k + 1 (when the space holds it) gives the gap below pair k.
     const std::int64_t tracked = std::min(k + 1, h.rows);
     const RitzResiduals rr = ritz_residuals(h, lambda, r_next, width, tracked);
@@ -52,7 +53,7 @@ double krylov_shortfall(const Matrix<double>& h, const std::vector<double>& lamb
     // the neighbouring Ritz values, each widened by its own residual so that it bounds the
     // distance to the other eigenvalues.
     const double noise = 10.0 * static_cast<double>(n) * eps * std::max(theta[0], 0.0);
-    double shortfall = 0;
+    KrylovConvergence out;
     for (std::int64_t c = 0; c < k; ++c) {
         const auto i = static_cast<std::size_t>(c);
         const double th = std::max(theta[i], 0.0), r2 = res[i] * res[i];
@@ -61,9 +62,11 @@ double krylov_shortfall(const Matrix<double>& h, const std::vector<double>& lamb
         gap = c + 1 < tracked ? std::min(gap, theta[i] - theta[i + 1] - res[i + 1]) : 0.0;
         const double bound = gap > 0 ? std::min(res[i], r2 / gap) : res[i];
         const double target = tol * th + noise;
-        shortfall = std::max(shortfall, target > 0 ? bound / target : (bound > 0 ? HUGE_VAL : 0.0));
+        const double ratio = target > 0 ? bound / target : (bound > 0 ? HUGE_VAL : 0.0);
+        out.shortfall = std::max(out.shortfall, ratio);
+        if (ratio > 1) ++out.unconverged;  // as std::max, passing over a NaN
     }
-    return shortfall;
+    return out;
 }
 
 void CheckSchedule::observed(std::int64_t b, double shortfall) {
