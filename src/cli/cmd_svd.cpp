@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -19,8 +18,9 @@
 #include "factopic/runtime/parallel.hpp"
 #include "inputs.hpp"
 #include "matrix_input.hpp"
-#include "svd_options.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
+#include "svd_options.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -93,6 +93,8 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
         j["full"] = decomp::is_full(r.method);
         j["method"] = decomp::to_string(r.method);
         j["iterations"] = r.iterations;
+        j["status"] = decomp::to_string(r.status);
+        if (r.method == decomp::SvdMethod::krylov) j["unconverged"] = r.unconverged;
         if (r.method == decomp::SvdMethod::gram) j["refined"] = r.refined;
         j["singular_values"] = r.s;
         nlohmann::json timings = {{"read", in.read_s}, {"vectorize", in.vectorize_s}, {"decompose", r.seconds}};
@@ -126,7 +128,13 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     std::string detail = decomp::is_full(r.method) ? "full" : fmt::format("k = {}", r.s.size());
     if (r.method == decomp::SvdMethod::gram) detail += fmt::format(", {} refined", r.refined);
     if (r.method == decomp::SvdMethod::rsvd) detail += fmt::format(", {} power iterations", r.iterations);
-    if (r.method == decomp::SvdMethod::krylov) detail += fmt::format(", {} blocks", r.iterations);
+    if (r.method == decomp::SvdMethod::krylov) {
+        if (r.status == decomp::SvdStatus::converged)
+            detail += fmt::format(", {} blocks", r.iterations);
+        else
+            detail += fmt::format(", not converged: {} of {} pairs above tol after {} blocks", r.unconverged,
+                                  r.s.size(), r.iterations);
+    }
     fmt::print("svd        {} ({}) in {:.3f} s: {}\n", decomp::to_string(r.method), detail, r.seconds, phases);
     std::string head;
     for (std::size_t i = 0; i < std::min<std::size_t>(r.s.size(), 8); ++i) head += fmt::format(" {:.6g}", r.s[i]);

@@ -328,6 +328,9 @@ def check_outputs(env, checks, small):
             j = run_json(env, "svd", small, *args, "--dtype", dtype,
                          *[x for kv in paths.items() for x in kv])
             s_file(paths["--s"], j)
+            # Every method reports a status; krylov also its pairs short of --tol (none here).
+            if j["status"] != "converged" or j.get("unconverged", 0) != 0:
+                raise AssertionError(f"status {j['status']}, {j.get('unconverged')} pairs unconverged")
             np_dtype = np.float32 if dtype == "float32" else np.float64
             U = npy(paths["--u"], (m, k), np_dtype).astype(np.float64)
             VT = npy(paths["--vt"], (k, n), np_dtype).astype(np.float64)

@@ -2,7 +2,9 @@
 //  - full_svd: the thin SVD A = U·diag(s)·Vᵀ, r = min(m, n), exact to working precision;
 //  - truncated_svd: the k leading singular triplets, never densifying A, by the randomized
 //    range finder (Halko, Martinsson & Tropp 2011, as scikit-learn's randomized_svd) or by a
-//    block Krylov method with full reorthogonalisation and a residual-based stop.
+//    block Krylov method (block Lanczos) with partial reorthogonalisation (each block against
+//    the two before it, and against the whole basis every 1 to 3 blocks, as the measured loss of
+//    orthogonality allows) and a residual-based stop.
 // Every result has its signs fixed by scikit-learn's svd_flip (u-based): in each column of U
 // the entry of largest magnitude is positive. Results do not depend on the thread count.
 #pragma once
@@ -18,7 +20,7 @@
 namespace factopic::decomp {
 
 enum class SvdMethod {
-    gram,    ///< full: Gram eigen-decomposition + selective refinement (see svd.cpp)
+    gram,    ///< full: Gram eigen-decomposition + selective refinement (see src/decomp/svd/full_gram.cpp)
     gesdd,   ///< full: LAPACK gesdd on the densified matrix (the reference)
     rsvd,    ///< truncated: randomized range finder with power iterations
     krylov,  ///< truncated: block Krylov (block Lanczos) with Rayleigh–Ritz
@@ -46,12 +48,24 @@ struct TruncatedSvdOptions {
     double tol = 1e-6;     ///< krylov: stop once every Ritz value θ = σ² of the k is within tol·θ of
                            ///< an eigenvalue of AᵀA, by its residual (‖AᵀAv − θv‖ ≤ tol·θ) or by
                            ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
-    int max_blocks = 0;    ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n)
+    int max_blocks = 0;    ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n).
+                           ///< The result's status says when it stopped the method short of tol;
+                           ///< block · max_blocks must be at least k
     int block = 0;         ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
     bool qr_ritz = false;  ///< krylov: take the QR-based final step (phase "ritz_qr") even when the
                            ///< Gram-based one (phase "ritz") would do; it is taken anyway when the
                            ///< Gram-based one's checks fail. For tests and comparisons.
 };
+
+/// Whether a decomposition proved its triplets to the asked accuracy. Only krylov has a
+/// convergence test; the full methods are exact to working precision and rsvd runs a fixed
+/// number of power iterations, so they always report `converged`.
+enum class SvdStatus {
+    converged,       ///< krylov: every one of the k Ritz values proven within tol
+    max_iterations,  ///< krylov: the basis reached max_blocks blocks before that (see unconverged)
+};
+/// "converged", "max_iterations".
+std::string to_string(SvdStatus s);
 
 /// Wall time of one named phase of a decomposition, in seconds.
 using Phase = std::pair<std::string, double>;
@@ -64,6 +78,8 @@ struct SvdResult {
     SvdMethod method = SvdMethod::gram;
     int iterations = 0;        ///< rsvd: power iterations; krylov: blocks
     std::int64_t refined = 0;  ///< gram: singular pairs that needed the refinement step
+    SvdStatus status = SvdStatus::converged;
+    std::int64_t unconverged = 0;  ///< krylov: of the k pairs, those whose bound did not reach tol
     std::vector<Phase> phases;
     double seconds = 0;  ///< the whole decomposition
 };
@@ -91,8 +107,9 @@ std::int64_t numerical_rank(const std::vector<T>& s, std::int64_t m, std::int64_
 template <typename T>
 SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options = {});
 
-/// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n); DataError as
-/// full_svd.
+/// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n), tol > 0 and,
+/// for krylov with max_blocks > 0, the basis can hold k vectors; DataError as full_svd. A
+/// Krylov run cut short by max_blocks is not an error: its status is max_iterations.
 template <typename T>
 SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options);
 

@@ -269,7 +269,61 @@ TEST_P(TruncatedSvd, RejectsKOutOfRange) {
 INSTANTIATE_TEST_SUITE_P(Methods, TruncatedSvd, ::testing::Values(SvdMethod::rsvd, SvdMethod::krylov),
                          [](const auto& p) { return decomp::to_string(p.param); });
 
+TEST(TruncatedSvd, KrylovConvergesOnARandomMatrix) {
+    const auto a = make(kShapes[2], 7);
+    decomp::TruncatedSvdOptions o;
+    o.k = 6;
+    o.seed = 2;
+    const auto r = decomp::truncated_svd(a, o);
+    EXPECT_EQ(r.status, decomp::SvdStatus::converged);
+    EXPECT_EQ(r.unconverged, 0);
+    EXPECT_LT(static_cast<std::int64_t>(r.iterations) * 4, a.cols) << "converged before the basis filled";
+}
+
+TEST(TruncatedSvd, KrylovReportsThePairsMaxBlocksLeftShortOfTol) {
+    // Two blocks of 4 for 6 pairs of a 120 x 120 random matrix: far too few to prove them to 1e-6,
+    // but the leading pair's gap is wide enough that it is not every one.
+    const auto a = make(kShapes[2], 7);
+    decomp::TruncatedSvdOptions o;
+    o.k = 6;
+    o.seed = 2;
+    o.block = 4;
+    o.max_blocks = 2;
+    const auto r = decomp::truncated_svd(a, o);
+    EXPECT_EQ(r.status, decomp::SvdStatus::max_iterations);
+    EXPECT_EQ(r.iterations, 2);
+    EXPECT_GE(r.unconverged, 1);
+    EXPECT_LE(r.unconverged, 6);
+    ASSERT_EQ(r.s.size(), 6u);
+    // What it returns is still a decomposition: orthonormal vectors, fewer pairs proven.
+    const auto c = decomp::check_svd(a, r);
+    EXPECT_LE(c.u_orthogonality_error, 1e-12);
+    EXPECT_LE(c.v_orthogonality_error, 1e-12);
+    // The methods without a convergence test report converged.
+    o.method = SvdMethod::rsvd;
+    EXPECT_EQ(decomp::truncated_svd(a, o).status, decomp::SvdStatus::converged);
+    EXPECT_EQ(decomp::full_svd(a).status, decomp::SvdStatus::converged);
+}
+
+TEST(TruncatedSvd, KrylovRefusesMaxBlocksThatCannotHoldK) {
+    const auto a = make(kShapes[2], 7);
+    decomp::TruncatedSvdOptions o;
+    o.k = 9;
+    o.block = 4;
+    o.max_blocks = 2;
+    try {
+        decomp::truncated_svd(a, o);
+        ADD_FAILURE() << "max_blocks = 2 accepted";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("max_blocks = 2 with blocks of 4 holds 8 vectors, fewer than k = 9"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(Svd, MethodNames) {
+    EXPECT_EQ(decomp::to_string(decomp::SvdStatus::converged), "converged");
+    EXPECT_EQ(decomp::to_string(decomp::SvdStatus::max_iterations), "max_iterations");
     EXPECT_EQ(decomp::parse_svd_method("krylov"), SvdMethod::krylov);
     EXPECT_THROW(decomp::parse_svd_method("lanczos"), InvalidArgument);
     EXPECT_EQ(decomp::parse_normalizer("lu"), decomp::Normalizer::lu);

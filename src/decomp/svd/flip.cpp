@@ -1,0 +1,31 @@
+// scikit-learn's svd_flip (u-based), which fixes the sign of every singular pair so that the
+// results are comparable with scikit-learn's and from one method to another.
+#include <cmath>
+
+#include "detail.hpp"
+
+namespace factopic::decomp::svd_detail {
+
+double flip_sign(const double* col, std::int64_t n) {
+    std::int64_t best = 0;
+    for (std::int64_t i = 1; i < n; ++i)
+        if (std::abs(col[i]) > std::abs(col[best])) best = i;
+    return n == 0 || col[best] >= 0 ? 1.0 : -1.0;
+}
+
+void flip_signs(Matrix<double>& u, Matrix<double>& vt) {
+    std::vector<double> sign(static_cast<std::size_t>(u.cols));
+    bool any = false;
+    for (std::int64_t c = 0; c < u.cols; ++c) {
+        sign[static_cast<std::size_t>(c)] = flip_sign(u.col(c), u.rows);
+        if (sign[static_cast<std::size_t>(c)] > 0) continue;
+        any = true;
+        double* uc = u.col(c);
+        for (std::int64_t i = 0; i < u.rows; ++i) uc[i] = -uc[i];
+    }
+    if (!any) return;
+    for (std::int64_t j = 0; j < vt.cols; ++j)  // Vᵀ column by column: its rows are strided
+        for (std::int64_t c = 0; c < vt.rows; ++c) vt(c, j) *= sign[static_cast<std::size_t>(c)];
+}
+
+}  // namespace factopic::decomp::svd_detail
