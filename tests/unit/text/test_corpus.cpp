@@ -1,8 +1,10 @@
 // Every corpus reader on small trees and archives built by the test itself.
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -557,6 +559,27 @@ TEST(CorpusLines, DevicesAreRefusedPipesRead) {
     const Corpus c = read_corpus(fifo.string(), o);
     writer.join();
     EXPECT_EQ(c.texts, (std::vector<std::string>{"from a pipe", "second line"}));
+}
+
+// Regression (a CI run hung here for the whole ctest timeout): a writer that wrote and closed
+// between the reader's first, non-blocking open and its blocking one lost its bytes and left the
+// reader waiting for another writer. Here another reader keeps the pipe (and its bytes) alive
+// while the writer comes and goes before read_corpus opens the FIFO: the bytes must be read.
+TEST(CorpusLines, PipeWrittenBeforeItIsOpenedIsRead) {
+    TempDir dir;
+    const auto fifo = dir.path() / "pipe";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int keep = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(keep, 0);
+    {
+        std::ofstream writer(fifo);
+        writer << "written early\n";
+    }
+    CorpusOptions o;
+    o.format = CorpusFormat::Lines;
+    const Corpus c = read_corpus(fifo.string(), o);
+    ::close(keep);
+    EXPECT_EQ(c.texts, (std::vector<std::string>{"written early"}));
 }
 
 TEST(CorpusEncoding, Utf16WithByteOrderMarkIsDecoded) {
