@@ -62,8 +62,7 @@ void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")
-        ->group(k_solver_group);
+    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")->group(k_solver_group);
     app.add_option("--beta1", a.beta1, "adam: decay of the first moment")
         ->check(CLI::Range(0.0, 0.999999))
         ->capture_default_str()
