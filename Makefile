@@ -18,6 +18,11 @@ FUZZ_TARGETS ?=
 SYMBOLIZER := $(firstword $(shell command -v llvm-symbolizer 2>/dev/null) $(wildcard /usr/lib/llvm-14/bin/llvm-symbolizer))
 SAN_ENV := $(if $(SYMBOLIZER),ASAN_SYMBOLIZER_PATH=$(SYMBOLIZER) UBSAN_SYMBOLIZER_PATH=$(SYMBOLIZER))
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# WERROR=1 (what .ci/run passes): the release build treats warnings as errors, so CI checks the
+# warnings without building the dev preset as well. Without it the build directory is set back
+# to warnings that do not stop the build.
+WERROR ?= 0
+WERROR_CMAKE := $(if $(filter 1 ON on yes,$(WERROR)),ON,OFF)
 
 all: build
 
@@ -25,9 +30,11 @@ deps-%:
 	@bash tools/install-deps.sh $*
 
 $(BUILD)/build.ninja: CMakeLists.txt tests/CMakeLists.txt
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFACTOPIC_WERROR=$(WERROR_CMAKE) $(LAUNCHER)
 
 build: deps-build $(BUILD)/build.ninja
+	@grep -qx 'FACTOPIC_WERROR:BOOL=$(WERROR_CMAKE)' $(BUILD)/CMakeCache.txt || \
+	    cmake -S . -B $(BUILD) -DFACTOPIC_WERROR=$(WERROR_CMAKE)
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The main job on the embedded corpus: the matrix, its exact full SVD with the proof (--check),

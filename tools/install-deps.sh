@@ -7,9 +7,10 @@ build=(cmake ninja-build g++ make libopenblas-openmp-dev libfmt-dev libcli11-dev
 # chromium renders the HTML report in its test; gensim is the coherence oracle. The sanitizer
 # build (build-asan: the ASan+UBSan CLI and unit tests, and the libFuzzer targets) is clang's:
 # libclang-rt-14-dev holds the sanitizer and libFuzzer runtimes, libomp-14-dev clang's OpenMP,
-# llvm-14 the llvm-symbolizer that turns sanitizer stack traces into file:line.
+# llvm-14 the llvm-symbolizer that turns sanitizer stack traces into file:line; clang-format-14
+# is the version tools/check_format.sh (CI) formats with.
 test=("${build[@]}" libgtest-dev libgmock-dev python3-numpy python3-scipy python3-sklearn python3-gensim chromium
-      clang-14 libclang-rt-14-dev libomp-14-dev llvm-14)
+      clang-14 libclang-rt-14-dev libomp-14-dev llvm-14 clang-format-14)
 bench=("${test[@]}" python3-threadpoolctl r-base-core r-cran-rcppml)
 
 case "${1:-build}" in

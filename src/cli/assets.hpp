@@ -16,9 +16,12 @@ inline constexpr std::string_view k_vega_version = "5.33.0";
 inline constexpr std::string_view k_vega_lite_version = "5.23.0";
 inline constexpr std::string_view k_vega_embed_version = "6.29.0";
 
-inline std::string_view vega() { return {factopic_asset_vega, static_cast<std::size_t>(factopic_asset_vega_end - factopic_asset_vega)}; }
+inline std::string_view vega() {
+    return {factopic_asset_vega, static_cast<std::size_t>(factopic_asset_vega_end - factopic_asset_vega)};
+}
 inline std::string_view vega_lite() {
-    return {factopic_asset_vega_lite, static_cast<std::size_t>(factopic_asset_vega_lite_end - factopic_asset_vega_lite)};
+    return {factopic_asset_vega_lite,
+            static_cast<std::size_t>(factopic_asset_vega_lite_end - factopic_asset_vega_lite)};
 }
 inline std::string_view vega_embed() {
     return {factopic_asset_vega_embed,

@@ -5,12 +5,11 @@
 
 #include <cmath>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
-#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
@@ -24,6 +23,7 @@
 #include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "options.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -45,7 +45,7 @@ struct TransformArgs {
     std::string model_path;
     CorpusArgs corpus;
     std::string labels_file, ids_file;  // a .mtx input's rows
-    MatrixOnlyOptions matrix_options;    // the corpus options a .mtx input refuses
+    MatrixOnlyOptions matrix_options;   // the corpus options a .mtx input refuses
     std::string doc_topics_path;
     DocTopicsArgs doc;
     int top = 10;
@@ -85,8 +85,8 @@ Documents read_documents(const TransformArgs& a, const model::TopicModel& m) {
                                               : fmt::format("a matrix over its {} terms", m.terms.cols)));
         }
         docs.vectorize_s = since(t);
-        docs.labels = a.labels_file.empty() ? std::vector<std::string>{}
-                                            : read_row_file(a.labels_file, docs.x.rows, "labels");
+        docs.labels =
+            a.labels_file.empty() ? std::vector<std::string>{} : read_row_file(a.labels_file, docs.x.rows, "labels");
         if (!a.ids_file.empty()) {
             docs.ids = read_row_file(a.ids_file, docs.x.rows, "ids");
         } else {
@@ -97,9 +97,10 @@ Documents read_documents(const TransformArgs& a, const model::TopicModel& m) {
         return docs;
     }
     if (m.fitted_on_matrix)
-        throw InvalidArgument(fmt::format("{} was fitted on a matrix, not on documents: it has no vectorizer to read {} "
-                                          "with; transform a .mtx of counts over its {} terms instead",
-                                          a.model_path, a.corpus.path, m.terms.cols));
+        throw InvalidArgument(
+            fmt::format("{} was fitted on a matrix, not on documents: it has no vectorizer to read {} "
+                        "with; transform a .mtx of counts over its {} terms instead",
+                        a.model_path, a.corpus.path, m.terms.cols));
     const text::Vectorizer vectorizer = model::vectorizer_of(m);
     text::Corpus corpus = [&] {
         const Progress progress("reading");
@@ -131,7 +132,8 @@ void run_transform(const TransformArgs& a) {
     } else {
         for (const auto& [option, path] : {std::pair{"--labels", &a.labels_file}, {"--ids", &a.ids_file}})
             if (!path->empty())
-                throw InvalidArgument(fmt::format("{} applies to a Matrix Market input; a corpus brings its own", option));
+                throw InvalidArgument(
+                    fmt::format("{} applies to a Matrix Market input; a corpus brings its own", option));
     }
     const model::AssignOptions assign = assign_options(a.doc);
     io::OutputFiles outputs({{"--doc-topics", a.doc_topics_path}},
@@ -178,7 +180,8 @@ void run_transform(const TransformArgs& a) {
         j["topic_support"] = support_json(support);
         j["labels"] = labelled ? labels_json(alignment) : nlohmann::json(nullptr);
         if (labelled) j["labels"]["unassigned"] = alignment.unassigned;
-        j["timings"] = {{"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
+        j["timings"] = {
+            {"read", read_s}, {"vectorize", vectorize_s}, {"transform", transform_s}, {"total", since(start)}};
         nlohmann::json written = nlohmann::json::object();
         if (!a.doc_topics_path.empty()) written["doc_topics"] = a.doc_topics_path;
         j["outputs"] = written;
@@ -193,8 +196,8 @@ void run_transform(const TransformArgs& a) {
         fmt::print("labels     dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}\n", alignment.nmi,
                    alignment.ari,
                    unassigned > 0 ? fmt::format(" (the {} documents with a topic)", x.rows - unassigned) : "");
-    fmt::print("time       read {:.3f} s, vectorize {:.3f} s, transform {:.3f} s, total {:.3f} s\n", read_s, vectorize_s,
-               transform_s, since(start));
+    fmt::print("time       read {:.3f} s, vectorize {:.3f} s, transform {:.3f} s, total {:.3f} s\n", read_s,
+               vectorize_s, transform_s, since(start));
     if (!a.doc_topics_path.empty()) fmt::print("wrote      {}\n", a.doc_topics_path);
     fmt::print("\ntopic   docs  {}words\n", labelled ? "label                      " : "");
     for (std::int64_t topic = 0; topic < k; ++topic) {
@@ -258,17 +261,17 @@ void run_inspect(const InspectArgs& a) {
             m.vectorizer.weighting == text::Weighting::Tfidf
                 ? fmt::format("tf-idf of its counts, norm {}{}", v.at("norm").get<std::string>(),
                               m.idf.empty() ? "" : ", idf weights")
-                : m.vectorizer.binary ? "binary" : "its values as they are";
+            : m.vectorizer.binary ? "binary"
+                                  : "its values as they are";
         fmt::print("input      a matrix (.mtx), {} terms: {}; transform takes a .mtx over them, not text\n",
                    m.terms.cols, weighting);
     } else {
-        fmt::print("vectorizer {}, {} terms, stop words {}{}, ngram {}:{}, norm {}{}\n",
-                   v.at("weighting").get<std::string>(), m.terms.cols,
-                   v.at("english_stop_words").get<bool>() ? "english" : "none",
-                   m.vectorizer.stop_words.empty() ? ""
-                                                   : fmt::format(" + {} of the user's", m.vectorizer.stop_words.size()),
-                   m.vectorizer.ngram_min, m.vectorizer.ngram_max, v.at("norm").get<std::string>(),
-                   m.idf.empty() ? "" : ", idf weights");
+        fmt::print(
+            "vectorizer {}, {} terms, stop words {}{}, ngram {}:{}, norm {}{}\n", v.at("weighting").get<std::string>(),
+            m.terms.cols, v.at("english_stop_words").get<bool>() ? "english" : "none",
+            m.vectorizer.stop_words.empty() ? "" : fmt::format(" + {} of the user's", m.vectorizer.stop_words.size()),
+            m.vectorizer.ngram_min, m.vectorizer.ngram_max, v.at("norm").get<std::string>(),
+            m.idf.empty() ? "" : ", idf weights");
     }
     if (meta.contains("source"))
         fmt::print("fitted on  {}: {} documents, {}\n", meta.at("source").get<std::string>(),

@@ -8,7 +8,6 @@
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
-#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/topics.hpp"
@@ -20,6 +19,7 @@
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "options.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {

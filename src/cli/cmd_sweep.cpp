@@ -4,13 +4,12 @@
 #include <fmt/core.h>
 
 #include <charconv>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "outputs.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
@@ -24,10 +23,11 @@
 #include "inputs.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
+#include "outputs.hpp"
+#include "progress.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
 #include "topics_args.hpp"
-#include "progress.hpp"
 
 namespace factopic::cli {
 
@@ -102,8 +102,9 @@ std::vector<std::int64_t> KSpec::ranks(std::int64_t m, std::int64_t n) const {
 
 void add_choose_k_options(CLI::App& app, ChooseKArgs& a, bool with_range) {
     if (with_range)
-        a.range_opt = app.add_option("--k-range", a.range, "-k auto: the ranks to try, START:STOP[:STEP] or a comma list")
-                          ->capture_default_str();
+        a.range_opt =
+            app.add_option("--k-range", a.range, "-k auto: the ranks to try, START:STOP[:STEP] or a comma list")
+                ->capture_default_str();
     a.seeds_opt = app.add_option("--seeds", a.seeds,
                                  "Runs per k for the stability of the topics: N (seeds --seed, --seed+1, ...) or a "
                                  "comma list of seeds; 1: no stability")
@@ -238,9 +239,10 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
             points.push_back(p);
         }
         if (stopped > 0)
-            print_warning(fmt::format("warning: {} of the sweep's {} nmf fits stopped at --max-iter before converging: "
-                                      "raise --max-iter, or loosen --tol",
-                                      stopped, fits));
+            print_warning(
+                fmt::format("warning: {} of the sweep's {} nmf fits stopped at --max-iter before converging: "
+                            "raise --max-iter, or loosen --tol",
+                            stopped, fits));
         return points;
     }
     SvdMethodArgs svd = svd_args;
@@ -350,7 +352,8 @@ std::int64_t choose_k(const std::vector<SweepPoint>& points, double min_stabilit
 std::string choice_reason(const std::vector<SweepPoint>& points, double min_stability, std::int64_t k) {
     bool any_stable = false;
     const auto candidates = eligible(points, min_stability, any_stable);
-    const bool measured = std::any_of(points.begin(), points.end(), [](const auto& p) { return !std::isnan(p.stability); });
+    const bool measured =
+        std::any_of(points.begin(), points.end(), [](const auto& p) { return !std::isnan(p.stability); });
     if (!measured)
         return fmt::format("k = {}: the highest mean NPMI (stability not measured: one run per k, or an exact SVD)", k);
     if (!any_stable)
@@ -499,10 +502,11 @@ void run_typed(const SweepArgs& a, const KSpec& spec, io::OutputFiles& outputs, 
         j["points"] = sweep_points_json(points);
         j["coherence"] = {{"top", k_coherence_top}, {"cooccurrence", "document"}};
         j["diversity"] = {{"top", k_diversity_top}};
-        j["stability"] = {{"runs", seeds.size()},
-                          {"seeds", seeds},
-                          {"init", m.method == "nmf" ? nlohmann::json(m.choose.stability_init) : nlohmann::json(nullptr)},
-                          {"measure", "mean cosine similarity of Hungarian-matched topics, over pairs of runs"}};
+        j["stability"] = {
+            {"runs", seeds.size()},
+            {"seeds", seeds},
+            {"init", m.method == "nmf" ? nlohmann::json(m.choose.stability_init) : nlohmann::json(nullptr)},
+            {"measure", "mean cosine similarity of Hungarian-matched topics, over pairs of runs"}};
         j["choice"] = {{"k", chosen}, {"min_stability", m.choose.min_stability}, {"reason", reason}};
         j["timings"] = {{"read", in.read_s}, {"vectorize", in.vectorize_s}, {"decompose", sweep_s}, {"total", total_s}};
         j["peak_memory_mb"] = peak_memory_mb();

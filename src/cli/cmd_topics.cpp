@@ -6,21 +6,20 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <tuple>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "commands.hpp"
 #include "doc_topics.hpp"
-#include "outputs.hpp"
 #include "factopic/core/error.hpp"
+#include "factopic/core/version.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/decomp/topics.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/npy.hpp"
 #include "factopic/linalg/lapack.hpp"
-#include "factopic/core/version.hpp"
 #include "factopic/model/assignment.hpp"
 #include "factopic/model/fit.hpp"
 #include "factopic/model/model.hpp"
@@ -30,12 +29,13 @@
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "options.hpp"
+#include "outputs.hpp"
+#include "progress.hpp"
 #include "report.hpp"
 #include "report_views.hpp"
 #include "svd_options.hpp"
 #include "sweep.hpp"
 #include "topics_args.hpp"
-#include "progress.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -103,10 +103,10 @@ Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
                   {"reconstruction_error", r.reconstruction_error},
                   {"relative_error", r.relative_error},
                   {"negative_entries", r.negative_entries}};
-        d.method_line = fmt::format(
-            "nmf ({}, init {}), k = {}, {} in {} iterations, {:.3f} s; error {:.6f} (relative {:.6f})",
-            decomp::to_string(r.solver), decomp::to_string(r.init), a.k, status_text(r.status), r.iterations,
-            r.seconds, r.reconstruction_error, r.relative_error);
+        d.method_line =
+            fmt::format("nmf ({}, init {}), k = {}, {} in {} iterations, {:.3f} s; error {:.6f} (relative {:.6f})",
+                        decomp::to_string(r.solver), decomp::to_string(r.init), a.k, status_text(r.status),
+                        r.iterations, r.seconds, r.reconstruction_error, r.relative_error);
         return d;
     }
     const decomp::SvdResult<T>& r = *f.svd;
@@ -124,24 +124,24 @@ Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
 /// The report's heading lines: (name, text).
 template <typename T>
 std::vector<std::pair<std::string, std::string>> summary_lines(const LoadedMatrix<T>& in, const Decomposition<T>& d,
-                                                               const TopicsArgs& a,
-                                                               Clock::time_point start) {
+                                                               const TopicsArgs& a, Clock::time_point start) {
     const auto& f = d.fit;
     std::vector<std::pair<std::string, std::string>> lines;
-    lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows, f.empty_documents,
-                                             in.x.cols, in.x.nnz(), in.description));
+    lines.emplace_back("corpus", fmt::format("{} documents ({} empty), {} terms, {} non-zeros: {}", in.x.rows,
+                                             f.empty_documents, in.x.cols, in.x.nnz(), in.description));
     lines.emplace_back("method", d.method_line);
     lines.emplace_back("quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f} (mean over topics of their top {} "
                                               "words, document co-occurrence); diversity {:.3f} (top {})",
-                                              f.quality.coherence.npmi_mean, f.quality.coherence.umass_mean, k_coherence_top,
-                                              f.quality.diversity, k_diversity_top));
+                                              f.quality.coherence.npmi_mean, f.quality.coherence.umass_mean,
+                                              k_coherence_top, f.quality.diversity, k_diversity_top));
     lines.emplace_back("outliers", unassigned_text(f.unassigned, a.doc));
     if (f.labelled)
-        lines.emplace_back("labels", fmt::format("dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}",
-                                                 f.alignment.nmi, f.alignment.ari,
-                                                 f.unassigned > 0 ? fmt::format(" (the {} documents with a topic)",
-                                                                                in.x.rows - f.unassigned)
-                                                                  : ""));
+        lines.emplace_back(
+            "labels",
+            fmt::format(
+                "dominant topic of each document vs its label: NMI {:.4f}, ARI {:.4f}{}", f.alignment.nmi,
+                f.alignment.ari,
+                f.unassigned > 0 ? fmt::format(" (the {} documents with a topic)", in.x.rows - f.unassigned) : ""));
     lines.emplace_back("time", fmt::format("read {:.3f} s, vectorize {:.3f} s, decompose {:.3f} s, total {:.3f} s",
                                            in.read_s, in.vectorize_s, f.decompose_seconds, since(start)));
     return lines;
@@ -193,7 +193,8 @@ void document_map(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f, s
     for (std::int64_t c = k - 1; c >= std::max<std::int64_t>(k - 2, 0); --c) {
         std::vector<double> v(cov.col(c), cov.col(c) + k);
         // A fixed sign: the largest component positive.
-        const auto big = std::max_element(v.begin(), v.end(), [](double p, double q) { return std::abs(p) < std::abs(q); });
+        const auto big =
+            std::max_element(v.begin(), v.end(), [](double p, double q) { return std::abs(p) < std::abs(q); });
         if (*big < 0)
             for (double& x : v) x = -x;
         axes.push_back(std::move(v));
@@ -204,7 +205,8 @@ void document_map(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f, s
         for (std::size_t ax = 0; ax < axes.size(); ++ax) {
             double c = 0;
             for (std::int64_t t = 0; t < k; ++t)
-                c += (static_cast<double>(f.docs(i, t)) - mean[static_cast<std::size_t>(t)]) * axes[ax][static_cast<std::size_t>(t)];
+                c += (static_cast<double>(f.docs(i, t)) - mean[static_cast<std::size_t>(t)]) *
+                     axes[ax][static_cast<std::size_t>(t)];
             (ax == 0 ? p.x : p.y) = c;
         }
         p.topic = f.dominant[static_cast<std::size_t>(i)];
@@ -213,9 +215,10 @@ void document_map(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f, s
         r.map.push_back(std::move(p));
     }
     r.map_documents = m;
-    r.map_note = fmt::format("Each dot is a document, placed by the two main directions (principal components) of "
-                             "the documents' topic weights and coloured by its dominant topic{}.",
-                             stride > 1 ? fmt::format("; every {}th of the {} documents is shown", stride, m) : "");
+    r.map_note = fmt::format(
+        "Each dot is a document, placed by the two main directions (principal components) of "
+        "the documents' topic weights and coloured by its dominant topic{}.",
+        stride > 1 ? fmt::format("; every {}th of the {} documents is shown", stride, m) : "");
 }
 
 template <typename T>
@@ -229,7 +232,8 @@ ReportData report_of(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f
     for (std::int64_t t = 0; t < k; ++t) {
         const auto ts = static_cast<std::size_t>(t);
         ReportTopic topic;
-        for (const auto& w : f.topics[ts].top) topic.top.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        for (const auto& w : f.topics[ts].top)
+            topic.top.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         for (const auto& w : f.topics[ts].negative)
             topic.negative.emplace_back(in.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         topic.has_quality = true;
@@ -253,13 +257,14 @@ ReportData report_of(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f
         so.method = decomp::SvdMethod::krylov;
         const auto svd = decomp::truncated_svd(in.x, so);
         r.singular_values.assign(svd.s.begin(), svd.s.end());
-        r.singular_values_note = fmt::format("The {} leading singular values (Krylov SVD, relative accuracy 1e-6).", so.k);
+        r.singular_values_note =
+            fmt::format("The {} leading singular values (Krylov SVD, relative accuracy 1e-6).", so.k);
     }
     if (!a.sweep.empty() || a.k_auto) {
         // The model topics fits, at every k (-k auto: the curve k was chosen from).
-        r.sweep = a.k_auto && a.sweep.empty()
-                      ? a.k_curve
-                      : sweep_topics(in.x, parse_ks(a.sweep).ranks(in.x.rows, in.x.cols), a.method, a.svd, a.nmf, a.choose);
+        r.sweep = a.k_auto && a.sweep.empty() ? a.k_curve
+                                              : sweep_topics(in.x, parse_ks(a.sweep).ranks(in.x.rows, in.x.cols),
+                                                             a.method, a.svd, a.nmf, a.choose);
         r.sweep_method = sweep_method_name(a.method, a.nmf);
     } else {
         r.notes.push_back("The reconstruction error against k: give --sweep START:STOP[:STEP] to draw it.");
@@ -286,7 +291,8 @@ void print_json(const LoadedMatrix<T>& in, const Decomposition<T>& d, const Topi
     nlohmann::json j = matrix_json(in, a.input);
     j.update(d.json);
     j["k"] = f.terms.rows;
-    j["corpus"] = {{"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty_documents}};
+    j["corpus"] = {
+        {"documents", in.x.rows}, {"terms", in.x.cols}, {"nnz", in.x.nnz()}, {"empty_documents", f.empty_documents}};
     j["topics"] = topics_json(f.topics, in.vocabulary);
     const nlohmann::json support = support_json(f.support);
     for (std::size_t t = 0; t < j["topics"].size() && t < support.size(); ++t) {
@@ -321,7 +327,8 @@ void print_text(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f,
     std::size_t label_width = 5;
     if (f.labelled)
         for (const auto& tl : f.alignment.topics) label_width = std::max(label_width, tl.label.size() + 6);
-    fmt::print("\ntopic    npmi    umass   docs  {}{}\n", f.labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
+    fmt::print("\ntopic    npmi    umass   docs  {}{}\n",
+               f.labelled ? fmt::format("{:<{}}  ", "label", label_width) : "",
                f.signed_topics ? "words (+ largest, - most negative)" : "words");
     const std::string pad(31 + (f.labelled ? label_width + 2 : 0), ' ');  // under the "+ " of the line above
     for (std::size_t t = 0; t < f.topics.size(); ++t) {
@@ -330,9 +337,9 @@ void print_text(const LoadedMatrix<T>& in, const model::TopicModelFit<T>& f,
             const auto& tl = f.alignment.topics[t];
             label = fmt::format("{:<{}}  ", label_cell(tl), label_width);
         }
-        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}{}\n", t, f.quality.coherence.npmi[t], f.quality.coherence.umass[t],
-                   f.sizes[t], label, f.signed_topics ? "+ " : "", words_of(f.topics[t].top, in.vocabulary),
-                   support_cell(f.support[t]));
+        fmt::print("{:>5}  {:>6.3f}  {:>7.3f}  {:>5}  {}{}{}{}\n", t, f.quality.coherence.npmi[t],
+                   f.quality.coherence.umass[t], f.sizes[t], label, f.signed_topics ? "+ " : "",
+                   words_of(f.topics[t].top, in.vocabulary), support_cell(f.support[t]));
         if (f.signed_topics && !f.topics[t].negative.empty())
             fmt::print("{}- {}\n", pad, words_of(f.topics[t].negative, in.vocabulary));
     }
@@ -382,8 +389,12 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     const double write_s = since(t_write) - report_s;
 
     if (a.json) {
-        nlohmann::json timings = {{"read", in.read_s},   {"vectorize", in.vectorize_s}, {"decompose", f.decompose_seconds},
-                                  {"quality", f.quality_seconds}, {"write", write_s},            {"total", since(start)}};
+        nlohmann::json timings = {{"read", in.read_s},
+                                  {"vectorize", in.vectorize_s},
+                                  {"decompose", f.decompose_seconds},
+                                  {"quality", f.quality_seconds},
+                                  {"write", write_s},
+                                  {"total", since(start)}};
         if (outputs[2]) timings["report"] = report_s;
         print_json(in, d, a, timings, written_json);
         return;
@@ -392,15 +403,14 @@ void run_typed(const TopicsArgs& given, io::OutputFiles& outputs, Clock::time_po
     print_text(in, f, summary, written);
 }
 
-bool is_model_file(const std::string& path) {
-    return path.size() > 4 && path.compare(path.size() - 4, 4, ".ftm") == 0;
-}
+bool is_model_file(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".ftm") == 0; }
 
 /// report model.ftm: what the model holds (topics, singular values, how it was fitted); the
 /// document-based sections need the corpus.
 void run_model_report(const TopicsArgs& a) {
     for (const auto& [option, path] : {std::pair{"--vocabulary", &a.input.vocabulary_file},
-                                       {"--labels", &a.input.labels_file}, {"--ids", &a.input.ids_file}})
+                                       {"--labels", &a.input.labels_file},
+                                       {"--ids", &a.input.ids_file}})
         if (!path->empty())
             throw InvalidArgument(fmt::format("{} applies to a Matrix Market input, not to a model", option));
     io::OutputFiles outputs({{"-o", a.report_path}}, {{"MODEL", a.input.corpus.path}});
@@ -411,42 +421,48 @@ void run_model_report(const TopicsArgs& a) {
     ReportData r;
     const std::string source = meta.value("source", std::string("?"));
     r.title = fmt::format("factopic: {} topics of {}", m.k(), source);
-    r.summary.emplace_back("model", fmt::format("{}: factopic model format {}", a.input.corpus.path, model::k_model_version));
-    r.summary.emplace_back("method", m.method == "nmf" ? fmt::format("nmf ({}, init {}), k = {}", decomp::to_string(m.nmf.solver),
-                                                                     decomp::to_string(m.nmf.init), m.k())
-                                                       : fmt::format("{}, k = {}", m.method, m.k()));
+    r.summary.emplace_back("model",
+                           fmt::format("{}: factopic model format {}", a.input.corpus.path, model::k_model_version));
+    r.summary.emplace_back("method", m.method == "nmf"
+                                         ? fmt::format("nmf ({}, init {}), k = {}", decomp::to_string(m.nmf.solver),
+                                                       decomp::to_string(m.nmf.init), m.k())
+                                         : fmt::format("{}, k = {}", m.method, m.k()));
     r.summary.emplace_back("fitted on", fmt::format("{}: {} documents, {} terms", source,
                                                     meta.value("documents", std::int64_t{0}), m.terms.cols));
     if (meta.contains("coherence"))
-        r.summary.emplace_back("quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f}; diversity {:.3f}",
-                                                      meta.at("coherence").at("npmi_mean").get<double>(),
-                                                      meta.at("coherence").at("umass_mean").get<double>(),
-                                                      meta.value("diversity", 0.0)));
+        r.summary.emplace_back(
+            "quality", fmt::format("coherence NPMI {:.4f}, UMass {:.4f}; diversity {:.3f}",
+                                   meta.at("coherence").at("npmi_mean").get<double>(),
+                                   meta.at("coherence").at("umass_mean").get<double>(), meta.value("diversity", 0.0)));
     if (meta.contains("labels"))
-        r.summary.emplace_back("labels", fmt::format("NMI {:.4f}, ARI {:.4f}", meta.at("labels").at("nmi").get<double>(),
-                                                     meta.at("labels").at("ari").get<double>()));
+        r.summary.emplace_back("labels",
+                               fmt::format("NMI {:.4f}, ARI {:.4f}", meta.at("labels").at("nmi").get<double>(),
+                                           meta.at("labels").at("ari").get<double>()));
     r.signed_topics = m.method != "nmf";
     for (const auto& t : decomp::topics_from_rows(m.terms, m.k(), a.top, r.signed_topics)) {
         ReportTopic topic;
         for (const auto& w : t.top) topic.top.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
-        for (const auto& w : t.negative) topic.negative.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
+        for (const auto& w : t.negative)
+            topic.negative.emplace_back(m.vocabulary[static_cast<std::size_t>(w.term)], w.weight);
         r.topics.push_back(std::move(topic));
     }
     add_term_views(m.terms, r);
     r.singular_values = m.singular_values;
     r.singular_values_note = "The singular values the model keeps.";
-    r.notes.push_back("Topic sizes, the intertopic map and term relevance, representative documents, the topics per "
-                      "label, the document map and coherence per topic: they need the documents. Run `factopic "
-                      "report CORPUS` (or transform the documents with this model).");
+    r.notes.push_back(
+        "Topic sizes, the intertopic map and term relevance, representative documents, the topics per "
+        "label, the document map and coherence per topic: they need the documents. Run `factopic "
+        "report CORPUS` (or transform the documents with this model).");
     const std::string html = render_report(r);
     outputs[0]->write(html);
     outputs.commit();
     if (a.json) {
-        fmt::print("{}\n", nlohmann::json({{"model", a.input.corpus.path},
-                                           {"k", m.k()},
-                                           {"method", m.method},
-                                           {"outputs", {{"report", {{"path", a.report_path}, {"bytes", html.size()}}}}}})
-                               .dump(2));
+        fmt::print("{}\n",
+                   nlohmann::json({{"model", a.input.corpus.path},
+                                   {"k", m.k()},
+                                   {"method", m.method},
+                                   {"outputs", {{"report", {{"path", a.report_path}, {"bytes", html.size()}}}}}})
+                       .dump(2));
         return;
     }
     for (const auto& [name, text] : r.summary) fmt::print("{:<10} {}\n", name, text);
@@ -502,8 +518,9 @@ void add_topics_options(CLI::App& sub, TopicsArgs& args) {
     sub.add_option("-k", args.k_text, "Number of topics, or auto: choose it from --k-range (README, \"Choosing k\")")
         ->capture_default_str();
     sub.add_option("--top", args.top, "Words shown per topic")->check(CLI::PositiveNumber)->capture_default_str();
-    sub.add_option("--doc-topics", args.doc_topics_path,
-                   "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
+    sub.add_option(
+        "--doc-topics", args.doc_topics_path,
+        "Write each document's topic weights here, as CSV (NMF: W; SVD: A V, i.e. U times the singular values)");
     add_doc_topics_options(sub, args.doc);
     add_choose_k_options(sub, args.choose, true);
     sub.add_flag("--json", args.json, "Print one JSON object instead of the report");

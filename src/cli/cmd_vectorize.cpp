@@ -10,7 +10,6 @@
 
 #include "commands.hpp"
 #include "factopic/core/error.hpp"
-#include "outputs.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -19,6 +18,7 @@
 #include "factopic/text/vectorizer.hpp"
 #include "inputs.hpp"
 #include "options.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 
 namespace factopic::cli {
@@ -148,9 +148,12 @@ void run(const VectorizeArgs& a) {
         throw InvalidArgument("--dates writes each document's --date-field value: give --date-field");
     text::Vectorizer vectorizer(vectorizer_options(a.vectorizer));
     // Opened before any work, so that an unwritable path fails at once, not after the corpus.
-    io::OutputFiles outputs(
-        {{"-o", a.matrix_path}, {"--vocab", a.vocab_path}, {"--labels", a.labels_path}, {"--ids", a.ids_path}, {"--dates", a.dates_path}},
-        corpus_inputs(a.corpus, a.vectorizer));
+    io::OutputFiles outputs({{"-o", a.matrix_path},
+                             {"--vocab", a.vocab_path},
+                             {"--labels", a.labels_path},
+                             {"--ids", a.ids_path},
+                             {"--dates", a.dates_path}},
+                            corpus_inputs(a.corpus, a.vectorizer));
     keep_report_off_standard_output(outputs);
     const auto t0 = Clock::now();
     const text::Corpus corpus = [&] {

@@ -26,8 +26,9 @@ void check_normalize(const DocTopicsArgs& args, const std::string& doc_topics_pa
     if (args.normalize && doc_topics_path.empty())
         throw InvalidArgument("--normalize shapes the --doc-topics file, and no --doc-topics is given");
     if (args.normalize && signed_weights)
-        throw InvalidArgument("--normalize needs non-negative weights (nmf): SVD weights are signed, so their row "
-                              "sums are no total to divide by");
+        throw InvalidArgument(
+            "--normalize needs non-negative weights (nmf): SVD weights are signed, so their row "
+            "sums are no total to divide by");
 }
 
 namespace {
@@ -74,9 +75,9 @@ void write_doc_topics(io::AtomicFile& file, const linalg::Matrix<T>& w, const st
 }
 
 template void write_doc_topics(io::AtomicFile&, const linalg::Matrix<float>&, const std::vector<std::string>&,
-                                const std::vector<std::string>&, const std::vector<std::int64_t>&, bool);
+                               const std::vector<std::string>&, const std::vector<std::int64_t>&, bool);
 template void write_doc_topics(io::AtomicFile&, const linalg::Matrix<double>&, const std::vector<std::string>&,
-                                const std::vector<std::string>&, const std::vector<std::int64_t>&, bool);
+                               const std::vector<std::string>&, const std::vector<std::int64_t>&, bool);
 
 std::string unassigned_text(std::int64_t unassigned, const DocTopicsArgs& args) {
     const char* noun = unassigned == 1 ? "document" : "documents";

@@ -1,5 +1,4 @@
 #include "matrix_input.hpp"
-#include "report_views.hpp"
 
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -13,8 +12,8 @@
 
 #include "factopic/core/error.hpp"
 #include "factopic/core/file.hpp"
-#include "factopic/decomp/svd.hpp"
 #include "factopic/core/piece_reader.hpp"
+#include "factopic/decomp/svd.hpp"
 #include "factopic/io/atomic_file.hpp"
 #include "factopic/io/matrix_market.hpp"
 #include "factopic/runtime/clock.hpp"
@@ -22,6 +21,7 @@
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
 #include "progress.hpp"
+#include "report_views.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -79,7 +79,8 @@ std::vector<std::string> read_row_file(const std::string& path, std::int64_t row
     std::vector<std::string> out;
     for (const std::string_view line : text::split_lines(text)) out.emplace_back(line);
     if (static_cast<std::int64_t>(out.size()) != rows)
-        throw DataError(fmt::format("{}: {} {} (one per line), but the matrix has {} rows", path, out.size(), what, rows));
+        throw DataError(
+            fmt::format("{}: {} {} (one per line), but the matrix has {} rows", path, out.size(), what, rows));
     return out;
 }
 
@@ -104,9 +105,10 @@ text::VectorizerOptions weigh_matrix(CsrMatrix<T>& x, const MatrixArgs& a, std::
         try {
             text::require_counts(x);
         } catch (const DataError& e) {
-            throw InvalidArgument(fmt::format("{}: --weighting tfidf needs counts, but {}; leave out --weighting to "
-                                              "use the values as they are",
-                                              a.corpus.path, e.what()));
+            throw InvalidArgument(
+                fmt::format("{}: --weighting tfidf needs counts, but {}; leave out --weighting to "
+                            "use the values as they are",
+                            a.corpus.path, e.what()));
         }
     }
     try {
@@ -162,11 +164,13 @@ LoadedMatrix<T> load_matrix(const MatrixArgs& a) {
         }
         const bool tfidf = out.vectorizer.weighting == text::Weighting::Tfidf;
         out.description = fmt::format("{} (Matrix Market){}", a.corpus.path,
-                                      tfidf ? ", tfidf" : out.vectorizer.binary ? ", binary" : "");
+                                      tfidf                   ? ", tfidf"
+                                      : out.vectorizer.binary ? ", binary"
+                                                              : "");
         return out;
     }
-    for (const auto& [option, path] : {std::pair{"--vocabulary", &a.vocabulary_file}, {"--labels", &a.labels_file},
-                                       {"--ids", &a.ids_file}})
+    for (const auto& [option, path] :
+         {std::pair{"--vocabulary", &a.vocabulary_file}, {"--labels", &a.labels_file}, {"--ids", &a.ids_file}})
         if (!path->empty())
             throw InvalidArgument(fmt::format("{} applies to a Matrix Market input; a corpus brings its own", option));
     const auto corpus_opts = corpus_options(a.corpus);
@@ -278,7 +282,8 @@ std::string label_cell(const model::TopicLabel& topic) {
 
 nlohmann::json labels_json(const model::LabelAlignment& alignment) {
     nlohmann::json per = nlohmann::json::array();
-    for (const auto& tl : alignment.topics) per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
+    for (const auto& tl : alignment.topics)
+        per.push_back({{"label", tl.label}, {"share", tl.share}, {"size", tl.size}});
     return {{"nmi", alignment.nmi}, {"ari", alignment.ari}, {"topics", per}};
 }
 

@@ -28,7 +28,7 @@ struct MatrixArgs {
     /// What a Matrix Market input checks the command line against (set by add_matrix_options):
     /// the corpus and vectorizer options that only text has, the tf-idf ones, and --weighting.
     MatrixOnlyOptions matrix_options;
-    bool keep_snippets = false;   ///< keep each document's opening (the report shows them)
+    bool keep_snippets = false;  ///< keep each document's opening (the report shows them)
 };
 
 /// Binds CORPUS|X.mtx, the corpus and vectorizer options, --vocabulary and --threads.
@@ -63,9 +63,9 @@ struct LoadedMatrix {
     /// The weighting x got: a corpus input's vectorizer settings; for a .mtx, count (its values as
     /// they are) or the tf-idf that --weighting tfidf applied to its counts.
     text::VectorizerOptions vectorizer;
-    std::vector<double> idf;              ///< its idf weights (tf-idf with idf), else empty
-    std::string description;              ///< one line: where the matrix came from
-    text::CorpusSkipped skipped;          ///< a corpus input: what it held but did not read
+    std::vector<double> idf;      ///< its idf weights (tf-idf with idf), else empty
+    std::string description;      ///< one line: where the matrix came from
+    text::CorpusSkipped skipped;  ///< a corpus input: what it held but did not read
     double read_s = 0, vectorize_s = 0;
 };
 

@@ -136,16 +136,18 @@ void classify_matrix_options(const CLI::App& app, std::size_t first, MatrixOnlyO
 void check_matrix_options(const MatrixOnlyOptions& options, const VectorizerArgs& vectorizer, const std::string& path) {
     for (const CLI::Option* o : options.text_only)
         if (o->count() > 0)
-            throw InvalidArgument(fmt::format("{} applies to a corpus, not to the Matrix Market input {}: its columns "
-                                              "are terms already",
-                                              o->get_name(), path));
+            throw InvalidArgument(
+                fmt::format("{} applies to a corpus, not to the Matrix Market input {}: its columns "
+                            "are terms already",
+                            o->get_name(), path));
     const bool tfidf = options.weighting && options.weighting->count() > 0 && vectorizer.weighting == "tfidf";
     if (!tfidf)
         for (const CLI::Option* o : options.tfidf_only)
             if (o->count() > 0)
-                throw InvalidArgument(fmt::format("{} applies with --weighting tfidf: the Matrix Market input {} is "
-                                                  "used as it is unless --weighting tfidf is given",
-                                                  o->get_name(), path));
+                throw InvalidArgument(
+                    fmt::format("{} applies with --weighting tfidf: the Matrix Market input {} is "
+                                "used as it is unless --weighting tfidf is given",
+                                o->get_name(), path));
 }
 
 void add_date_field_option(CLI::App& app, CorpusArgs& a) {
@@ -156,13 +158,11 @@ void add_date_field_option(CLI::App& app, CorpusArgs& a) {
 
 text::CorpusOptions corpus_options(const CorpusArgs& a) {
     text::CorpusOptions o;
-    static const std::map<std::string, text::CorpusFormat> formats{{"auto", text::CorpusFormat::Auto},
-                                                                   {"folder", text::CorpusFormat::Folder},
-                                                                   {"archive", text::CorpusFormat::Archive},
-                                                                   {"lines", text::CorpusFormat::Lines},
-                                                                   {"jsonl", text::CorpusFormat::Jsonl},
-                                                                   {"csv", text::CorpusFormat::Csv},
-                                                                   {"tsv", text::CorpusFormat::Tsv}};
+    static const std::map<std::string, text::CorpusFormat> formats{
+        {"auto", text::CorpusFormat::Auto},       {"folder", text::CorpusFormat::Folder},
+        {"archive", text::CorpusFormat::Archive}, {"lines", text::CorpusFormat::Lines},
+        {"jsonl", text::CorpusFormat::Jsonl},     {"csv", text::CorpusFormat::Csv},
+        {"tsv", text::CorpusFormat::Tsv}};
     o.format = formats.at(a.format);
     o.encoding = a.encoding == "utf-8"     ? text::Encoding::Utf8
                  : a.encoding == "latin-1" ? text::Encoding::Latin1
@@ -236,12 +236,9 @@ void warn_skipped(const text::Corpus& corpus) {
 }
 
 nlohmann::json skipped_json(const text::CorpusSkipped& s) {
-    return {{"links_outside", s.links_outside},
-            {"broken_links", s.broken_links},
-            {"repeated_folders", s.repeated_folders},
-            {"special_files", s.special_files},
-            {"archive_links", s.archive_links},
-            {"binary_files", s.binary_files}};
+    return {{"links_outside", s.links_outside},       {"broken_links", s.broken_links},
+            {"repeated_folders", s.repeated_folders}, {"special_files", s.special_files},
+            {"archive_links", s.archive_links},       {"binary_files", s.binary_files}};
 }
 
 text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
@@ -257,9 +254,10 @@ text::VectorizerOptions vectorizer_options(const VectorizerArgs& a) {
         std::error_code ec;
         if (const auto near = closest_match(a.stop_words, {"english", "none"});
             !near.empty() && !std::filesystem::exists(a.stop_words, ec))
-            throw InvalidArgument(fmt::format("--stop-words = '{}': not english, none or an existing file; did you "
-                                              "mean '{}'?",
-                                              a.stop_words, near));
+            throw InvalidArgument(
+                fmt::format("--stop-words = '{}': not english, none or an existing file; did you "
+                            "mean '{}'?",
+                            a.stop_words, near));
         o.stop_words = text::read_stop_words(a.stop_words);
     }
     o.min_df = text::DfBound::parse(a.min_df, "min_df");

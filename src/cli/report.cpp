@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "assets.hpp"
-#include "report_views.hpp"
 #include "factopic/core/version.hpp"
+#include "report_views.hpp"
 
 namespace factopic::cli {
 namespace {
@@ -24,12 +24,23 @@ std::string html_escape(std::string_view s) {
     out.reserve(s.size());
     for (const char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -87,21 +98,29 @@ json topics_spec(const ReportData& d) {
         for (const auto& [word, weight] : topic.negative)
             values.push_back({{"topic", name}, {"word", word}, {"weight", weight}, {"rank", rank++}});
     }
-    return {{"$schema", k_schema},
-            {"description", "Top words of each topic and their weights"},
-            {"data", {{"values", values}}},
-            {"columns", 3},
-            {"facet", {{"field", "topic"}, {"type", "nominal"}, {"title", nullptr}, {"header", {{"labelFontWeight", "bold"}}}}},
-            {"spec",
-             {{"width", 190},
-              {"height", {{"step", 13}}},
-              {"mark", {{"type", "bar"}, {"tooltip", true}}},
-              {"encoding",
-               {{"y", {{"field", "word"}, {"type", "nominal"}, {"title", nullptr}, {"sort", {{"field", "rank"}, {"op", "min"}}}}},
-                {"x", {{"field", "weight"}, {"type", "quantitative"}, {"title", d.signed_topics ? "weight (signed)" : "weight"}}},
-                {"color",
-                 {{"condition", {{"test", "datum.weight < 0"}, {"value", "#d62728"}}}, {"value", "#1f77b4"}}}}}}},
-            {"resolve", {{"scale", {{"y", "independent"}, {"x", "independent"}}}}}};
+    return {
+        {"$schema", k_schema},
+        {"description", "Top words of each topic and their weights"},
+        {"data", {{"values", values}}},
+        {"columns", 3},
+        {"facet",
+         {{"field", "topic"}, {"type", "nominal"}, {"title", nullptr}, {"header", {{"labelFontWeight", "bold"}}}}},
+        {"spec",
+         {{"width", 190},
+          {"height", {{"step", 13}}},
+          {"mark", {{"type", "bar"}, {"tooltip", true}}},
+          {"encoding",
+           {{"y",
+             {{"field", "word"},
+              {"type", "nominal"},
+              {"title", nullptr},
+              {"sort", {{"field", "rank"}, {"op", "min"}}}}},
+            {"x",
+             {{"field", "weight"},
+              {"type", "quantitative"},
+              {"title", d.signed_topics ? "weight (signed)" : "weight"}}},
+            {"color", {{"condition", {{"test", "datum.weight < 0"}, {"value", "#d62728"}}}, {"value", "#1f77b4"}}}}}}},
+        {"resolve", {{"scale", {{"y", "independent"}, {"x", "independent"}}}}}};
 }
 
 json line_spec(const char* description, const json& values, const char* x, const char* x_title, const char* y,
@@ -142,19 +161,19 @@ json map_spec(const ReportData& d) {
     }
     json tooltip = json::array({{{"field", "document"}}, {{"field", "topic"}}});
     if (!d.labels.empty()) tooltip.push_back({{"field", "label"}});
-    return {{"$schema", k_schema},
-            {"description", "Documents in the plane of the two main directions of their topic weights"},
-            {"width", 620},
-            {"height", 440},
-            {"data", {{"values", values}}},
-            {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.6}}},
-            {"encoding",
-             {{"x", {{"field", "x"}, {"type", "quantitative"}, {"title", "component 1"}}},
-              {"y", {{"field", "y"}, {"type", "quantitative"}, {"title", "component 2"}}},
-              {"color", {{"field", "topic"}, {"type", "nominal"}, {"title", "dominant topic"}, {"scale", topic_colors(d)}}},
-              {"tooltip", tooltip}}}};
+    return {
+        {"$schema", k_schema},
+        {"description", "Documents in the plane of the two main directions of their topic weights"},
+        {"width", 620},
+        {"height", 440},
+        {"data", {{"values", values}}},
+        {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.6}}},
+        {"encoding",
+         {{"x", {{"field", "x"}, {"type", "quantitative"}, {"title", "component 1"}}},
+          {"y", {{"field", "y"}, {"type", "quantitative"}, {"title", "component 2"}}},
+          {"color", {{"field", "topic"}, {"type", "nominal"}, {"title", "dominant topic"}, {"scale", topic_colors(d)}}},
+          {"tooltip", tooltip}}}};
 }
-
 
 /// The intertopic distance map (LDAvis): circles of area ∝ prevalence at their classical-scaling
 /// positions; the selected topic (signal sel, set by a click) is outlined.
@@ -169,24 +188,35 @@ json intertopic_spec(const ReportData& d) {
                           {"distances", d.distances[t]}});  // the row of the distances the positions scale
     json circles = {{"mark", {{"type", "circle"}, {"opacity", 0.75}, {"cursor", "pointer"}, {"stroke", "#222"}}}};
     circles["encoding"] = {
-        {"size", {{"field", "prevalence"}, {"type", "quantitative"}, {"title", "share of the weight"},
-                  {"scale", {{"zero", true}, {"range", json::array({0, 6000})}}}, {"legend", nullptr}}},
-        {"color", {{"field", "name"}, {"type", "nominal"}, {"title", "topic"}, {"scale", topic_colors(d)}, {"legend", nullptr}}},
+        {"size",
+         {{"field", "prevalence"},
+          {"type", "quantitative"},
+          {"title", "share of the weight"},
+          {"scale", {{"zero", true}, {"range", json::array({0, 6000})}}},
+          {"legend", nullptr}}},
+        {"color",
+         {{"field", "name"}, {"type", "nominal"}, {"title", "topic"}, {"scale", topic_colors(d)}, {"legend", nullptr}}},
         {"strokeWidth", {{"condition", {{"test", "datum.topic == sel"}, {"value", 3}}}, {"value", 0.5}}},
         {"tooltip", json::array({{{"field", "name"}, {"title", "topic"}},
                                  {{"field", "prevalence"}, {"format", ".1%"}, {"title", "share of the weight"}}})}};
     json labels = {{"mark", {{"type", "text"}, {"fontWeight", "bold"}, {"cursor", "pointer"}}}};
     labels["encoding"] = {{"text", {{"field", "topic"}}}};
-    return {{"$schema", k_schema},
-            {"description", "Intertopic distance map: classical scaling of the Jensen-Shannon distances"},
-            {"width", 460},
-            {"height", 460},
-            {"params", json::array({{{"name", "sel"}, {"value", 0}}})},
-            {"data", {{"values", values}}},
-            {"encoding",
-             {{"x", {{"field", "x"}, {"type", "quantitative"}, {"title", "PC1"}, {"scale", {{"zero", false}, {"padding", 40}}}}},
-              {"y", {{"field", "y"}, {"type", "quantitative"}, {"title", "PC2"}, {"scale", {{"zero", false}, {"padding", 40}}}}}}},
-            {"layer", json::array({circles, labels})}};
+    return {
+        {"$schema", k_schema},
+        {"description", "Intertopic distance map: classical scaling of the Jensen-Shannon distances"},
+        {"width", 460},
+        {"height", 460},
+        {"params", json::array({{{"name", "sel"}, {"value", 0}}})},
+        {"data", {{"values", values}}},
+        {"encoding",
+         {{"x",
+           {{"field", "x"}, {"type", "quantitative"}, {"title", "PC1"}, {"scale", {{"zero", false}, {"padding", 40}}}}},
+          {"y",
+           {{"field", "y"},
+            {"type", "quantitative"},
+            {"title", "PC2"},
+            {"scale", {{"zero", false}, {"padding", 40}}}}}}},
+        {"layer", json::array({circles, labels})}};
 }
 
 /// The selected topic's terms by relevance at the slider's λ: grey bars their total weight,
@@ -194,25 +224,36 @@ json intertopic_spec(const ReportData& d) {
 json relevance_spec(const ReportData& d) {
     json values = json::array();
     for (const auto& v : d.relevance)
-        values.push_back({{"topic", v.topic}, {"term", v.term}, {"log_p", v.log_p}, {"log_lift", v.log_lift},
-                          {"corpus", v.corpus}, {"in_topic", v.in_topic}});
+        values.push_back({{"topic", v.topic},
+                          {"term", v.term},
+                          {"log_p", v.log_p},
+                          {"log_lift", v.log_lift},
+                          {"corpus", v.corpus},
+                          {"in_topic", v.in_topic}});
     json sort = {{"field", "rank"}, {"op", "min"}, {"order", "ascending"}};
     json corpus = {{"mark", {{"type", "bar"}, {"color", "#c8c8c8"}}}};
-    corpus["encoding"] = {{"x", {{"field", "corpus"}, {"type", "quantitative"}, {"title", "weight in the corpus (grey) and in the topic"}}},
-                          {"tooltip", json::array({{{"field", "term"}}, {{"field", "corpus"}, {"format", ".4g"}},
-                                                   {{"field", "in_topic"}, {"format", ".4g"}}, {{"field", "relevance"}, {"format", ".3f"}}})}};
+    corpus["encoding"] = {
+        {"x",
+         {{"field", "corpus"}, {"type", "quantitative"}, {"title", "weight in the corpus (grey) and in the topic"}}},
+        {"tooltip", json::array({{{"field", "term"}},
+                                 {{"field", "corpus"}, {"format", ".4g"}},
+                                 {{"field", "in_topic"}, {"format", ".4g"}},
+                                 {{"field", "relevance"}, {"format", ".3f"}}})}};
     json topic = {{"mark", {{"type", "bar"}, {"color", "#d55e00"}}}};
     topic["encoding"] = {{"x", {{"field", "in_topic"}, {"type", "quantitative"}}}};
     return {{"$schema", k_schema},
             {"description", "The selected topic's most relevant terms"},
             {"width", 420},
             {"height", {{"step", 14}}},
-            {"params", json::array({{{"name", "sel"}, {"value", 0}},
-                                    {{"name", "lambda"},
-                                     {"value", 0.6},
-                                     {"bind", {{"input", "range"}, {"min", 0}, {"max", 1}, {"step", 0.01}, {"name", "λ "}}}}})},
-            {"title", {{"text", {{"expr", "'Topic ' + sel + ': the " + std::to_string(k_relevance_bars) +
-                                              " most relevant terms at λ = ' + format(lambda, '.2f')"}}}}},
+            {"params",
+             json::array({{{"name", "sel"}, {"value", 0}},
+                          {{"name", "lambda"},
+                           {"value", 0.6},
+                           {"bind", {{"input", "range"}, {"min", 0}, {"max", 1}, {"step", 0.01}, {"name", "λ "}}}}})},
+            {"title",
+             {{"text",
+               {{"expr", "'Topic ' + sel + ': the " + std::to_string(k_relevance_bars) +
+                             " most relevant terms at λ = ' + format(lambda, '.2f')"}}}}},
             {"data", {{"values", values}}},
             {"transform",
              json::array({{{"filter", "datum.topic == sel"}},
@@ -231,7 +272,10 @@ json similarity_spec(const ReportData& d) {
     const std::size_t k = d.topics.size();
     for (std::size_t s = 0; s < k; ++s)
         for (std::size_t t = 0; t < k; ++t)
-            values.push_back({{"a", s}, {"b", t}, {"name_a", topic_name(s, d.topics[s])}, {"name_b", topic_name(t, d.topics[t])},
+            values.push_back({{"a", s},
+                              {"b", t},
+                              {"name_a", topic_name(s, d.topics[s])},
+                              {"name_b", topic_name(t, d.topics[t])},
                               {"cosine", d.similarity[s][t]}});
     json spec = {{"$schema", k_schema},
                  {"description", "Cosine similarity of the topics' term weights"},
@@ -241,14 +285,18 @@ json similarity_spec(const ReportData& d) {
     spec["encoding"] = {{"x", {{"field", "b"}, {"type", "ordinal"}, {"title", "topic"}}},
                         {"y", {{"field", "a"}, {"type", "ordinal"}, {"title", "topic"}}}};
     json cells = {{"mark", {{"type", "rect"}, {"tooltip", true}}}};
-    cells["encoding"]["color"] = {{"field", "cosine"}, {"type", "quantitative"}, {"title", "cosine"},
-                                  {"scale", {{"scheme", d.signed_topics ? "redblue" : "blues"},
-                                             {"domain", d.signed_topics ? json::array({-1, 1}) : json::array({0, 1})}}}};
+    cells["encoding"]["color"] = {{"field", "cosine"},
+                                  {"type", "quantitative"},
+                                  {"title", "cosine"},
+                                  {"scale",
+                                   {{"scheme", d.signed_topics ? "redblue" : "blues"},
+                                    {"domain", d.signed_topics ? json::array({-1, 1}) : json::array({0, 1})}}}};
     json layers = json::array({cells});
     if (k <= 20) {
         json text = {{"mark", {{"type", "text"}, {"fontSize", 9}}}};
         text["encoding"]["text"] = {{"field", "cosine"}, {"type", "quantitative"}, {"format", ".2f"}};
-        text["encoding"]["color"] = {{"condition", {{"test", "abs(datum.cosine) > 0.6"}, {"value", "white"}}}, {"value", "black"}};
+        text["encoding"]["color"] = {{"condition", {{"test", "abs(datum.cosine) > 0.6"}, {"value", "white"}}},
+                                     {"value", "black"}};
         layers.push_back(text);
     }
     spec["layer"] = layers;
@@ -262,25 +310,33 @@ json shares_heat_spec(const ReportData& d, const ReportShares& g, const char* de
     for (std::size_t i = 0; i < g.groups.size(); ++i) {
         order.push_back(g.groups[i]);
         for (std::size_t t = 0; t < d.topics.size(); ++t)
-            values.push_back({{"group", g.groups[i]}, {"documents", g.documents[i]}, {"topic", t},
-                              {"name", topic_name(t, d.topics[t])}, {"share", g.shares[i][t]}});
+            values.push_back({{"group", g.groups[i]},
+                              {"documents", g.documents[i]},
+                              {"topic", t},
+                              {"name", topic_name(t, d.topics[t])},
+                              {"share", g.shares[i][t]}});
     }
     json spec = {{"$schema", k_schema},
                  {"description", description},
                  {"width", {{"step", d.topics.size() <= 20 ? 34 : 16}}},
                  {"height", {{"step", 16}}},
                  {"data", {{"values", values}}}};
-    spec["encoding"] = {{"x", {{"field", "topic"}, {"type", "ordinal"}, {"title", "topic"}, {"axis", {{"orient", "top"}}}}},
-                        {"y", {{"field", "group"}, {"type", "nominal"}, {"title", group_title}, {"sort", order}}}};
+    spec["encoding"] = {
+        {"x", {{"field", "topic"}, {"type", "ordinal"}, {"title", "topic"}, {"axis", {{"orient", "top"}}}}},
+        {"y", {{"field", "group"}, {"type", "nominal"}, {"title", group_title}, {"sort", order}}}};
     json cells = {{"mark", {{"type", "rect"}}}};
-    cells["encoding"]["color"] = {{"field", "share"}, {"type", "quantitative"}, {"title", "share"}, {"scale", {{"scheme", "blues"}}}};
-    cells["encoding"]["tooltip"] = json::array({{{"field", "group"}, {"title", group_title}}, {{"field", "documents"}},
-                                                {{"field", "name"}, {"title", "topic"}}, {{"field", "share"}, {"format", ".1%"}}});
+    cells["encoding"]["color"] = {
+        {"field", "share"}, {"type", "quantitative"}, {"title", "share"}, {"scale", {{"scheme", "blues"}}}};
+    cells["encoding"]["tooltip"] = json::array({{{"field", "group"}, {"title", group_title}},
+                                                {{"field", "documents"}},
+                                                {{"field", "name"}, {"title", "topic"}},
+                                                {{"field", "share"}, {"format", ".1%"}}});
     json layers = json::array({cells});
     if (d.topics.size() <= 20) {
         json text = {{"mark", {{"type", "text"}, {"fontSize", 8}}}};
         text["encoding"]["text"] = {{"field", "share"}, {"type", "quantitative"}, {"format", ".0%"}};
-        text["encoding"]["color"] = {{"condition", {{"test", "datum.share > 0.5"}, {"value", "white"}}}, {"value", "black"}};
+        text["encoding"]["color"] = {{"condition", {{"test", "datum.share > 0.5"}, {"value", "white"}}},
+                                     {"value", "black"}};
         layers.push_back(text);
     }
     spec["layer"] = layers;
@@ -292,33 +348,40 @@ json time_spec(const ReportData& d) {
     json values = json::array();
     for (std::size_t i = 0; i < d.periods.groups.size(); ++i)
         for (std::size_t t = 0; t < d.topics.size(); ++t)
-            values.push_back({{"period", d.periods.groups[i]}, {"documents", d.periods.documents[i]},
-                              {"name", topic_name(t, d.topics[t])}, {"topic", t}, {"share", d.periods.shares[i][t]}});
-    return {{"$schema", k_schema},
-            {"description", "Topic shares per period, normalised per period"},
-            {"width", {{"step", 28}}},
-            {"height", 280},
-            {"data", {{"values", values}}},
-            {"mark", {{"type", "bar"}, {"tooltip", true}}},
-            {"encoding",
-             {{"x", {{"field", "period"}, {"type", "ordinal"}, {"title", nullptr}}},
-              {"y", {{"field", "share"}, {"type", "quantitative"}, {"stack", "normalize"}, {"title", "share of the period"}}},
-              {"order", {{"field", "topic"}}},
-              {"color", {{"field", "name"}, {"type", "nominal"}, {"title", "topic"}, {"scale", topic_colors(d)}}}}}};
+            values.push_back({{"period", d.periods.groups[i]},
+                              {"documents", d.periods.documents[i]},
+                              {"name", topic_name(t, d.topics[t])},
+                              {"topic", t},
+                              {"share", d.periods.shares[i][t]}});
+    return {
+        {"$schema", k_schema},
+        {"description", "Topic shares per period, normalised per period"},
+        {"width", {{"step", 28}}},
+        {"height", 280},
+        {"data", {{"values", values}}},
+        {"mark", {{"type", "bar"}, {"tooltip", true}}},
+        {"encoding",
+         {{"x", {{"field", "period"}, {"type", "ordinal"}, {"title", nullptr}}},
+          {"y",
+           {{"field", "share"}, {"type", "quantitative"}, {"stack", "normalize"}, {"title", "share of the period"}}},
+          {"order", {{"field", "topic"}}},
+          {"color", {{"field", "name"}, {"type", "nominal"}, {"title", "topic"}, {"scale", topic_colors(d)}}}}}};
 }
 
 /// The representative documents, one block per topic (the selected one is marked by the script).
 std::string documents_html(const ReportData& d) {
     std::string h = "<div class=\"docs\">\n";
     for (std::size_t t = 0; t < d.topics.size(); ++t) {
-        h += fmt::format("<div class=\"topic-docs\" data-topic=\"{}\"><h3>{}</h3><ol>\n", t, html_escape(topic_name(t, d.topics[t])));
+        h += fmt::format("<div class=\"topic-docs\" data-topic=\"{}\"><h3>{}</h3><ol>\n", t,
+                         html_escape(topic_name(t, d.topics[t])));
         for (const auto& doc : d.documents) {
             if (doc.topic != static_cast<std::int64_t>(t)) continue;
-            h += fmt::format("<li data-doc=\"{}\" data-weight=\"{:.17g}\"><span class=\"doc-id\">{}</span>{} <span "
-                             "class=\"snippet\">{}</span></li>\n",
-                             html_escape(doc.id), doc.weight, html_escape(doc.id),
-                             doc.label.empty() ? "" : " <span class=\"doc-label\">[" + html_escape(doc.label) + "]</span>",
-                             html_escape(doc.snippet));
+            h += fmt::format(
+                "<li data-doc=\"{}\" data-weight=\"{:.17g}\"><span class=\"doc-id\">{}</span>{} <span "
+                "class=\"snippet\">{}</span></li>\n",
+                html_escape(doc.id), doc.weight, html_escape(doc.id),
+                doc.label.empty() ? "" : " <span class=\"doc-label\">[" + html_escape(doc.label) + "]</span>",
+                html_escape(doc.snippet));
         }
         h += "</ol></div>\n";
     }
@@ -336,13 +399,15 @@ std::string topics_table(const ReportData& d) {
     h += "<th>top words</th></tr></thead><tbody>\n";
     for (std::size_t t = 0; t < d.topics.size(); ++t) {
         const auto& topic = d.topics[t];
-        h += fmt::format("<tr class=\"pick\" data-topic=\"{}\"><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>", t,
-                         t < d.palette.size() ? d.palette[t] : "transparent", t);
+        h += fmt::format(
+            "<tr class=\"pick\" data-topic=\"{}\"><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>", t,
+            t < d.palette.size() ? d.palette[t] : "transparent", t);
         if (quality) h += fmt::format("<td>{:.3f}</td><td>{:.3f}</td>", topic.npmi, topic.umass);
         if (sizes) h += fmt::format("<td>{}</td>", topic.size);
         if (labels)
-            h += topic.size > 0 ? fmt::format("<td>{}</td><td>{:.0f}%</td>", html_escape(topic.label), 100 * topic.share)
-                                : "<td>-</td><td></td>";
+            h += topic.size > 0
+                     ? fmt::format("<td>{}</td><td>{:.0f}%</td>", html_escape(topic.label), 100 * topic.share)
+                     : "<td>-</td><td></td>";
         const auto joined = [](const std::vector<std::pair<std::string, double>>& list) {
             std::string out;
             for (const auto& [w, _] : list) {
@@ -374,64 +439,79 @@ std::string render_report(const ReportData& d) {
         bool scroll;       // in a box of bounded height (the heat map of many labels)
         Chart(std::string id_, std::string heading_, std::string note_, json spec_, std::string html_ = "",
               bool scroll_ = false)
-            : id(std::move(id_)), heading(std::move(heading_)), note(std::move(note_)), spec(std::move(spec_)),
-              html(std::move(html_)), scroll(scroll_) {}
+            : id(std::move(id_)),
+              heading(std::move(heading_)),
+              note(std::move(note_)),
+              spec(std::move(spec_)),
+              html(std::move(html_)),
+              scroll(scroll_) {}
     };
     std::vector<Chart> charts;
     charts.emplace_back(Chart{"chart-topics", "Top words per topic",
-                      d.signed_topics ? "SVD topics are signed: each row of V<sup>T</sup>'s largest (blue) and most "
-                                        "negative (red) weights."
-                                      : "Each topic's largest weights in H.",
-                      topics_spec(d)});
+                              d.signed_topics
+                                  ? "SVD topics are signed: each row of V<sup>T</sup>'s largest (blue) and most "
+                                    "negative (red) weights."
+                                  : "Each topic's largest weights in H.",
+                              topics_spec(d)});
     if (!d.topic_x.empty())
-        charts.emplace_back(Chart{"chart-intertopic", "Intertopic distance map",
-                          "Each circle is a topic, its area its share of the documents' total weight, placed by "
-                          "classical scaling of the Jensen&ndash;Shannon distances between the topics' term "
-                          "distributions (as LDAvis). Click a topic to see its terms.",
-                          intertopic_spec(d)});
+        charts.emplace_back(
+            Chart{"chart-intertopic", "Intertopic distance map",
+                  "Each circle is a topic, its area its share of the documents' total weight, placed by "
+                  "classical scaling of the Jensen&ndash;Shannon distances between the topics' term "
+                  "distributions (as LDAvis). Click a topic to see its terms.",
+                  intertopic_spec(d)});
     if (!d.relevance.empty())
-        charts.emplace_back(Chart{"chart-relevance", "Terms of the selected topic by relevance", html_escape(d.relevance_note),
-                          relevance_spec(d)});
+        charts.emplace_back(Chart{"chart-relevance", "Terms of the selected topic by relevance",
+                                  html_escape(d.relevance_note), relevance_spec(d)});
     if (!d.documents.empty())
-        charts.emplace_back(Chart{"documents", "Representative documents",
-                          fmt::format("The {} documents with the largest weight on each topic, their first {} characters.",
-                                      k_representative, k_snippet_chars),
-                          nullptr, documents_html(d)});
+        charts.emplace_back(
+            Chart{"documents", "Representative documents",
+                  fmt::format("The {} documents with the largest weight on each topic, their first {} characters.",
+                              k_representative, k_snippet_chars),
+                  nullptr, documents_html(d)});
     if (!d.similarity.empty())
-        charts.emplace_back(Chart{"chart-similarity", "Topic similarity",
-                          "Cosine similarity between the topics' term weights (rows of H): near 0, topics that share "
-                          "no words; near 1, topics that might be merged.",
-                          similarity_spec(d)});
+        charts.emplace_back(
+            Chart{"chart-similarity", "Topic similarity",
+                  "Cosine similarity between the topics' term weights (rows of H): near 0, topics that share "
+                  "no words; near 1, topics that might be merged.",
+                  similarity_spec(d)});
     if (!d.singular_values.empty()) {
         json v = json::array();
         for (std::size_t i = 0; i < d.singular_values.size(); ++i)
             v.push_back({{"index", i + 1}, {"singular value", d.singular_values[i]}});
         charts.emplace_back(Chart{"chart-scree", "Singular values (scree plot)", html_escape(d.singular_values_note),
-                          line_spec("Leading singular values of the matrix", v, "index", "index", "singular value",
-                                    "singular value")});
+                                  line_spec("Leading singular values of the matrix", v, "index", "index",
+                                            "singular value", "singular value")});
     }
     if (!d.sweep.empty()) {
         json v = json::array();
         // The other measures of the sweep ride along in the data (null when not measured).
         const auto or_null = [](double x) { return std::isnan(x) ? json(nullptr) : json(x); };
         for (const auto& p : d.sweep)
-            v.push_back({{"k", p.k}, {"relative error", p.error}, {"seconds", p.seconds}, {"npmi", or_null(p.npmi)},
-                         {"umass", or_null(p.umass)}, {"diversity", or_null(p.diversity)},
+            v.push_back({{"k", p.k},
+                         {"relative error", p.error},
+                         {"seconds", p.seconds},
+                         {"npmi", or_null(p.npmi)},
+                         {"umass", or_null(p.umass)},
+                         {"diversity", or_null(p.diversity)},
                          {"stability", or_null(p.stability)}});
         charts.emplace_back(Chart{"chart-sweep", "Reconstruction error against the number of topics",
-                          html_escape(fmt::format("‖A − A_k‖_F / ‖A‖_F for each k, {}.", d.sweep_method)),
-                          line_spec("Relative reconstruction error against k", v, "k", "k (topics)", "relative error",
-                                    "‖A − A_k‖ / ‖A‖")});
+                                  html_escape(fmt::format("‖A − A_k‖_F / ‖A‖_F for each k, {}.", d.sweep_method)),
+                                  line_spec("Relative reconstruction error against k", v, "k", "k (topics)",
+                                            "relative error", "‖A − A_k‖ / ‖A‖")});
     }
     if (std::any_of(d.topics.begin(), d.topics.end(), [](const auto& t) { return t.size >= 0; }))
-        charts.emplace_back(Chart{"chart-sizes", "Topic sizes", "Documents whose largest weight is on each topic.", sizes_spec(d)});
+        charts.emplace_back(
+            Chart{"chart-sizes", "Topic sizes", "Documents whose largest weight is on each topic.", sizes_spec(d)});
     if (!d.classes.groups.empty())
-        charts.emplace_back(Chart{"chart-labels", "Topics per label",
-                          html_escape("For each label, the mean topic proportions of its documents (each row sums to "
-                                      "100%" + std::string(d.signed_topics ? "; SVD: each document counts for its dominant topic" : "") +
-                                      "). Rows are grouped by their main topic. " + d.classes.note),
-                          shares_heat_spec(d, d.classes, "Topic shares per label, normalised per label", "label"),
-                          "", d.classes.groups.size() > 30});
+        charts.emplace_back(
+            Chart{"chart-labels", "Topics per label",
+                  html_escape("For each label, the mean topic proportions of its documents (each row sums to "
+                              "100%" +
+                              std::string(d.signed_topics ? "; SVD: each document counts for its dominant topic" : "") +
+                              "). Rows are grouped by their main topic. " + d.classes.note),
+                  shares_heat_spec(d, d.classes, "Topic shares per label, normalised per label", "label"), "",
+                  d.classes.groups.size() > 30});
     if (!d.periods.groups.empty())
         charts.emplace_back(Chart{"chart-time", "Topics over time", html_escape(d.periods.note), time_spec(d)});
     if (!d.map.empty())
@@ -502,9 +582,10 @@ tr.pick.selected, .topic-docs.selected { background: #fff4e0; }
         for (const auto& n : d.notes) h += "<li>" + html_escape(n) + "</li>\n";
         h += "</ul>\n";
     }
-    h += fmt::format("<footer>Made by factopic {} with Vega {}, Vega-Lite {} and vega-embed {} (inlined: this page needs "
-                     "no network).</footer>\n",
-                     k_version, assets::k_vega_version, assets::k_vega_lite_version, assets::k_vega_embed_version);
+    h += fmt::format(
+        "<footer>Made by factopic {} with Vega {}, Vega-Lite {} and vega-embed {} (inlined: this page needs "
+        "no network).</footer>\n",
+        k_version, assets::k_vega_version, assets::k_vega_lite_version, assets::k_vega_embed_version);
     json specs = json::object();
     for (const auto& c : charts)
         if (!c.spec.is_null()) specs[c.id] = c.spec;

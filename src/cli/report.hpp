@@ -61,9 +61,9 @@ struct ReportData {
     std::string singular_values_note;
     std::vector<SweepPoint> sweep;  ///< error against k (empty: no --sweep)
     std::string sweep_method;
-    std::vector<std::string> labels;                  ///< label names (empty: the documents have none)
-    std::vector<ReportPoint> map;                     ///< the 2-D document map (empty: none)
-    std::int64_t map_documents = 0;                   ///< documents the map was drawn from (before sampling)
+    std::vector<std::string> labels;  ///< label names (empty: the documents have none)
+    std::vector<ReportPoint> map;     ///< the 2-D document map (empty: none)
+    std::int64_t map_documents = 0;   ///< documents the map was drawn from (before sampling)
     std::string map_note;
     std::vector<std::string> notes;  ///< sections left out, and why
 

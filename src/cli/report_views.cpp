@@ -56,7 +56,8 @@ std::string lch_to_hex(double l, double c, double h_degrees) {
     const double fy = (l + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
     const auto inv = [](double f) { return f * f * f > 0.008856 ? f * f * f : (f - 16.0 / 116) / 7.787; };
     const double x = 0.95047 * inv(fx), y = 1.0 * inv(fy), z = 1.08883 * inv(fz);
-    const double lin[3] = {3.2404542 * x - 1.5371385 * y - 0.4985314 * z, -0.9692660 * x + 1.8760108 * y + 0.0415560 * z,
+    const double lin[3] = {3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
+                           -0.9692660 * x + 1.8760108 * y + 0.0415560 * z,
                            0.0556434 * x - 0.2040259 * y + 1.0572252 * z};
     std::string out = "#";
     for (const double v : lin) {
@@ -73,18 +74,19 @@ std::vector<std::string> categorical_palette(std::size_t n) {
     static const std::vector<std::string> okabe_ito = {"#e69f00", "#56b4e9", "#009e73", "#f0e442",
                                                        "#0072b2", "#d55e00", "#cc79a7", "#000000"};
     // K. L. Kelly, "Twenty-two colors of maximum contrast" (1965), less white and black, in his order.
-    static const std::vector<std::string> kelly = {"#f3c300", "#875692", "#f38400", "#a1caf1", "#be0032",
-                                                   "#c2b280", "#848482", "#008856", "#e68fac", "#0067a5",
-                                                   "#f99379", "#604e97", "#f6a600", "#b3446c", "#dcd300",
-                                                   "#882d17", "#8db600", "#654522", "#e25822", "#2b3d26"};
+    static const std::vector<std::string> kelly = {
+        "#f3c300", "#875692", "#f38400", "#a1caf1", "#be0032", "#c2b280", "#848482", "#008856", "#e68fac", "#0067a5",
+        "#f99379", "#604e97", "#f6a600", "#b3446c", "#dcd300", "#882d17", "#8db600", "#654522", "#e25822", "#2b3d26"};
     if (n <= okabe_ito.size()) return {okabe_ito.begin(), okabe_ito.begin() + static_cast<std::ptrdiff_t>(n)};
     if (n <= kelly.size()) return {kelly.begin(), kelly.begin() + static_cast<std::ptrdiff_t>(n)};
     // Beyond twenty no set stays distinct; hues a golden angle apart never repeat, and alternating
     // lightness keeps neighbours (the next topic) apart even when their hues come close.
     std::vector<std::string> out;
     for (std::size_t i = 0; i < n; ++i)
-        out.push_back(lch_to_hex(i % 3 == 0 ? 45.0 : i % 3 == 1 ? 65.0 : 82.0, 45.0,
-                                 std::fmod(30.0 + 137.507764 * static_cast<double>(i), 360.0)));
+        out.push_back(lch_to_hex(i % 3 == 0   ? 45.0
+                                 : i % 3 == 1 ? 65.0
+                                              : 82.0,
+                                 45.0, std::fmod(30.0 + 137.507764 * static_cast<double>(i), 360.0)));
     return out;
 }
 
@@ -101,7 +103,8 @@ ReportShares class_shares(const linalg::Matrix<double>& props, const std::vector
     if (g.groups.size() > k_class_rows) {
         std::vector<std::size_t> order(g.groups.size());
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return g.documents[a] > g.documents[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return g.documents[a] > g.documents[b]; });
         std::map<std::string, bool> kept;
         for (std::size_t i = 0; i < k_class_rows - 1; ++i) kept[g.groups[order[i]]] = true;
         others = g.groups.size() - (k_class_rows - 1);
@@ -144,7 +147,8 @@ void add_term_views(const linalg::Matrix<double>& terms, ReportData& r) {
     const auto c = model::cosine_similarities(terms);
     r.similarity.assign(static_cast<std::size_t>(k), std::vector<double>(static_cast<std::size_t>(k)));
     for (std::int64_t s = 0; s < k; ++s)
-        for (std::int64_t t = 0; t < k; ++t) r.similarity[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = c(s, t);
+        for (std::int64_t t = 0; t < k; ++t)
+            r.similarity[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = c(s, t);
 }
 
 template <typename T>
@@ -162,8 +166,9 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
             if (const std::int64_t t = in.dominant[static_cast<std::size_t>(i)]; t >= 0) props(i, t) = 1;  // -1: none
 
     if (in.signed_) {
-        r.notes.push_back("The intertopic distance map and term relevance: they compare topics as distributions over "
-                          "the terms, which signed SVD topics are not (use --method nmf).");
+        r.notes.push_back(
+            "The intertopic distance map and term relevance: they compare topics as distributions over "
+            "the terms, which signed SVD topics are not (use --method nmf).");
     } else {
         r.prevalence = model::topic_prevalence(w);
         const auto p = model::row_distributions(h);
@@ -173,7 +178,8 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
         for (std::int64_t s = 0; s < k; ++s) {
             r.topic_x.push_back(xy(s, 0));
             r.topic_y.push_back(xy(s, 1));
-            for (std::int64_t t = 0; t < k; ++t) r.distances[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = d(s, t);
+            for (std::int64_t t = 0; t < k; ++t)
+                r.distances[static_cast<std::size_t>(s)][static_cast<std::size_t>(t)] = d(s, t);
         }
         // p(w): each term's share of the matrix's total weight; p(t|w) from p(t) p(w|t).
         std::vector<double> corpus(static_cast<std::size_t>(n), 0.0);
@@ -185,7 +191,8 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
         std::vector<double> p_w(static_cast<std::size_t>(n), 0.0), mix(static_cast<std::size_t>(n), 0.0);
         for (std::int64_t j = 0; j < n; ++j) {
             p_w[static_cast<std::size_t>(j)] = total > 0 ? corpus[static_cast<std::size_t>(j)] / total : 0.0;
-            for (std::int64_t t = 0; t < k; ++t) mix[static_cast<std::size_t>(j)] += r.prevalence[static_cast<std::size_t>(t)] * p(t, j);
+            for (std::int64_t t = 0; t < k; ++t)
+                mix[static_cast<std::size_t>(j)] += r.prevalence[static_cast<std::size_t>(t)] * p(t, j);
         }
         std::vector<double> row(static_cast<std::size_t>(n));
         for (std::int64_t t = 0; t < k; ++t) {
@@ -197,10 +204,11 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
                                        corpus[js] * p_t_w});
             }
         }
-        r.relevance_note = "Relevance r = λ log p(w|t) + (1 − λ) log(p(w|t) / p(w)) (Sievert & Shirley 2014): λ = 1 "
-                           "ranks the terms by their weight in the topic, λ = 0 by their lift (how much more the topic "
-                           "uses them than the corpus). Grey: the term's total weight in the matrix; colour: the part "
-                           "of it the topic accounts for. Click a topic on the map or in the table.";
+        r.relevance_note =
+            "Relevance r = λ log p(w|t) + (1 − λ) log(p(w|t) / p(w)) (Sievert & Shirley 2014): λ = 1 "
+            "ranks the terms by their weight in the topic, λ = 0 by their lift (how much more the topic "
+            "uses them than the corpus). Grey: the term's total weight in the matrix; colour: the part "
+            "of it the topic accounts for. Click a topic on the map or in the table.";
     }
 
     if (in.snippets.empty()) {
@@ -212,12 +220,14 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
                 if (w(i, t) > 0) best.push_back(i);
             const auto cut = std::min<std::size_t>(best.size(), static_cast<std::size_t>(k_representative));
             // Ties go to the earlier document, so the page is the same on every run.
-            std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(cut), best.end(),
-                              [&](std::int64_t a, std::int64_t b) { return w(a, t) != w(b, t) ? w(a, t) > w(b, t) : a < b; });
+            std::partial_sort(
+                best.begin(), best.begin() + static_cast<std::ptrdiff_t>(cut), best.end(),
+                [&](std::int64_t a, std::int64_t b) { return w(a, t) != w(b, t) ? w(a, t) > w(b, t) : a < b; });
             for (std::size_t rank = 0; rank < cut; ++rank) {
                 const auto i = static_cast<std::size_t>(best[rank]);
                 r.documents.push_back({t, static_cast<std::int64_t>(rank), in.ids[i],
-                                       in.labels.empty() ? std::string() : in.labels[i], in.snippets[i], w(best[rank], t)});
+                                       in.labels.empty() ? std::string() : in.labels[i], in.snippets[i],
+                                       w(best[rank], t)});
             }
         }
     }
@@ -228,16 +238,16 @@ void add_topic_views(const ViewInputs<T>& in, ReportData& r) {
         keys.reserve(in.dates.size());
         for (const auto& d : in.dates) keys.push_back(model::period_of(d, unit));
         const auto g = model::group_topic_shares(props, keys);
-        r.periods = {g.groups, g.documents, g.shares,
-                     fmt::format("Per {}: the mean topic proportions of its documents{}{}.",
-                                 unit == model::PeriodUnit::year ? "year" : "month",
-                                 in.signed_ ? " (SVD: each document counts for its dominant topic)" : "",
-                                 g.skipped > 0 ? fmt::format("; {} documents without a usable date are left out", g.skipped)
-                                               : "")};
+        r.periods = {
+            g.groups, g.documents, g.shares,
+            fmt::format(
+                "Per {}: the mean topic proportions of its documents{}{}.",
+                unit == model::PeriodUnit::year ? "year" : "month",
+                in.signed_ ? " (SVD: each document counts for its dominant topic)" : "",
+                g.skipped > 0 ? fmt::format("; {} documents without a usable date are left out", g.skipped) : "")};
         if (g.groups.empty()) r.periods = {};
     }
-    if (r.periods.groups.empty())
-        r.notes.push_back("Topics over time: the documents carry no dates.");
+    if (r.periods.groups.empty()) r.notes.push_back("Topics over time: the documents carry no dates.");
 
     if (std::any_of(in.labels.begin(), in.labels.end(), [](const std::string& l) { return !l.empty(); }))
         r.classes = class_shares(props, in.labels);

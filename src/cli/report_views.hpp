@@ -15,11 +15,11 @@
 
 namespace factopic::cli {
 
-inline constexpr std::size_t k_snippet_chars = 200;       ///< characters of a document shown in the report
-inline constexpr std::int64_t k_relevance_terms = 30;     ///< bars of the relevance chart (pyLDAvis' R)
-inline constexpr std::int64_t k_relevance_steps = 100;    ///< λ slider steps (0.01, as pyLDAvis)
-inline constexpr std::int64_t k_representative = 3;       ///< documents shown per topic
-inline constexpr std::size_t k_class_rows = 50;           ///< classes in the heat map before "others"
+inline constexpr std::size_t k_snippet_chars = 200;     ///< characters of a document shown in the report
+inline constexpr std::int64_t k_relevance_terms = 30;   ///< bars of the relevance chart (pyLDAvis' R)
+inline constexpr std::int64_t k_relevance_steps = 100;  ///< λ slider steps (0.01, as pyLDAvis)
+inline constexpr std::int64_t k_representative = 3;     ///< documents shown per topic
+inline constexpr std::size_t k_class_rows = 50;         ///< classes in the heat map before "others"
 
 /// The opening of a document as the report shows it: whitespace runs (line ends included) become
 /// one space, leading and trailing space go, and a text longer than max_chars characters (UTF-8

@@ -44,8 +44,8 @@ inline constexpr const char* k_default_range = "2:20:2";
 /// a measure not taken (stability with one run, or of an exact SVD, which has no seed).
 struct SweepPoint {
     std::int64_t k;
-    double error;    ///< ‖A − A_k‖_F / ‖A‖_F of the model's fit
-    double seconds;  ///< every fit and measure at this k
+    double error;                                                 ///< ‖A − A_k‖_F / ‖A‖_F of the model's fit
+    double seconds;                                               ///< every fit and measure at this k
     double npmi = std::numeric_limits<double>::quiet_NaN();       ///< mean over topics, top k_coherence_top words
     double umass = std::numeric_limits<double>::quiet_NaN();      ///< the same, UMass
     double diversity = std::numeric_limits<double>::quiet_NaN();  ///< distinct share of the top k_diversity_top words
@@ -83,8 +83,8 @@ std::string sweep_method_name(const std::string& method, const NmfMethodArgs& nm
 /// prefix of their triplets is the best rank-k approximation (Eckart-Young).
 template <typename T>
 std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<std::int64_t>& ks,
-                                     const std::string& method, const SvdMethodArgs& svd,
-                                     const NmfMethodArgs& nmf_args, const ChooseKArgs& choose);
+                                     const std::string& method, const SvdMethodArgs& svd, const NmfMethodArgs& nmf_args,
+                                     const ChooseKArgs& choose);
 
 /// The -k auto rule (README "Choosing k"): among the ks whose stability is at least
 /// min_stability (Greene, O'Callaghan & Cunningham 2014) — every k when stability was not

@@ -25,17 +25,17 @@ struct TopicsArgs {
     std::int64_t k = 10;
     std::string k_text = "10";  // -k as given: a number, or auto (resolve_k)
     bool k_auto = false;
-    ChooseKArgs choose;             // -k auto: the ranks, the runs and the rule
+    ChooseKArgs choose;               // -k auto: the ranks, the runs and the rule
     std::vector<SweepPoint> k_curve;  // -k auto: the curve k was chosen from (filled after the choice)
     SvdMethodArgs svd;
     NmfMethodArgs nmf;
     int top = 10;
     std::string doc_topics_path;
-    DocTopicsArgs doc;        // --min-topic-weight, --normalize
-    std::string model_path;   // fit: where the model goes
-    std::string report_path;  // report: where the page goes
+    DocTopicsArgs doc;           // --min-topic-weight, --normalize
+    std::string model_path;      // fit: where the model goes
+    std::string report_path;     // report: where the page goes
     std::string w_path, h_path;  // fit: the factors as .npy
-    std::string sweep;        // report: ranks for the error-against-k chart
+    std::string sweep;           // report: ranks for the error-against-k chart
     std::int64_t map_points = 5000;
     bool json = false;
 };

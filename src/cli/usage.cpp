@@ -65,8 +65,7 @@ const CLI::App* chosen(const CLI::App& app, int argc, const char* const* argv) {
 bool parse_not_in(const std::string& what, std::string& option, std::string& value, std::vector<std::string>& set) {
     const auto colon = what.find(": ");
     const auto not_in = what.rfind(" not in {");
-    if (colon == std::string::npos || not_in == std::string::npos || not_in < colon || what.back() != '}')
-        return false;
+    if (colon == std::string::npos || not_in == std::string::npos || not_in < colon || what.back() != '}') return false;
     option = what.substr(0, colon);
     value = what.substr(colon + 2, not_in - colon - 2);
     const std::string members = what.substr(not_in + 9, what.size() - not_in - 10);
@@ -112,8 +111,7 @@ std::string usage_message(const CLI::App& app, const CLI::ParseError& error, int
                                suggestion(arg, subcommand_names(app)), join(subcommand_names(app)));
         }
         if (argc > 1 && std::string_view(argv[1]).starts_with("-"))
-            return fmt::format("unknown option {}; a command comes first: factopic COMMAND [OPTIONS]{}", argv[1],
-                               help);
+            return fmt::format("unknown option {}; a command comes first: factopic COMMAND [OPTIONS]{}", argv[1], help);
         return fmt::format("a command is required: {}{}", join(subcommand_names(app)), help);
     }
     if (const auto* extras = dynamic_cast<const CLI::ExtrasError*>(&error)) {
@@ -126,16 +124,15 @@ std::string usage_message(const CLI::App& app, const CLI::ParseError& error, int
             bool known = false;
             for (const auto& n : long_option_names(*sub)) known = known || n == name;
             if (known) continue;
-            return fmt::format("unknown option {} for {}{}{}", name, where,
-                               suggestion(name, long_option_names(*sub)), help);
+            return fmt::format("unknown option {} for {}{}{}", name, where, suggestion(name, long_option_names(*sub)),
+                               help);
         }
         return fmt::format("{} ({}){}", what, where, help);
     }
     std::string option, value;
     std::vector<std::string> set;
     if (parse_not_in(what, option, value, set))
-        return fmt::format("{} = '{}': must be one of {}{}", option, value, join(set),
-                           suggestion(value, set));
+        return fmt::format("{} = '{}': must be one of {}{}", option, value, join(set), suggestion(value, set));
     return fmt::format("{}{}", what, help);
 }
 

@@ -43,19 +43,20 @@ InputFile::InputFile(const std::string& path) : m_path(path) {
         throw IoError("cannot read " + path + ": " + kind_of(st.st_mode) + " (only regular files and pipes are read)");
     }
     if (S_ISFIFO(st.st_mode) && !standard_input) {
-        // A named pipe: wait until a writer has come (poll reports data, or the hang-up of a
-        // writer that came and went: Linux never reports a hang-up before the first writer), then
-        // read in blocking mode, so that a writer that starts later is waited for rather than
-        // read as an empty file. The descriptor stays open all along: closing it and opening
-        // the pipe again would drop what a quick writer had already written, and wait forever
-        // for a writer that has gone.
+        // A writer that starts later is waited for rather than read as an empty file: poll on
+        // this descriptor wakes at the writer's first bytes or its close (Linux reports no hang-up
+        // to a reader opened non-blocking until a writer has come), and the pipe is then read in
+        // blocking mode. The descriptor is kept: closing it to open the FIFO again in blocking
+        // mode lost what a quick writer had written in between (the pipe is freed with its last
+        // reader) and then waited forever for a writer that had come and gone.
         pollfd p{fd, POLLIN, 0};
-        while (::poll(&p, 1, -1) < 0)
+        while (::poll(&p, 1, -1) < 0) {
             if (errno != EINTR) {
                 const int err = errno;
                 ::close(fd);
                 throw IoError("cannot read " + path + ": " + std::strerror(err));
             }
+        }
         const int flags = ::fcntl(fd, F_GETFL);
         if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     } else if (!S_ISFIFO(st.st_mode)) {

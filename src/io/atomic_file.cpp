@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -251,8 +251,8 @@ AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
         // (/dev/null as a regular file), so the bytes go straight through.
         m_direct = true;
         m_target = m_path;
-        const int fd = S_ISSOCK(st.st_mode) ? connect_socket(m_path)
-                                            : ::open(m_path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        const int fd =
+            S_ISSOCK(st.st_mode) ? connect_socket(m_path) : ::open(m_path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
         m_file = stream_through(fd, m_path);
         return;
     }
@@ -393,8 +393,8 @@ OutputFiles::OutputFiles(const std::vector<NamedPath>& outputs, const std::vecto
     for (const auto& out : outputs) {
         if (out.path.empty()) continue;
         if (out.path == "-" && out.binary && ::isatty(STDOUT_FILENO))
-            throw InvalidArgument(describe(out) +
-                                  ": binary output would go to the terminal; redirect standard output to a file or pipe");
+            throw InvalidArgument(
+                describe(out) + ": binary output would go to the terminal; redirect standard output to a file or pipe");
         std::error_code ec;
         auto canonical = fs::weakly_canonical(out.path, ec).string();
         if (ec) canonical = fs::absolute(out.path).lexically_normal().string();
@@ -411,7 +411,8 @@ OutputFiles::OutputFiles(const std::vector<NamedPath>& outputs, const std::vecto
 }
 
 bool OutputFiles::writes_standard_output() const noexcept {
-    return std::any_of(m_files.begin(), m_files.end(), [](const auto& f) { return f && f->descriptor() == STDOUT_FILENO; });
+    return std::any_of(m_files.begin(), m_files.end(),
+                       [](const auto& f) { return f && f->descriptor() == STDOUT_FILENO; });
 }
 
 namespace {

@@ -214,7 +214,9 @@ SerialBlas::~SerialBlas() { runtime::set_threads(m_saved); }
 namespace {
 
 /// Columns per block of an output with `rows` rows: a shape-only rule, never the thread count.
-std::int64_t column_block(std::int64_t rows) { return std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(rows, 1)); }
+std::int64_t column_block(std::int64_t rows) {
+    return std::max<std::int64_t>(32, 65536 / std::max<std::int64_t>(rows, 1));
+}
 
 /// body(lo, len) for the blocks [lo, lo + len) of [0, extent) of `step` each, in parallel, each
 /// block's BLAS call on one thread: inside a parallel region OpenBLAS runs single-threaded, and

@@ -100,6 +100,9 @@ inline void row_product(const CsrMatrix<T>& a, const U* xp, std::int64_t k, std:
     const std::int64_t lo = a.indptr[i], count = a.indptr[i + 1] - lo;
     const std::int32_t* idx = a.indices.data() + lo;
     const T* val = a.values.data() + lo;
+    // The cases of the macro tables below stay on their lines: clang-format 14 takes a macro case
+    // for an expression and breaks the lines and the default label apart.
+    // clang-format off
     switch (k) {  // one pass over the row for the usual small widths
 #define FACTOPIC_W(W) \
     case W: return row_strip<W>(idx, val, count, xp, k, 0, out);
@@ -107,6 +110,7 @@ inline void row_product(const CsrMatrix<T>& a, const U* xp, std::int64_t k, std:
 #undef FACTOPIC_W
         default: break;
     }
+    // clang-format on
     std::int64_t r0 = 0;
     for (; r0 + 16 <= k; r0 += 16) row_strip<16>(idx, val, count, xp, k, r0, out);
     if (r0 + 8 <= k) {
@@ -269,6 +273,7 @@ void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
             const std::size_t lo = m_groups[g], hi = m_groups[g + 1];
             // The usual block widths as compile-time strides: each entry's k products are one
             // unrolled run of vector instructions.
+            // clang-format off
             switch (k) {
 #define FACTOPIC_K(K)                                                                                                 \
     case K:                                                                                                           \
@@ -285,6 +290,7 @@ void GramProduct::apply(const Matrix<double>& x, Matrix<double>& y) {
                     });
                 }
             }
+            // clang-format on
         },
         1);
     // Y = the partial sums added in group order, plus the diagonal.

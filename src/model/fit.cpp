@@ -34,10 +34,10 @@ void fit_nmf(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>
     options.k = o.k;
     decomp::NmfResult<T> r = decomp::nmf(x, options);
     if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
-        throw NmfFailed(fmt::format("nmf ({}) {}: {}", decomp::to_string(r.solver),
-                                    r.status == decomp::NmfStatus::degenerate ? "found nothing" : "diverged",
-                                    r.diagnosis),
-                        r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x));
+        throw NmfFailed(
+            fmt::format("nmf ({}) {}: {}", decomp::to_string(r.solver),
+                        r.status == decomp::NmfStatus::degenerate ? "found nothing" : "diverged", r.diagnosis),
+            r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x));
     f.terms = std::move(r.h);
     f.docs = std::move(r.w);
     f.decompose_seconds = r.seconds;
@@ -132,8 +132,8 @@ TopicModelFit<T> fit_topic_model(const CsrMatrix<T>& x, const TopicModelOptions&
     if (o.top < 0) throw InvalidArgument(fmt::format("top = {} is out of range: it must be at least 0", o.top));
     o.assign.validate();
     if (!labels.empty() && static_cast<std::int64_t>(labels.size()) != x.rows)
-        throw InvalidArgument(fmt::format("{} labels for {} documents: give one per document, or none",
-                                          labels.size(), x.rows));
+        throw InvalidArgument(
+            fmt::format("{} labels for {} documents: give one per document, or none", labels.size(), x.rows));
     if (o.method != TopicMethod::nmf) {
         const std::int64_t r_max = std::min(x.rows, x.cols);
         if (o.k > r_max)  // the full SVD has only min(m, n) triplets: never fewer topics than asked for
@@ -181,9 +181,10 @@ DocumentTopicModel fit_topic_model(const std::vector<std::string>& documents, co
     text::Vectorizer vectorizer(options.vectorizer);
     const CsrMatrix<double> x = vectorizer.fit_transform<double>(documents);
     if (x.cols == 0)
-        throw DataError(fmt::format("no term is left of the {} documents (each is empty, or all its words are stop "
-                                    "words or were pruned): there is nothing to find topics in",
-                                    documents.size()));
+        throw DataError(
+            fmt::format("no term is left of the {} documents (each is empty, or all its words are stop "
+                        "words or were pruned): there is nothing to find topics in",
+                        documents.size()));
     return {std::move(vectorizer), fit_topic_model(x, options, labels)};
 }
 

@@ -367,9 +367,8 @@ std::uint64_t crc64(std::string_view bytes, std::uint64_t crc) {
 }
 
 std::string header_json(const TopicModel& m) {
-    json header = {{"method", m.method},
-                   {"vectorizer", vectorizer_json(m.vectorizer)},
-                   {"metadata", json::parse(m.metadata)}};
+    json header = {
+        {"method", m.method}, {"vectorizer", vectorizer_json(m.vectorizer)}, {"metadata", json::parse(m.metadata)}};
     if (m.method == "nmf") header["nmf"] = nmf_json(m.nmf);
     // Only matrix models carry the field, so that a model fitted on documents keeps the bytes
     // (and the readers) it had before matrix models existed.
@@ -378,7 +377,8 @@ std::string header_json(const TopicModel& m) {
 }
 
 std::string encode(const TopicModel& m) {
-    if (!is_method(m.method)) throw InvalidArgument(fmt::format("model method '{}' is not nmf, svd, rsvd or krylov", m.method));
+    if (!is_method(m.method))
+        throw InvalidArgument(fmt::format("model method '{}' is not nmf, svd, rsvd or krylov", m.method));
     if (m.terms.cols != static_cast<std::int64_t>(m.vocabulary.size()))
         throw InvalidArgument(fmt::format("the factor has {} columns for {} terms", m.terms.cols, m.vocabulary.size()));
     Writer payload;
@@ -423,8 +423,8 @@ TopicModel decode(std::string_view bytes, const std::string& name) {
     std::memcpy(&stored, bytes.data() + bytes.size() - k_trailer_bytes, sizeof stored);
     const std::uint64_t actual = crc64(bytes.substr(0, bytes.size() - k_trailer_bytes));
     if (stored != actual)
-        head.fail(fmt::format("checksum mismatch (stored {:016x}, computed {:016x}): the file is corrupted", stored,
-                              actual));
+        head.fail(
+            fmt::format("checksum mismatch (stored {:016x}, computed {:016x}): the file is corrupted", stored, actual));
 
     Reader r(bytes.substr(k_header_bytes, length), name);
     TopicModel m;
@@ -576,7 +576,8 @@ linalg::Matrix<T> project(const CsrMatrix<T>& x, const linalg::Matrix<F>& factor
     for (std::int64_t i = 0; i < x.rows; ++i)
         for (std::int64_t t = 0; t < k; ++t) {
             double s = 0;
-            for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)]; ++q)
+            for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)];
+                 ++q)
                 s += static_cast<double>(x.values[static_cast<std::size_t>(q)]) *
                      static_cast<double>(factor(t, x.indices[static_cast<std::size_t>(q)]));
             out(i, t) = static_cast<T>(s);

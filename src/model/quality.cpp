@@ -83,9 +83,11 @@ DocumentIndex::DocumentIndex(const CsrMatrix<T>& docs, const std::vector<std::in
     m_postings.resize(m_terms.size());
     // Column j → its slot, for the indexed terms only.
     std::vector<std::int32_t> slot(static_cast<std::size_t>(docs.cols), -1);
-    for (std::size_t s = 0; s < m_terms.size(); ++s) slot[static_cast<std::size_t>(m_terms[s])] = static_cast<std::int32_t>(s);
+    for (std::size_t s = 0; s < m_terms.size(); ++s)
+        slot[static_cast<std::size_t>(m_terms[s])] = static_cast<std::int32_t>(s);
     for (std::int64_t i = 0; i < docs.rows; ++i)
-        for (std::int64_t q = docs.indptr[static_cast<std::size_t>(i)]; q < docs.indptr[static_cast<std::size_t>(i + 1)]; ++q) {
+        for (std::int64_t q = docs.indptr[static_cast<std::size_t>(i)];
+             q < docs.indptr[static_cast<std::size_t>(i + 1)]; ++q) {
             const std::int32_t s = slot[static_cast<std::size_t>(docs.indices[static_cast<std::size_t>(q)])];
             if (s >= 0 && docs.values[static_cast<std::size_t>(q)] != T(0))
                 m_postings[static_cast<std::size_t>(s)].push_back(static_cast<std::int32_t>(i));

@@ -12,7 +12,8 @@ namespace factopic::model {
 
 std::vector<std::int64_t> max_assignment(const linalg::Matrix<double>& score) {
     const std::int64_t k = score.rows;
-    if (score.cols != k) throw InvalidArgument(fmt::format("max_assignment: the score matrix is {} x {}, not square", k, score.cols));
+    if (score.cols != k)
+        throw InvalidArgument(fmt::format("max_assignment: the score matrix is {} x {}, not square", k, score.cols));
     // The shortest-augmenting-path form of the Hungarian method with row and column potentials
     // (Jonker & Volgenant's, as in most textbook O(k³) codes), minimising the cost −score.
     // Indices are 1-based inside; column 0 is the virtual start of each augmenting path.
@@ -114,8 +115,8 @@ double matched_similarity(const linalg::Matrix<T>& a, const linalg::Matrix<T>& b
 template <typename T>
 double topic_stability(const std::vector<linalg::Matrix<T>>& runs, bool absolute) {
     if (runs.size() < 2)
-        throw InvalidArgument(fmt::format("topic_stability: {} run{}: it needs at least 2", runs.size(),
-                                          runs.size() == 1 ? "" : "s"));
+        throw InvalidArgument(
+            fmt::format("topic_stability: {} run{}: it needs at least 2", runs.size(), runs.size() == 1 ? "" : "s"));
     double sum = 0;
     std::int64_t pairs = 0;
     for (std::size_t i = 0; i < runs.size(); ++i)

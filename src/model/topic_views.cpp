@@ -21,8 +21,8 @@ linalg::Matrix<double> row_distributions(const linalg::Matrix<double>& h) {
         double sum = 0;
         for (std::int64_t j = 0; j < h.cols; ++j) {
             if (h(t, j) < 0)
-                throw InvalidArgument(fmt::format("row {} has a negative weight {} (term {}): it is not a distribution",
-                                                  t, h(t, j), j));
+                throw InvalidArgument(
+                    fmt::format("row {} has a negative weight {} (term {}): it is not a distribution", t, h(t, j), j));
             sum += h(t, j);
         }
         if (sum > 0)
@@ -66,7 +66,8 @@ linalg::Matrix<double> jensen_shannon_distances(const linalg::Matrix<double>& p)
 
 linalg::Matrix<double> classical_mds(const linalg::Matrix<double>& d, std::int64_t dims) {
     const std::int64_t k = d.rows;
-    if (d.cols != k) throw InvalidArgument(fmt::format("distances are {} x {}: the matrix must be square", d.rows, d.cols));
+    if (d.cols != k)
+        throw InvalidArgument(fmt::format("distances are {} x {}: the matrix must be square", d.rows, d.cols));
     if (dims < 1) throw InvalidArgument(fmt::format("dims = {}: must be at least 1", dims));
     linalg::Matrix<double> x = linalg::Matrix<double>::zeros(k, dims);
     if (k == 0) return x;
@@ -82,7 +83,8 @@ linalg::Matrix<double> classical_mds(const linalg::Matrix<double>& d, std::int64
     grand /= static_cast<double>(k);
     for (std::int64_t i = 0; i < k; ++i)
         for (std::int64_t j = 0; j < k; ++j)
-            b(i, j) = -0.5 * (d(i, j) * d(i, j) - mean[static_cast<std::size_t>(i)] - mean[static_cast<std::size_t>(j)] + grand);
+            b(i, j) = -0.5 * (d(i, j) * d(i, j) - mean[static_cast<std::size_t>(i)] -
+                              mean[static_cast<std::size_t>(j)] + grand);
     std::vector<double> lambda;
     linalg::syevd(b, lambda);  // ascending
     for (std::int64_t c = 0; c < std::min(dims, k); ++c) {
@@ -186,7 +188,8 @@ std::vector<std::int64_t> relevance_candidates(const std::vector<double>& p_w_t,
         std::nth_element(scored.begin(), scored.begin() + r - 1, scored.end(), [](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;
         });
-        for (std::int64_t i = 0; i < r; ++i) chosen[static_cast<std::size_t>(scored[static_cast<std::size_t>(i)].second)] = 1;
+        for (std::int64_t i = 0; i < r; ++i)
+            chosen[static_cast<std::size_t>(scored[static_cast<std::size_t>(i)].second)] = 1;
     }
     std::vector<std::int64_t> out;
     for (std::size_t j = 0; j < chosen.size(); ++j)
@@ -212,7 +215,8 @@ GroupShares group_topic_shares(const linalg::Matrix<double>& props, const std::v
         double sum = 0;
         for (std::int64_t t = 0; t < k; ++t) {
             if (props(i, t) < 0)
-                throw InvalidArgument(fmt::format("document {} has a negative weight {} on topic {}", i, props(i, t), t));
+                throw InvalidArgument(
+                    fmt::format("document {} has a negative weight {} on topic {}", i, props(i, t), t));
             sum += props(i, t);
         }
         const auto& key = keys[static_cast<std::size_t>(i)];

@@ -20,8 +20,8 @@
 #include <set>
 
 #include "factopic/core/error.hpp"
-#include "factopic/core/json_depth.hpp"
 #include "factopic/core/file.hpp"
+#include "factopic/core/json_depth.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/csv.hpp"
 #include "factopic/text/newsgroups.hpp"
@@ -899,12 +899,12 @@ Compression resolve_compression(const std::string& where, std::string_view name,
     const Compression by_name = compression_suffix(name).first;
     const Compression by_bytes = sniff_compression(head);
     if (by_name != Compression::None && by_bytes != by_name)
-        throw ParseError(where, 0,
-                         std::string("not ") + compression_name(by_name) + " data, although its name says so (" +
-                             (by_bytes == Compression::None ? std::string("damaged, or not compressed")
-                                                            : std::string("it starts as ") +
-                                                                  compression_name(by_bytes) + " data") +
-                             ")");
+        throw ParseError(
+            where, 0,
+            std::string("not ") + compression_name(by_name) + " data, although its name says so (" +
+                (by_bytes == Compression::None ? std::string("damaged, or not compressed")
+                                               : std::string("it starts as ") + compression_name(by_bytes) + " data") +
+                ")");
     return by_bytes;
 }
 
@@ -1030,7 +1030,8 @@ private:
 void check_cleaners(const Corpus& corpus, const CorpusOptions& options) {
     if (options.remove.any() && corpus.layout != "20newsgroups")
         throw InvalidArgument("--remove does not apply to " + corpus.source + ", " +
-                              (corpus.layout == "archive" ? "an archive" : "a folder") + " without the 20 Newsgroups by-date layout (20news-bydate-train/, "
+                              (corpus.layout == "archive" ? "an archive" : "a folder") +
+                              " without the 20 Newsgroups by-date layout (20news-bydate-train/, "
                               "20news-bydate-test/): its cleaners are written for those posts");
 }
 
@@ -1263,9 +1264,9 @@ std::optional<std::string> json_scalar(const std::string& path, std::size_t line
     if (it == object.end() || it->is_null()) return std::nullopt;
     if (it->is_string()) return it->get<std::string>();
     if (it->is_number() || it->is_boolean()) return it->dump();
-    throw ParseError(path, line,
-                     "member \"" + member + "\" is " + json_kind(*it) + ": " + what +
-                         " is a string, a number or a boolean");
+    throw ParseError(
+        path, line,
+        "member \"" + member + "\" is " + json_kind(*it) + ": " + what + " is a string, a number or a boolean");
 }
 
 void read_jsonl(Corpus& corpus, const std::string& open, const std::string& path, const CorpusOptions& options) {
@@ -1292,8 +1293,7 @@ void read_jsonl(Corpus& corpus, const std::string& open, const std::string& path
         }
         if (!value.is_object()) throw ParseError(path, number, "expected a JSON object, found " + json_kind(value));
         const auto field = value.find(text_field);
-        if (field == value.end())
-            throw ParseError(path, number, "no member \"" + text_field + "\" (set --text-field)");
+        if (field == value.end()) throw ParseError(path, number, "no member \"" + text_field + "\" (set --text-field)");
         if (!field->is_string())
             throw ParseError(path, number, "member \"" + text_field + "\" is " + json_kind(*field) + ", not a string");
         std::optional<std::string> label, id, date;
@@ -1359,8 +1359,9 @@ void read_csv(Corpus& corpus, const std::string& open, const std::string& path, 
         else if (std::count(header.begin(), header.end(), "text") == 1)
             text_col = column("text", "--text-field");
         else
-            throw InvalidArgument(path + ": which column holds the text? Its header has " + std::to_string(header.size()) +
-                                  " columns (" + columns + "): name one with --text-field");
+            throw InvalidArgument(path + ": which column holds the text? Its header has " +
+                                  std::to_string(header.size()) + " columns (" + columns +
+                                  "): name one with --text-field");
     }
     const std::ptrdiff_t label_col = column(options.label_field, "--label-field");
     const std::ptrdiff_t id_col = column(options.id_field, "--id-field");
@@ -1370,8 +1371,9 @@ void read_csv(Corpus& corpus, const std::string& open, const std::string& path, 
         auto& f = rows[r].fields;
         if (f.size() != header.size())
             throw ParseError(path, rows[r].line,
-                             std::to_string(f.size()) + (f.size() == 1 ? " field" : " fields") + ", but the header has " +
-                                 std::to_string(header.size()) + " (a delimiter inside an unquoted field?)");
+                             std::to_string(f.size()) + (f.size() == 1 ? " field" : " fields") +
+                                 ", but the header has " + std::to_string(header.size()) +
+                                 " (a delimiter inside an unquoted field?)");
         auto take = [&](std::ptrdiff_t c) {
             return c < 0 ? std::nullopt : std::optional<std::string>(std::move(f[static_cast<std::size_t>(c)]));
         };
@@ -1579,8 +1581,9 @@ void check_applicable(const std::string& path, CorpusFormat format, const Corpus
         if (!o.date_field.empty()) refuse("--date-field", fields);
     }
     if (!tree) {
-        const char* why = "the 20 Newsgroups by-date layout (20news-bydate-train/, 20news-bydate-test/) is a folder or "
-                          "an archive";
+        const char* why =
+            "the 20 Newsgroups by-date layout (20news-bydate-train/, 20news-bydate-test/) is a folder or "
+            "an archive";
         if (o.subset) refuse("--subset", why);
         if (o.remove.any()) refuse("--remove", why);
         if (o.binary_files) refuse("--binary-files", "it applies to the files of a folder or an archive");

@@ -22,7 +22,8 @@ std::vector<CsvRecord> parse_csv(std::string_view t, char delimiter, const std::
     auto check_size = [&](const std::string& field) {
         if (field.size() > max_field_bytes)
             throw DataError(source + ":" + std::to_string(line) + ": a field larger than " +
-                            format_bytes(max_field_bytes) + " (--max-document-bytes; raise it if the field is genuine)");
+                            format_bytes(max_field_bytes) +
+                            " (--max-document-bytes; raise it if the field is genuine)");
     };
     std::string field;
     while (i < n) {

@@ -9,6 +9,8 @@ namespace factopic::text {
 
 const std::vector<std::string>& english_stop_words() {
     // sklearn.feature_extraction.text.ENGLISH_STOP_WORDS; tests/oracle checks it is the same set.
+    // The word table stays as it is: scikit-learn's order, filled to the line.
+    // clang-format off
     static const std::vector<std::string> words{
     "a", "about", "above", "across", "after", "afterwards", "again", "against", "all", "almost",
     "alone", "along", "already", "also", "although", "always", "am", "among", "amongst",
@@ -43,6 +45,7 @@ const std::vector<std::string>& english_stop_words() {
     "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself",
     "yourselves",
     };
+    // clang-format on
     return words;
 }
 

@@ -1,9 +1,9 @@
 #include "factopic/text/unicode.hpp"
 
-#include "factopic/text/tokenizer.hpp"
-
 #include <algorithm>
 #include <cstring>
+
+#include "factopic/text/tokenizer.hpp"
 
 namespace factopic::text {
 namespace {
@@ -36,7 +36,8 @@ int lower_full(char32_t cp, char32_t out[3]) noexcept {
         out[0] = cp;
         return 1;
     }
-    const std::int32_t delta = k_lower_data[k_lower_index[cp / k_unicode_block] * k_unicode_block + cp % k_unicode_block];
+    const std::int32_t delta =
+        k_lower_data[k_lower_index[cp / k_unicode_block] * k_unicode_block + cp % k_unicode_block];
     if (delta != 0) {
         out[0] = static_cast<char32_t>(static_cast<std::int32_t>(cp) + delta);
         return 1;
@@ -94,13 +95,13 @@ bool utf8_valid(std::string_view s) noexcept {
         } else if (c >= 0xE0 && c <= 0xEF) {
             if (!cont(1) || !cont(2)) return false;
             const unsigned c1 = p[i + 1];
-            if (c == 0xE0 && c1 < 0xA0) return false;  // overlong
+            if (c == 0xE0 && c1 < 0xA0) return false;   // overlong
             if (c == 0xED && c1 >= 0xA0) return false;  // surrogate
             i += 3;
         } else if (c >= 0xF0 && c <= 0xF4) {
             if (!cont(1) || !cont(2) || !cont(3)) return false;
             const unsigned c1 = p[i + 1];
-            if (c == 0xF0 && c1 < 0x90) return false;  // overlong
+            if (c == 0xF0 && c1 < 0x90) return false;   // overlong
             if (c == 0xF4 && c1 >= 0x90) return false;  // above U+10FFFF
             i += 4;
         } else {

@@ -192,8 +192,8 @@ void VectorizerOptions::validate() const {
                 throw InvalidArgument(std::string(field) + " = " + fmt_double(b.value) +
                                       ": a proportion must satisfy 0.0 <= " + field + " <= 1.0");
         } else if (!(b.value >= min_count)) {
-            throw InvalidArgument(std::string(field) + " = " + fmt_double(b.value) + ": a document count must be >= " +
-                                  fmt_double(min_count));
+            throw InvalidArgument(std::string(field) + " = " + fmt_double(b.value) +
+                                  ": a document count must be >= " + fmt_double(min_count));
         }
     };
     check_df(min_df, "min_df", 1);
@@ -303,16 +303,19 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         return ta < tb;
     };
     std::vector<std::vector<Key>> sorted(threads.size());
-    runtime::parallel_for(threads.size(), [&](std::size_t t) {
-        const FitThread& st = threads[t];
-        auto& keys = sorted[t];
-        keys.reserve(st.table.size());
-        for (std::uint32_t id = 0; id < st.table.size(); ++id)
-            if (st.kind[id] == FitThread::k_feature) keys.push_back({prefix_of(st.table.term(id)), id});
-        std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-            return key_less(a, st.table.term(a.id), b, st.table.term(b.id));
-        });
-    }, 1);
+    runtime::parallel_for(
+        threads.size(),
+        [&](std::size_t t) {
+            const FitThread& st = threads[t];
+            auto& keys = sorted[t];
+            keys.reserve(st.table.size());
+            for (std::uint32_t id = 0; id < st.table.size(); ++id)
+                if (st.kind[id] == FitThread::k_feature) keys.push_back({prefix_of(st.table.term(id)), id});
+            std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+                return key_less(a, st.table.term(a.id), b, st.table.term(b.id));
+            });
+        },
+        1);
     std::vector<std::vector<std::uint32_t>> to_column(threads.size());
     std::vector<std::size_t> head(threads.size(), 0);
     std::size_t upper_bound = 0;
@@ -357,26 +360,29 @@ CsrMatrix<double> Vectorizer::count(const std::vector<std::string>& documents) {
         X.indptr[d + 1] = X.indptr[d] + static_cast<std::int64_t>(spans[d].end - spans[d].begin);
     X.indices.resize(static_cast<std::size_t>(X.indptr[n_docs]));
     X.values.resize(X.indices.size());
-    runtime::parallel_for(n_docs, [&](std::size_t d) {
-        const DocSpan& span = spans[d];
-        const auto& st = threads[static_cast<std::size_t>(span.thread)];
-        const auto& map = to_column[static_cast<std::size_t>(span.thread)];
-        const std::size_t len = span.end - span.begin;
-        // (column, count) packed in one integer: sorting plain integers is branch-free and about
-        // twice as fast as sorting pairs.
-        thread_local std::vector<std::uint64_t> row;
-        row.resize(len);
-        for (std::size_t k = 0; k < len; ++k) {
-            const auto& e = st.counter.entries[span.begin + k];
-            row[k] = (static_cast<std::uint64_t>(map[e.id]) << 32) | e.count;
-        }
-        std::sort(row.begin(), row.end());
-        const auto out = static_cast<std::size_t>(X.indptr[d]);
-        for (std::size_t k = 0; k < len; ++k) {
-            X.indices[out + k] = static_cast<std::int32_t>(row[k] >> 32);
-            X.values[out + k] = m_options.binary ? 1.0 : static_cast<double>(row[k] & 0xFFFFFFFFu);
-        }
-    }, 64);
+    runtime::parallel_for(
+        n_docs,
+        [&](std::size_t d) {
+            const DocSpan& span = spans[d];
+            const auto& st = threads[static_cast<std::size_t>(span.thread)];
+            const auto& map = to_column[static_cast<std::size_t>(span.thread)];
+            const std::size_t len = span.end - span.begin;
+            // (column, count) packed in one integer: sorting plain integers is branch-free and about
+            // twice as fast as sorting pairs.
+            thread_local std::vector<std::uint64_t> row;
+            row.resize(len);
+            for (std::size_t k = 0; k < len; ++k) {
+                const auto& e = st.counter.entries[span.begin + k];
+                row[k] = (static_cast<std::uint64_t>(map[e.id]) << 32) | e.count;
+            }
+            std::sort(row.begin(), row.end());
+            const auto out = static_cast<std::size_t>(X.indptr[d]);
+            for (std::size_t k = 0; k < len; ++k) {
+                X.indices[out + k] = static_cast<std::int32_t>(row[k] >> 32);
+                X.values[out + k] = m_options.binary ? 1.0 : static_cast<double>(row[k] & 0xFFFFFFFFu);
+            }
+        },
+        64);
     m_timings.merge = since(t0);
     return X;
 }
@@ -448,15 +454,18 @@ void Vectorizer::prune(CsrMatrix<double>& X) {
     }
     Y.indices.resize(static_cast<std::size_t>(Y.indptr.back()));
     Y.values.resize(Y.indices.size());
-    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
-        auto out = static_cast<std::size_t>(Y.indptr[i]);
-        for (std::int64_t k = X.indptr[i]; k < X.indptr[i + 1]; ++k) {
-            const std::int32_t j = new_index[X.indices[k]];
-            if (j < 0) continue;
-            Y.indices[out] = j;
-            Y.values[out++] = X.values[k];
-        }
-    }, 256);
+    runtime::parallel_for(
+        static_cast<std::size_t>(X.rows),
+        [&](std::size_t i) {
+            auto out = static_cast<std::size_t>(Y.indptr[i]);
+            for (std::int64_t k = X.indptr[i]; k < X.indptr[i + 1]; ++k) {
+                const std::int32_t j = new_index[X.indices[k]];
+                if (j < 0) continue;
+                Y.indices[out] = j;
+                Y.values[out++] = X.values[k];
+            }
+        },
+        256);
     X = std::move(Y);
 }
 
@@ -518,12 +527,12 @@ CsrMatrix<T> Vectorizer::transform(const std::vector<std::string>& documents) co
                 stop = stops.find(tok) != TermTable::k_absent;
                 return stop ? TermTable::k_absent : lookup.find(tok);
             },
-            [&](std::string_view g) { return lookup.find(g); },
-            [&](std::uint32_t id) { counter.add(id, tag); });
+            [&](std::string_view g) { return lookup.find(g); }, [&](std::uint32_t id) { counter.add(id, tag); });
         auto& row = rows[d];
         row.resize(counter.size);
         for (std::size_t k = 0; k < row.size(); ++k)
-            row[k] = {static_cast<std::int32_t>(counter.entries[k].id), m_options.binary ? 1.0 : counter.entries[k].count};
+            row[k] = {static_cast<std::int32_t>(counter.entries[k].id),
+                      m_options.binary ? 1.0 : counter.entries[k].count};
         std::sort(row.begin(), row.end());
     });
     CsrMatrix<double> X;
@@ -562,7 +571,8 @@ std::vector<double> idf_weights(const std::vector<std::int64_t>& df, std::int64_
 template <typename T>
 void require_counts(const CsrMatrix<T>& x) {
     for (std::int64_t i = 0; i < x.rows; ++i)
-        for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)]; ++q) {
+        for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)];
+             ++q) {
             const double v = static_cast<double>(x.values[static_cast<std::size_t>(q)]);
             if (std::isfinite(v) && v >= 0 && v == std::floor(v)) continue;
             throw DataError(fmt::format("entry ({}, {}) is {}, not a count (a non-negative integer)", i + 1,
@@ -587,16 +597,19 @@ void weigh_counts(CsrMatrix<T>& X, const VectorizerOptions& o, const std::vector
         if (idf) v *= column_idf[static_cast<std::size_t>(X.indices[k])];
         return v;
     };
-    runtime::parallel_for(static_cast<std::size_t>(X.rows), [&](std::size_t i) {
-        const auto b = static_cast<std::size_t>(X.indptr[i]), e = static_cast<std::size_t>(X.indptr[i + 1]);
-        double sum = 0;
-        for (std::size_t k = b; k < e; ++k) {
-            const double v = weighted(k);
-            sum += norm == Norm::L2 ? v * v : std::fabs(v);
-        }
-        const double scale = norm == Norm::None || sum == 0.0 ? 1.0 : norm == Norm::L2 ? std::sqrt(sum) : sum;
-        for (std::size_t k = b; k < e; ++k) X.values[k] = static_cast<T>(weighted(k) / scale);
-    }, 256);
+    runtime::parallel_for(
+        static_cast<std::size_t>(X.rows),
+        [&](std::size_t i) {
+            const auto b = static_cast<std::size_t>(X.indptr[i]), e = static_cast<std::size_t>(X.indptr[i + 1]);
+            double sum = 0;
+            for (std::size_t k = b; k < e; ++k) {
+                const double v = weighted(k);
+                sum += norm == Norm::L2 ? v * v : std::fabs(v);
+            }
+            const double scale = norm == Norm::None || sum == 0.0 ? 1.0 : norm == Norm::L2 ? std::sqrt(sum) : sum;
+            for (std::size_t k = b; k < e; ++k) X.values[k] = static_cast<T>(weighted(k) / scale);
+        },
+        256);
 }
 
 template <typename T>
@@ -610,9 +623,10 @@ std::vector<double> fit_weigh_counts(CsrMatrix<T>& X, const VectorizerOptions& o
         if (!o.smooth_idf)
             for (std::size_t j = 0; j < df.size(); ++j)
                 if (df[j] == 0)
-                    throw DataError(fmt::format("column {} holds no entry: its idf without smoothing, ln(n / 0) + 1, "
-                                                "is infinite",
-                                                j + 1));
+                    throw DataError(
+                        fmt::format("column {} holds no entry: its idf without smoothing, ln(n / 0) + 1, "
+                                    "is infinite",
+                                    j + 1));
         idf = idf_weights(df, X.rows, o.smooth_idf);
     }
     weigh_counts(X, o, idf);

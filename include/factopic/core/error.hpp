@@ -26,7 +26,8 @@ class ParseError : public Error {
 public:
     ParseError(const std::string& file, std::size_t line, const std::string& message)
         : Error(line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message),
-          m_file(file), m_line(line) {}
+          m_file(file),
+          m_line(line) {}
     const std::string& file() const noexcept { return m_file; }
     std::size_t line() const noexcept { return m_line; }
 

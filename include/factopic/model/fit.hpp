@@ -58,7 +58,7 @@ struct TopicModelOptions {
 std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics);
 
 struct TopicQuality {
-    Coherence coherence;  ///< of the top k_coherence_top words, over the documents of x
+    Coherence coherence;   ///< of the top k_coherence_top words, over the documents of x
     double diversity = 0;  ///< distinct share of the top k_diversity_top words
 };
 
@@ -70,8 +70,8 @@ TopicQuality topic_quality(const CsrMatrix<T>& x, const linalg::Matrix<T>& terms
 template <typename T>
 struct TopicModelFit {
     TopicMethod method = TopicMethod::nmf;
-    linalg::Matrix<T> terms;  ///< k × n: H (NMF) or the first k rows of Vᵀ (SVD)
-    linalg::Matrix<T> docs;   ///< m × k: W (NMF) or A·V, the documents' coordinates (SVD: U·Σ)
+    linalg::Matrix<T> terms;     ///< k × n: H (NMF) or the first k rows of Vᵀ (SVD)
+    linalg::Matrix<T> docs;      ///< m × k: W (NMF) or A·V, the documents' coordinates (SVD: U·Σ)
     bool signed_topics = false;  ///< SVD topics have negative weights too
     /// nmf: the factorisation's report (status, iterations, errors, losses); its w and h are
     /// empty (they are docs and terms).

@@ -38,11 +38,11 @@ struct TopicModel {
     std::string method = "nmf";  ///< nmf, svd, rsvd or krylov
     text::VectorizerOptions vectorizer;
     std::vector<std::string> vocabulary;
-    std::vector<double> idf;             ///< tf-idf with use_idf: one per term, else empty
-    decomp::NmfOptions nmf;              ///< method nmf: what transform solves with (w_init/h_init unused)
-    linalg::Matrix<double> terms;        ///< k × n: H (NMF) or the first k rows of Vᵀ (SVD)
-    std::vector<double> singular_values; ///< SVD methods: the k singular values
-    std::string metadata = "{}";         ///< JSON object: where and how it was fitted (shown by inspect)
+    std::vector<double> idf;              ///< tf-idf with use_idf: one per term, else empty
+    decomp::NmfOptions nmf;               ///< method nmf: what transform solves with (w_init/h_init unused)
+    linalg::Matrix<double> terms;         ///< k × n: H (NMF) or the first k rows of Vᵀ (SVD)
+    std::vector<double> singular_values;  ///< SVD methods: the k singular values
+    std::string metadata = "{}";          ///< JSON object: where and how it was fitted (shown by inspect)
     /// Fitted on a matrix (a .mtx), not on documents: the vectorizer holds only the weighting its
     /// columns got (count, or tf-idf with idf), no tokenizer settings, so only a matrix over the
     /// same columns can be embedded. Written to the header as "input": "matrix"; the vocabulary

@@ -93,7 +93,8 @@ void parallel_for_thread(std::size_t n, Body&& body, std::size_t chunk = 16) {
 /// Runs body(i) for i in [0, n) in parallel; see parallel_for_thread.
 template <typename Body>
 void parallel_for(std::size_t n, Body&& body, std::size_t chunk = 16) {
-    parallel_for_thread(n, [&](int, std::size_t i) { body(i); }, chunk);
+    parallel_for_thread(
+        n, [&](int, std::size_t i) { body(i); }, chunk);
 }
 
 }  // namespace factopic::runtime

@@ -112,8 +112,8 @@ struct Corpus {
     /// date of each document as written (see is_valid_date; "" when it has none); empty when
     /// no date field was asked for
     std::vector<std::string> dates;
-    std::size_t bytes_read = 0;       ///< raw bytes of the documents kept, before decoding
-    CorpusSkipped skipped;            ///< what was found but not read
+    std::size_t bytes_read = 0;  ///< raw bytes of the documents kept, before decoding
+    CorpusSkipped skipped;       ///< what was found but not read
     std::size_t size() const noexcept { return texts.size(); }
     bool has_labels() const noexcept;
 };

@@ -3,8 +3,8 @@
 // allocates per term and chases a pointer per probe; this does neither.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -33,7 +33,8 @@ inline std::uint64_t term_hash(std::string_view s) noexcept {
         std::memcpy(&b, p + n - 4, 4);
         tail = a | (static_cast<std::uint64_t>(b) << 32);
     } else if (n > 0) {
-        tail = static_cast<unsigned char>(p[0]) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+        tail = static_cast<unsigned char>(p[0]) |
+               (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
                (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
     }
     h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 56)) * k;
@@ -51,9 +52,7 @@ public:
 
     std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(m_offsets.size()); }
 
-    std::string_view term(std::uint32_t id) const noexcept {
-        return {m_arena.data() + m_offsets[id], m_lengths[id]};
-    }
+    std::string_view term(std::uint32_t id) const noexcept { return {m_arena.data() + m_offsets[id], m_lengths[id]}; }
 
     /// Reserves room for n terms of total length bytes (avoids growing while counting).
     void reserve(std::size_t n, std::size_t bytes) {

@@ -37,11 +37,11 @@ struct VectorizerOptions {
     /// Words removed after tokenizing and before n-grams are formed; default scikit-learn's
     /// English list; empty removes nothing. Matched against the lower-cased token.
     std::vector<std::string> stop_words;
-    bool use_english_stop_words = true;  ///< add english_stop_words() to stop_words
-    DfBound min_df = DfBound::count(1);         ///< drop terms in fewer documents than this
-    DfBound max_df = DfBound::fraction(1.0);    ///< drop terms in more documents than this
-    std::optional<std::int64_t> max_features;   ///< keep the most frequent terms (>= 1); ties by column
-    int ngram_min = 1;  ///< 1 <= ngram_min <= ngram_max: word n-grams, joined by one space
+    bool use_english_stop_words = true;        ///< add english_stop_words() to stop_words
+    DfBound min_df = DfBound::count(1);        ///< drop terms in fewer documents than this
+    DfBound max_df = DfBound::fraction(1.0);   ///< drop terms in more documents than this
+    std::optional<std::int64_t> max_features;  ///< keep the most frequent terms (>= 1); ties by column
+    int ngram_min = 1;                         ///< 1 <= ngram_min <= ngram_max: word n-grams, joined by one space
     int ngram_max = 1;
     bool binary = false;        ///< every non-zero count becomes 1 (before pruning, as scikit-learn)
     Norm norm = Norm::L2;       ///< tf-idf only: row normalisation
@@ -85,8 +85,7 @@ public:
     /// A fitted vectorizer from what fit learned (a saved model): the vocabulary in column order
     /// and, for tf-idf with use_idf, one idf weight per term. Throws DataError when they do not
     /// fit together (unsorted or repeated terms, an idf of the wrong length or not finite).
-    static Vectorizer restore(VectorizerOptions options, std::vector<std::string> vocabulary,
-                              std::vector<double> idf);
+    static Vectorizer restore(VectorizerOptions options, std::vector<std::string> vocabulary, std::vector<double> idf);
 
     /// The matrix of new documents over the fitted vocabulary (unknown terms ignored).
     template <typename T>

@@ -188,8 +188,9 @@ inline void with_gradient(const Matrix<double>& g, const double* y, const double
         FACTOPIC_K(4)
         FACTOPIC_K(5)
         FACTOPIC_K(6)
-        FACTOPIC_K(7) FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13)
-            FACTOPIC_K(14) FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
+        FACTOPIC_K(7)
+        FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14)
+            FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
 #undef FACTOPIC_K
                 default : {
             const std::int64_t k = g.rows;

@@ -174,8 +174,8 @@ TEST(FitTopicModel, ADivergedNmfIsAnErrorThatSaysWhy) {
 }
 
 TEST(FitTopicModel, MethodNamesRoundTrip) {
-    for (const auto m : {model::TopicMethod::nmf, model::TopicMethod::svd, model::TopicMethod::rsvd,
-                         model::TopicMethod::krylov})
+    for (const auto m :
+         {model::TopicMethod::nmf, model::TopicMethod::svd, model::TopicMethod::rsvd, model::TopicMethod::krylov})
         EXPECT_EQ(model::parse_topic_method(model::to_string(m)), m);
     EXPECT_THROW(model::parse_topic_method("lda"), InvalidArgument);
 }

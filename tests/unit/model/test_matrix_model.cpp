@@ -57,9 +57,7 @@ TEST(MatrixModel, RepeatedTermsAndWrongIdfAreRefused) {
     EXPECT_THROW((void)decode(encode(m), "m.ftm"), DataError);
 }
 
-TEST(MatrixModel, HasNoVectorizerForText) {
-    EXPECT_THROW((void)vectorizer_of(matrix_model()), InvalidArgument);
-}
+TEST(MatrixModel, HasNoVectorizerForText) { EXPECT_THROW((void)vectorizer_of(matrix_model()), InvalidArgument); }
 
 TEST(MatrixModel, WeighsANewMatrixAsItsTrainingOne) {
     const TopicModel m = matrix_model();

@@ -36,7 +36,8 @@ TopicModel small_model(const std::string& method) {
     m.nmf.tol = 1e-5;
     m.terms = factopic::linalg::Matrix<double>(2, 4);
     for (std::int64_t t = 0; t < 2; ++t)
-        for (std::int64_t j = 0; j < 4; ++j) m.terms(t, j) = 0.1 * static_cast<double>(t + 1) / static_cast<double>(j + 3);
+        for (std::int64_t j = 0; j < 4; ++j)
+            m.terms(t, j) = 0.1 * static_cast<double>(t + 1) / static_cast<double>(j + 3);
     if (method != "nmf") m.singular_values = {3.5, 1.25};
     m.metadata = R"({"documents":3,"source":"unit test"})";
     return m;

@@ -93,8 +93,8 @@ TEST(Quality, LabelScoresEqualScikitLearns) {
 
 TEST(Quality, AlignmentNamesEachTopicsDominantLabel) {
     const std::vector<std::int64_t> topic_of{0, 0, 0, 1, 1, 2};
-    const std::vector<std::string> labels{"sci.space", "sci.space", "comp.graphics", "alt.atheism", "alt.atheism",
-                                          "sci.space"};
+    const std::vector<std::string> labels{"sci.space",   "sci.space",   "comp.graphics",
+                                          "alt.atheism", "alt.atheism", "sci.space"};
     const LabelAlignment a = align_labels(topic_of, 4, labels);
     ASSERT_EQ(a.topics.size(), 4u);
     EXPECT_EQ(a.topics[0].size, 3);

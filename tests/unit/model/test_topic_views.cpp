@@ -104,8 +104,8 @@ TEST(TopicViews, GroupSharesNormalisePerGroup) {
     const auto g = group_topic_shares(w, {"b", "a", "a", "a", ""});
     ASSERT_EQ(g.groups, (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(g.documents, (std::vector<std::int64_t>{2, 1}));  // the all-zero row is not counted
-    EXPECT_EQ(g.skipped, 2);                                     // it and the one without a key
-    EXPECT_DOUBLE_EQ(g.shares[0][0], 0.5);                       // mean of (1, 0) and (0, 1)
+    EXPECT_EQ(g.skipped, 2);                                    // it and the one without a key
+    EXPECT_DOUBLE_EQ(g.shares[0][0], 0.5);                      // mean of (1, 0) and (0, 1)
     EXPECT_DOUBLE_EQ(g.shares[0][1], 0.5);
     EXPECT_DOUBLE_EQ(g.shares[1][0], 0.5);
     EXPECT_THROW(group_topic_shares(w, {"a"}), factopic::InvalidArgument);
@@ -167,11 +167,14 @@ TEST(TopicViews, RelevanceCandidatesEqualTheUnionOfEveryStepsTop) {
         for (std::int64_t s = 0; s <= 100; ++s) {
             std::vector<std::pair<double, std::int64_t>> all;
             for (std::size_t j = 0; j < n; ++j)
-                if (p_w_t[j] > 0) all.emplace_back(relevance(p_w_t[j], p_w[j], static_cast<double>(s) / 100), static_cast<std::int64_t>(j));
+                if (p_w_t[j] > 0)
+                    all.emplace_back(relevance(p_w_t[j], p_w[j], static_cast<double>(s) / 100),
+                                     static_cast<std::int64_t>(j));
             std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
                 return a.first != b.first ? a.first > b.first : a.second < b.second;
             });
-            for (std::int64_t i = 0; i < r; ++i) in[static_cast<std::size_t>(all[static_cast<std::size_t>(i)].second)] = 1;
+            for (std::int64_t i = 0; i < r; ++i)
+                in[static_cast<std::size_t>(all[static_cast<std::size_t>(i)].second)] = 1;
         }
         std::vector<std::int64_t> want;
         for (std::size_t j = 0; j < n; ++j)

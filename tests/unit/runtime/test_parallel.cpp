@@ -18,10 +18,13 @@ TEST(Parallel, VisitsEveryIndexOnce) {
 TEST(Parallel, InjectedFailureIsRethrownAndStopsTheRest) {
     std::atomic<int> ran{0};
     try {
-        parallel_for(100000, [&](std::size_t i) {
-            ++ran;
-            if (i == 17) throw std::runtime_error("injected at 17");
-        }, 1);
+        parallel_for(
+            100000,
+            [&](std::size_t i) {
+                ++ran;
+                if (i == 17) throw std::runtime_error("injected at 17");
+            },
+            1);
         FAIL() << "the exception was swallowed";
     } catch (const std::runtime_error& e) {
         EXPECT_STREQ(e.what(), "injected at 17");

@@ -35,7 +35,8 @@ TEST(Random, WideMultiplyIsExact) {
     const std::uint64_t max = ~std::uint64_t{0};
     EXPECT_EQ(multiply_wide(max, max), (std::array<std::uint64_t, 2>{max - 1, 1}));
     EXPECT_EQ(multiply_wide(std::uint64_t{1} << 63, 2), (std::array<std::uint64_t, 2>{1, 0}));
-    EXPECT_EQ(multiply_wide(0xD2E7470EE14C6C93ULL, 12345), (std::array<std::uint64_t, 2>{0x27ba, 0x52d19c8e7e5fbcbbULL}));
+    EXPECT_EQ(multiply_wide(0xD2E7470EE14C6C93ULL, 12345),
+              (std::array<std::uint64_t, 2>{0x27ba, 0x52d19c8e7e5fbcbbULL}));
 }
 
 TEST(Random, NumbersDependOnPositionSeedAndStreamOnly) {

@@ -16,9 +16,9 @@ TEST(Newsgroups, FooterIsCutAtTheLastBlankOrDashLine) {
     EXPECT_EQ(newsgroup_strip_footer("text\nmore text\n\n-- \nJohn Doe\njohn@x"), "text\nmore text\n");
     EXPECT_EQ(newsgroup_strip_footer("From: a\nSubject: b\n\nBody line\nmore"), "From: a\nSubject: b");
     EXPECT_EQ(newsgroup_strip_footer("  \n\nbody\n---\nsig  \n\n"), "body");
-    EXPECT_EQ(newsgroup_strip_footer("only\n"), "only\n");             // no separator: unchanged
-    EXPECT_EQ(newsgroup_strip_footer("-----\nsig"), "-----\nsig");       // separator is the first line
-    EXPECT_EQ(newsgroup_strip_footer("a\n\u00a0\nb"), "a");             // NBSP is whitespace to Python
+    EXPECT_EQ(newsgroup_strip_footer("only\n"), "only\n");          // no separator: unchanged
+    EXPECT_EQ(newsgroup_strip_footer("-----\nsig"), "-----\nsig");  // separator is the first line
+    EXPECT_EQ(newsgroup_strip_footer("a\n\u00a0\nb"), "a");         // NBSP is whitespace to Python
     EXPECT_EQ(newsgroup_strip_footer(""), "");
 }
 

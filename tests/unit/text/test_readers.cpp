@@ -50,7 +50,7 @@ TEST(Csv, QuotingFollowsRfc4180) {
     EXPECT_EQ(fields("\"multi\nline\r\nfield\",z"), (Rows{{"multi\nline\r\nfield", "z"}}));
     EXPECT_EQ(fields(",\n\"\",\"\"\n"), (Rows{{"", ""}, {"", ""}}));
     EXPECT_EQ(fields("5\" screen,ok\n"), (Rows{{"5\" screen", "ok"}}));  // kept, as Python keeps it
-    EXPECT_EQ(fields("a\r\rb\r\n\n\nc"), (Rows{{"a"}, {"b"}, {"c"}}));     // blank lines are not records
+    EXPECT_EQ(fields("a\r\rb\r\n\n\nc"), (Rows{{"a"}, {"b"}, {"c"}}));   // blank lines are not records
     EXPECT_EQ(fields("a\t\"b\tc\"\n", '\t'), (Rows{{"a", "b\tc"}}));
     EXPECT_EQ(fields("a,b,"), (Rows{{"a", "b", ""}}));
 }
@@ -81,13 +81,13 @@ TEST(Csv, AmbiguousQuotingIsAnErrorNamingTheLine) {
 }
 
 TEST(Dates, IsoFormsAndRanges) {
-    for (const char* good : {"2021", "2021-02", "2020-02-29", "2000-02-29", "2021-12-31T23:59", "2021-12-31 23:59:60",
-                             "2021-01-01T00:00:00.123456Z", "2021-01-01T00:00:00+05:30", "2021-01-01T00:00-0800",
-                             "2021-01-01T10:00+01"})
+    for (const char* good :
+         {"2021", "2021-02", "2020-02-29", "2000-02-29", "2021-12-31T23:59", "2021-12-31 23:59:60",
+          "2021-01-01T00:00:00.123456Z", "2021-01-01T00:00:00+05:30", "2021-01-01T00:00-0800", "2021-01-01T10:00+01"})
         EXPECT_TRUE(is_valid_date(good)) << good;
-    for (const char* bad : {"", "21", "2021-", "2021-1", "2021-13", "2021-00", "2021-02-29", "1900-02-29",
-                            "2021-04-31", "2021/01/01", "2021-01-01T", "2021-01-01T24:00", "2021-01-01T10:60",
-                            "2021-01-01T10:00:00.", "2021-01-01T10:00Zx", "2021-01-01T10:00+5", " 2021", "2021 "})
+    for (const char* bad : {"", "21", "2021-", "2021-1", "2021-13", "2021-00", "2021-02-29", "1900-02-29", "2021-04-31",
+                            "2021/01/01", "2021-01-01T", "2021-01-01T24:00", "2021-01-01T10:60", "2021-01-01T10:00:00.",
+                            "2021-01-01T10:00Zx", "2021-01-01T10:00+5", " 2021", "2021 "})
         EXPECT_FALSE(is_valid_date(bad)) << bad;
 }
 

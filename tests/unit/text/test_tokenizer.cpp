@@ -63,6 +63,8 @@ TEST(Tokenizer, InvalidUtf8NeverReadsPastTheEnd) {
     // U+FFFD, which is not a word character.
     EXPECT_EQ(tokens("ab\xE2"), (V{"ab"}));
     EXPECT_EQ(tokens("ab\xF0\x9F\x98"), (V{"ab"}));
-    EXPECT_EQ(tokens("ab\xC3" "cd"), (V{"ab", "cd"}));
+    EXPECT_EQ(tokens("ab\xC3"
+                     "cd"),
+              (V{"ab", "cd"}));
     EXPECT_EQ(tokens("\xED\xA0\x80xy"), (V{"xy"}));
 }

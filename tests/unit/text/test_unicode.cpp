@@ -12,13 +12,13 @@ TEST(Unicode, WordCharactersFollowPythonIsalnum) {
     EXPECT_TRUE(is_word(U'_'));
     EXPECT_FALSE(is_word(U'-'));
     EXPECT_FALSE(is_word(U' '));
-    EXPECT_TRUE(is_word(U'\u00e9'));      // é
-    EXPECT_TRUE(is_word(U'\u00b2'));      // superscript two: isdigit
-    EXPECT_TRUE(is_word(U'\u00bd'));      // one half: isnumeric
-    EXPECT_TRUE(is_word(U'\u2160'));      // Roman numeral one (Nl)
-    EXPECT_TRUE(is_word(U'\u4e2d'));      // CJK
-    EXPECT_TRUE(is_word(U'\u0660'));      // Arabic-Indic zero
-    EXPECT_FALSE(is_word(U'\u0301'));     // combining acute (Mn) is not \w in Python
+    EXPECT_TRUE(is_word(U'\u00e9'));       // é
+    EXPECT_TRUE(is_word(U'\u00b2'));       // superscript two: isdigit
+    EXPECT_TRUE(is_word(U'\u00bd'));       // one half: isnumeric
+    EXPECT_TRUE(is_word(U'\u2160'));       // Roman numeral one (Nl)
+    EXPECT_TRUE(is_word(U'\u4e2d'));       // CJK
+    EXPECT_TRUE(is_word(U'\u0660'));       // Arabic-Indic zero
+    EXPECT_FALSE(is_word(U'\u0301'));      // combining acute (Mn) is not \w in Python
     EXPECT_FALSE(is_word(U'\U0001F600'));  // emoji
     EXPECT_FALSE(is_word(0x110000));
 }
@@ -59,14 +59,14 @@ TEST(Unicode, StrictUtf8Validation) {
     EXPECT_TRUE(utf8_valid(""));
     EXPECT_TRUE(utf8_valid("plain ascii text, long enough for the 8-byte path"));
     EXPECT_TRUE(utf8_valid("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80"));
-    EXPECT_FALSE(utf8_valid("caf\xe9"));               // latin-1 é
-    EXPECT_FALSE(utf8_valid("\xc0\x80"));              // overlong NUL
-    EXPECT_FALSE(utf8_valid("\xe0\x80\x80"));          // overlong
-    EXPECT_FALSE(utf8_valid("\xed\xa0\x80"));          // surrogate D800
-    EXPECT_FALSE(utf8_valid("\xf4\x90\x80\x80"));      // above U+10FFFF
-    EXPECT_FALSE(utf8_valid("\xc3"));                  // truncated
-    EXPECT_FALSE(utf8_valid("abcdefgh\xe4\xb8"));      // truncated after the fast path
-    EXPECT_FALSE(utf8_valid("\x80"));                  // lone continuation
+    EXPECT_FALSE(utf8_valid("caf\xe9"));           // latin-1 é
+    EXPECT_FALSE(utf8_valid("\xc0\x80"));          // overlong NUL
+    EXPECT_FALSE(utf8_valid("\xe0\x80\x80"));      // overlong
+    EXPECT_FALSE(utf8_valid("\xed\xa0\x80"));      // surrogate D800
+    EXPECT_FALSE(utf8_valid("\xf4\x90\x80\x80"));  // above U+10FFFF
+    EXPECT_FALSE(utf8_valid("\xc3"));              // truncated
+    EXPECT_FALSE(utf8_valid("abcdefgh\xe4\xb8"));  // truncated after the fast path
+    EXPECT_FALSE(utf8_valid("\x80"));              // lone continuation
 }
 
 TEST(Unicode, Latin1BecomesUtf8) {

@@ -43,8 +43,8 @@ std::int64_t col(const Vectorizer& v, const std::string& term) {
 TEST(Vectorizer, CountsWithSortedVocabulary) {
     Vectorizer v(no_stop());
     const auto X = v.fit_transform<double>(k_docs);
-    EXPECT_EQ(v.vocabulary(), (std::vector<std::string>{"and", "bark", "cat", "dog", "dogs", "mat", "on", "sat", "the",
-                                                        "zebra"}));
+    EXPECT_EQ(v.vocabulary(),
+              (std::vector<std::string>{"and", "bark", "cat", "dog", "dogs", "mat", "on", "sat", "the", "zebra"}));
     EXPECT_EQ(X.rows, 4);
     EXPECT_EQ(X.cols, 10);
     EXPECT_EQ(at(X, 0, col(v, "the")), 3);
