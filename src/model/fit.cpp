@@ -29,10 +29,11 @@ std::string ordinal(std::int64_t n) {
 }
 
 template <typename T>
-void fit_nmf(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>& f) {
+void fit_nmf(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>& f,
+             const runtime::ExecutionContext& context) {
     decomp::NmfOptions options = o.nmf;
     options.k = o.k;
-    decomp::NmfResult<T> r = decomp::nmf(x, options);
+    decomp::NmfResult<T> r = decomp::nmf(x, options, context);
     if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
         throw NmfFailed(
             fmt::format("nmf ({}) {}: {}", decomp::to_string(r.solver),
@@ -47,16 +48,17 @@ void fit_nmf(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>
 }
 
 template <typename T>
-void fit_svd(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>& f) {
+void fit_svd(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>& f,
+             const runtime::ExecutionContext& context) {
     const std::int64_t k = o.k;
     decomp::SvdResult<T> r;
     if (o.method == TopicMethod::svd) {
-        r = decomp::full_svd(x, {decomp::SvdMethod::gram});
+        r = decomp::full_svd(x, {decomp::SvdMethod::gram}, context);
     } else {
         decomp::TruncatedSvdOptions t = o.svd;
         t.k = k;
         t.method = o.method == TopicMethod::rsvd ? decomp::SvdMethod::rsvd : decomp::SvdMethod::krylov;
-        r = decomp::truncated_svd(x, t);
+        r = decomp::truncated_svd(x, t, context);
     }
     // A topic whose singular value is zero is an arbitrary direction of the null space, not a
     // topic: refuse, as for k > min(m, n), rather than return it among the real ones.
@@ -127,7 +129,8 @@ TopicQuality topic_quality(const CsrMatrix<T>& x, const linalg::Matrix<T>& terms
 
 template <typename T>
 TopicModelFit<T> fit_topic_model(const CsrMatrix<T>& x, const TopicModelOptions& o,
-                                 const std::vector<std::string>& labels) {
+                                 const std::vector<std::string>& labels, const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     if (o.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", o.k));
     if (o.top < 0) throw InvalidArgument(fmt::format("top = {} is out of range: it must be at least 0", o.top));
     o.assign.validate();
@@ -143,9 +146,9 @@ TopicModelFit<T> fit_topic_model(const CsrMatrix<T>& x, const TopicModelOptions&
     TopicModelFit<T> f;
     f.method = o.method;
     if (o.method == TopicMethod::nmf)
-        fit_nmf(x, o, f);
+        fit_nmf(x, o, f, context);
     else
-        fit_svd(x, o, f);
+        fit_svd(x, o, f, context);
 
     const auto t0 = Clock::now();
     const std::int64_t k = f.terms.rows;
@@ -177,7 +180,8 @@ TopicModel DocumentTopicModel::model(const TopicModelOptions& options) const {
 }
 
 DocumentTopicModel fit_topic_model(const std::vector<std::string>& documents, const TopicModelOptions& options,
-                                   const std::vector<std::string>& labels) {
+                                   const std::vector<std::string>& labels, const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     text::Vectorizer vectorizer(options.vectorizer);
     const CsrMatrix<double> x = vectorizer.fit_transform<double>(documents);
     if (x.cols == 0)
@@ -185,14 +189,14 @@ DocumentTopicModel fit_topic_model(const std::vector<std::string>& documents, co
             fmt::format("no term is left of the {} documents (each is empty, or all its words are stop "
                         "words or were pruned): there is nothing to find topics in",
                         documents.size()));
-    return {std::move(vectorizer), fit_topic_model(x, options, labels)};
+    return {std::move(vectorizer), fit_topic_model(x, options, labels, context)};
 }
 
 template TopicQuality topic_quality(const CsrMatrix<float>&, const linalg::Matrix<float>&);
 template TopicQuality topic_quality(const CsrMatrix<double>&, const linalg::Matrix<double>&);
 template TopicModelFit<float> fit_topic_model(const CsrMatrix<float>&, const TopicModelOptions&,
-                                              const std::vector<std::string>&);
+                                              const std::vector<std::string>&, const runtime::ExecutionContext&);
 template TopicModelFit<double> fit_topic_model(const CsrMatrix<double>&, const TopicModelOptions&,
-                                               const std::vector<std::string>&);
+                                               const std::vector<std::string>&, const runtime::ExecutionContext&);
 
 }  // namespace factopic::model

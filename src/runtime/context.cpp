@@ -33,6 +33,11 @@ Communicator& ExecutionContext::comm() const {
 
 ContextScope::ContextScope(const ExecutionContext& context) : m_saved(max_threads()) {
     context.validate();
+    if (context.comm().size() > 1)
+        throw InvalidArgument(
+            fmt::format("a communicator of {} processes: the decompositions run on one process "
+                        "(the distributed ones are not built yet)",
+                        context.comm().size()));
     set_threads(context.threads);
 }
 

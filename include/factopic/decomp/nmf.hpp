@@ -24,6 +24,7 @@
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/linalg/dense.hpp"
+#include "factopic/runtime/context.hpp"
 
 namespace factopic::decomp {
 
@@ -117,7 +118,7 @@ struct NmfResult {
 /// m or n). A run that diverges is not an error here: its status says so, with a diagnosis.
 /// Rows of A without an entry (empty documents) get W rows of exactly 0 with every solver.
 template <typename T>
-NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options);
+NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& options, const runtime::ExecutionContext& context = {});
 
 /// The rules of nmf's options that hold whatever the matrix (k >= 1, every option in its
 /// domain; not k's upper bound nor the custom factors): InvalidArgument naming the field, value
@@ -126,7 +127,7 @@ void validate_nmf_options(const NmfOptions& options);
 
 /// The same for a dense matrix (made sparse first: the solvers' products are sparse ones).
 template <typename T>
-NmfResult<T> nmf(const linalg::Matrix<T>& a, const NmfOptions& options);
+NmfResult<T> nmf(const linalg::Matrix<T>& a, const NmfOptions& options, const runtime::ExecutionContext& context = {});
 
 template <typename T>
 struct NmfTransform {
@@ -140,7 +141,8 @@ struct NmfTransform {
 /// coordinate descent from W = 0; mu from W = √(mean(A)/k)), with options' tol, max_iter and
 /// regularisation of W.
 template <typename T>
-NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const linalg::Matrix<T>& h, const NmfOptions& options);
+NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const linalg::Matrix<T>& h, const NmfOptions& options,
+                              const runtime::ExecutionContext& context = {});
 
 /// ‖A − WH‖_F without forming WH: √(‖A‖² − 2⟨A, WH⟩ + ⟨WᵀW, HHᵀ⟩).
 template <typename T>

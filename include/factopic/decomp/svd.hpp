@@ -16,6 +16,7 @@
 
 #include "factopic/core/csr.hpp"
 #include "factopic/linalg/dense.hpp"
+#include "factopic/runtime/context.hpp"
 
 namespace factopic::decomp {
 
@@ -105,13 +106,15 @@ std::int64_t numerical_rank(const std::vector<T>& s, std::int64_t m, std::int64_
 /// non-finite entry or a scale outside require_workable_scale's, or (a guard: it should not
 /// happen once the scale is checked) a non-finite value in the result.
 template <typename T>
-SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options = {});
+SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options = {},
+                      const runtime::ExecutionContext& context = {});
 
 /// The k leading singular triplets. InvalidArgument unless 1 ≤ k ≤ min(m, n), tol > 0 and,
 /// for krylov with max_blocks > 0, the basis can hold k vectors; DataError as full_svd. A
 /// Krylov run cut short by max_blocks is not an error: its status is max_iterations.
 template <typename T>
-SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options);
+SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options,
+                           const runtime::ExecutionContext& context = {});
 
 struct SvdCheck {
     double reconstruction_error = 0;   ///< ‖A − U·diag(s)·Vᵀ‖_F / ‖A‖_F

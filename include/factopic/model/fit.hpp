@@ -18,6 +18,7 @@
 #include "factopic/model/assignment.hpp"
 #include "factopic/model/model.hpp"
 #include "factopic/model/quality.hpp"
+#include "factopic/runtime/context.hpp"
 #include "factopic/text/vectorizer.hpp"
 
 namespace factopic::model {
@@ -111,10 +112,12 @@ public:
 /// options out of their domain or k out of range (1 <= k <= min(m, n); an SVD method also needs
 /// k <= the numerical rank, since a topic of a zero singular value is an arbitrary direction);
 /// DataError for a matrix the decomposition refuses; NmfFailed as above. options.nmf.on_iteration
-/// is called as the NMF runs (progress).
+/// is called as the NMF runs (progress; false stops it: the fit then has the factors so far,
+/// status cancelled). context: threads and device of the call.
 template <typename T>
 TopicModelFit<T> fit_topic_model(const CsrMatrix<T>& x, const TopicModelOptions& options,
-                                 const std::vector<std::string>& labels = {});
+                                 const std::vector<std::string>& labels = {},
+                                 const runtime::ExecutionContext& context = {});
 
 /// The fit of a list of documents, with the vectorizer that made their matrix.
 struct DocumentTopicModel {
@@ -128,6 +131,7 @@ struct DocumentTopicModel {
 /// Vectorizes the documents with options.vectorizer, then fit_topic_model. DataError when no
 /// term is left (every document empty, or all its words stop words).
 DocumentTopicModel fit_topic_model(const std::vector<std::string>& documents, const TopicModelOptions& options,
-                                   const std::vector<std::string>& labels = {});
+                                   const std::vector<std::string>& labels = {},
+                                   const runtime::ExecutionContext& context = {});
 
 }  // namespace factopic::model

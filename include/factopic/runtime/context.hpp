@@ -54,7 +54,9 @@ struct ExecutionContext {
 
 /// For the lifetime of the scope, the calling thread's parallel regions (and its BLAS calls)
 /// use the context's thread count; the previous count is restored at the end. OpenMP keeps the
-/// count per thread, so two calls on two threads each keep their own.
+/// count per thread, so two calls on two threads each keep their own. Every entry point of the
+/// library opens one. InvalidArgument for a context out of its domain, or a communicator of more
+/// than one process (no algorithm is distributed yet: it would be ignored, not used).
 class ContextScope {
 public:
     explicit ContextScope(const ExecutionContext& context);

@@ -195,7 +195,8 @@ void flag_degenerate(NmfResult<T>& r, const NmfOptions& options) {
 }  // namespace
 
 template <typename T>
-NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
+NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given, const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     const auto start = Clock::now();
     require_valid_matrix(a);
     require_valid_options(given, a.rows, a.cols);
@@ -214,7 +215,7 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given) {
 }
 
 template <typename T>
-NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options) {
+NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options, const runtime::ExecutionContext& context) {
     CsrMatrix<T> s;
     s.rows = a.rows;
     s.cols = a.cols;
@@ -227,7 +228,7 @@ NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options) {
             }
         s.indptr[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(s.values.size());
     }
-    return nmf(s, options);
+    return nmf(s, options, context);
 }
 
 template <typename T>
@@ -239,9 +240,9 @@ double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T
                               h.template cast<double>());
 }
 
-#define FACTOPIC_NMF(T)                                                \
-    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&); \
-    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&);    \
+#define FACTOPIC_NMF(T)                                                                                  \
+    template NmfResult<T> nmf(const CsrMatrix<T>&, const NmfOptions&, const runtime::ExecutionContext&); \
+    template NmfResult<T> nmf(const Matrix<T>&, const NmfOptions&, const runtime::ExecutionContext&);    \
     template double frobenius_error(const CsrMatrix<T>&, const Matrix<T>&, const Matrix<T>&);
 FACTOPIC_NMF(float)
 FACTOPIC_NMF(double)

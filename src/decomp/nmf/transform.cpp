@@ -83,7 +83,9 @@ TransformRun transform_cd(const Matrix<double>& p, const Matrix<double>& g, cons
 }  // namespace
 
 template <typename T>
-NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, const NmfOptions& options) {
+NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, const NmfOptions& options,
+                              const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     require_valid_matrix(a);
     NmfOptions o = options;
     o.k = h_in.rows;
@@ -114,7 +116,9 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
     return out;
 }
 
-template NmfTransform<float> nmf_transform(const CsrMatrix<float>&, const Matrix<float>&, const NmfOptions&);
-template NmfTransform<double> nmf_transform(const CsrMatrix<double>&, const Matrix<double>&, const NmfOptions&);
+template NmfTransform<float> nmf_transform(const CsrMatrix<float>&, const Matrix<float>&, const NmfOptions&,
+                                           const runtime::ExecutionContext&);
+template NmfTransform<double> nmf_transform(const CsrMatrix<double>&, const Matrix<double>&, const NmfOptions&,
+                                            const runtime::ExecutionContext&);
 
 }  // namespace factopic::decomp

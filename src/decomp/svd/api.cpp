@@ -140,7 +140,8 @@ std::int64_t numerical_rank(const std::vector<T>& s, std::int64_t m, std::int64_
 }
 
 template <typename T>
-SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
+SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options, const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     const auto start = Clock::now();
     require_nonempty(a.rows, a.cols);
     require_workable_scale(a, "the SVD");
@@ -159,7 +160,9 @@ SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options) {
 }
 
 template <typename T>
-SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options) {
+SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& options,
+                           const runtime::ExecutionContext& context) {
+    const runtime::ContextScope scope(context);
     const auto start = Clock::now();
     require_nonempty(a.rows, a.cols);
     const std::int64_t r_max = std::min(a.rows, a.cols);
@@ -193,11 +196,12 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
     return finish<T>(std::move(r), start);
 }
 
-#define FACTOPIC_SVD(T)                                                                      \
-    template void require_workable_scale(const CsrMatrix<T>&, const char*);                  \
-    template std::int64_t numerical_rank(const std::vector<T>&, std::int64_t, std::int64_t); \
-    template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&);              \
-    template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&);
+#define FACTOPIC_SVD(T)                                                                                           \
+    template void require_workable_scale(const CsrMatrix<T>&, const char*);                                       \
+    template std::int64_t numerical_rank(const std::vector<T>&, std::int64_t, std::int64_t);                      \
+    template SvdResult<T> full_svd(const CsrMatrix<T>&, const FullSvdOptions&, const runtime::ExecutionContext&); \
+    template SvdResult<T> truncated_svd(const CsrMatrix<T>&, const TruncatedSvdOptions&,                          \
+                                        const runtime::ExecutionContext&);
 FACTOPIC_SVD(float)
 FACTOPIC_SVD(double)
 #undef FACTOPIC_SVD
