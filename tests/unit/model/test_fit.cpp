@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "factopic/decomp/svd.hpp"
 #include "factopic/model/fit.hpp"
 #include "factopic/model/model.hpp"
+#include "factopic/runtime/context.hpp"
+#include "factopic/runtime/parallel.hpp"
 #include "factopic/text/corpus.hpp"
 #include "factopic/text/vectorizer.hpp"
 
@@ -171,6 +174,42 @@ TEST(FitTopicModel, ADivergedNmfIsAnErrorThatSaysWhy) {
         EXPECT_GT(e.data_norm, 0);
         EXPECT_NE(std::string(e.what()).find("diverged"), std::string::npos) << e.what();
     }
+}
+
+/// Two processes, as far as a fit can tell; it must refuse them, not run as if alone.
+class TwoRanks final : public runtime::Communicator {
+public:
+    int rank() const noexcept override { return 0; }
+    int size() const noexcept override { return 2; }
+    void allreduce_sum(double*, std::size_t) override {}
+    void allgather(const double*, std::size_t, double*) override {}
+};
+
+TEST(FitTopicModel, TheContextSetsTheCallsThreadsOnlyAndResultsDoNotDependOnThem) {
+    const text::Corpus& c = posts();
+    model::TopicModelOptions o;
+    o.k = 3;
+    o.nmf.max_iter = 30;
+    const int before = runtime::max_threads();
+    int threads_seen = 0;
+    o.nmf.on_iteration = [&](int, int) {
+        threads_seen = runtime::max_threads();
+        return true;
+    };
+    const auto one = model::fit_topic_model(c.texts, o, {}, runtime::ExecutionContext{runtime::Device::cpu, 1, {}});
+    EXPECT_EQ(threads_seen, 1);
+    const auto two = model::fit_topic_model(c.texts, o, {}, runtime::ExecutionContext{runtime::Device::cpu, 2, {}});
+    EXPECT_EQ(threads_seen, 2);
+    EXPECT_EQ(runtime::max_threads(), before);  // restored after each call
+    expect_same(one.fit.terms, two.fit.terms);
+    expect_same(one.fit.docs, two.fit.docs);
+
+    runtime::ExecutionContext cluster;
+    cluster.communicator = std::make_shared<TwoRanks>();
+    EXPECT_THROW(model::fit_topic_model(c.texts, o, {}, cluster), InvalidArgument);
+    EXPECT_THROW(
+        decomp::truncated_svd(one.vectorizer.transform<double>(c.texts), decomp::TruncatedSvdOptions{}, cluster),
+        InvalidArgument);
 }
 
 TEST(FitTopicModel, MethodNamesRoundTrip) {
