@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <mutex>
+#include <vector>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -95,6 +97,25 @@ template <typename Body>
 void parallel_for(std::size_t n, Body&& body, std::size_t chunk = 16) {
     parallel_for_thread(
         n, [&](int, std::size_t i) { body(i); }, chunk);
+}
+
+/// Σ over [0, n) of part(lo, hi), with [0, n) cut into blocks of `block` (a size fixed by the
+/// caller, never by the thread count), the blocks summed in parallel and their sums added in
+/// block order: the same total on any number of threads.
+template <typename Part>
+double fixed_order_sum(std::int64_t n, std::int64_t block, Part&& part) {
+    const auto blocks = static_cast<std::size_t>((n + block - 1) / block);
+    std::vector<double> partial(blocks, 0.0);
+    parallel_for(
+        blocks,
+        [&](std::size_t b) {
+            const std::int64_t lo = static_cast<std::int64_t>(b) * block;
+            partial[b] = part(lo, n < lo + block ? n : lo + block);
+        },
+        1);
+    double total = 0;
+    for (const double v : partial) total += v;
+    return total;
 }
 
 }  // namespace factopic::runtime

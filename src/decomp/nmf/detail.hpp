@@ -26,6 +26,7 @@
 #include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "factopic/core/csr.hpp"
@@ -45,19 +46,7 @@ constexpr double eps64 = std::numeric_limits<double>::epsilon();
 /// Σ over [0, n) of part(lo, hi), cut into blocks fixed by n alone and added in order.
 template <typename Part>
 double fixed_sum(std::int64_t n, Part&& part) {
-    constexpr std::int64_t block = 1024;
-    const auto blocks = static_cast<std::size_t>((n + block - 1) / block);
-    std::vector<double> partial(blocks, 0.0);
-    runtime::parallel_for(
-        blocks,
-        [&](std::size_t b) {
-            const std::int64_t lo = static_cast<std::int64_t>(b) * block;
-            partial[b] = part(lo, std::min(n, lo + block));
-        },
-        1);
-    double s = 0;
-    for (const double v : partial) s += v;
-    return s;
+    return runtime::fixed_order_sum(n, 1024, std::forward<Part>(part));
 }
 
 /// Runs body(i) for every column i of a k × n factor, in parallel (columns are independent).

@@ -52,21 +52,11 @@ double residual2_identity(double norm2, const Gramians& g, const std::vector<dou
 /// Σ d[e]² over e in [0, count), in chunks of a fixed size whose partial sums are added in
 /// chunk order: the same sum on any number of threads.
 double sum_of_squares(const double* d, std::int64_t count) {
-    constexpr std::int64_t chunk = 4096;
-    const auto chunks = static_cast<std::size_t>((count + chunk - 1) / chunk);
-    std::vector<double> partial(chunks, 0.0);
-    runtime::parallel_for(
-        chunks,
-        [&](std::size_t c) {
-            const std::int64_t lo = static_cast<std::int64_t>(c) * chunk, hi = std::min(count, lo + chunk);
-            double s = 0;
-            for (std::int64_t e = lo; e < hi; ++e) s += d[e] * d[e];
-            partial[c] = s;
-        },
-        1);
-    double total = 0;
-    for (const double p : partial) total += p;
-    return total;
+    return runtime::fixed_order_sum(count, 4096, [&](std::int64_t lo, std::int64_t hi) {
+        double s = 0;
+        for (std::int64_t e = lo; e < hi; ++e) s += d[e] * d[e];
+        return s;
+    });
 }
 
 /// ‖A − U·diag(s)·Vᵀ‖_F² accumulated exactly over blocks of 256 rows.
