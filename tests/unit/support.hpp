@@ -1,5 +1,5 @@
-// What the unit tests share: a temporary directory that cleans up after itself, and reading a
-// whole file.
+// What the unit tests share: a temporary directory that cleans up after itself, reading a
+// whole file, and a guard that gives back the thread count a test changed.
 #pragma once
 
 #include <unistd.h>
@@ -9,7 +9,15 @@
 #include <sstream>
 #include <string>
 
+#include "factopic/runtime/context.hpp"
+
 namespace factopic::test_support {
+
+/// For a test that sets the thread count (runtime::set_threads) to compare results across
+/// counts: the count it found is back when the test ends, pass or fail.
+struct ThreadCountGuard : runtime::ContextScope {
+    ThreadCountGuard() : runtime::ContextScope(runtime::ExecutionContext{}) {}
+};
 
 inline std::string slurp(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../support.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/runtime/parallel.hpp"
@@ -86,11 +87,6 @@ NmfOptions options(NmfSolver solver, std::int64_t k) {
 }
 
 const NmfSolver kSolvers[] = {NmfSolver::cd, NmfSolver::mu, NmfSolver::pgd, NmfSolver::adam};
-
-struct ThreadGuard {
-    int saved = runtime::max_threads();
-    ~ThreadGuard() { runtime::set_threads(saved); }
-};
 
 template <typename T>
 std::int64_t negatives(const Matrix<T>& x) {
@@ -216,7 +212,7 @@ TEST(Nmf, PlantedNonNegativeFactorisationIsRecovered) {
 }
 
 TEST(Nmf, SameResultWithOneAndTwoThreads) {
-    const ThreadGuard guard;
+    const test_support::ThreadCountGuard guard;
     const auto a = counts(300, 500, 5, 0.05);  // enough rows for several parallel blocks
     for (const auto solver : kSolvers) {
         auto o = options(solver, 7);

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "../support.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/runtime/parallel.hpp"
@@ -205,6 +206,7 @@ TEST_P(TruncatedSvd, SameResultWithOneAndTwoThreads) {
     o.method = GetParam();
     o.k = 5;
     o.seed = 9;
+    const test_support::ThreadCountGuard guard;
     runtime::set_threads(1);
     const auto r1 = decomp::truncated_svd(a, o);
     const auto r1b = decomp::truncated_svd(a, o);

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "../support.hpp"
 #include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/parallel.hpp"
 
@@ -52,19 +53,10 @@ std::vector<std::vector<double>> dense(const CsrMatrix<double>& a) {
     return d;
 }
 
-class ThreadsGuard {
-public:
-    ThreadsGuard() : m_saved(runtime::max_threads()) {}
-    ~ThreadsGuard() { runtime::set_threads(m_saved); }
-
-private:
-    int m_saved;
-};
-
 }  // namespace
 
 TEST(Transpose, MatchesTheDenseTransposeWhateverTheThreads) {
-    const ThreadsGuard guard;
+    const test_support::ThreadCountGuard guard;
     for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{300, 80}, {40, 500}, {1, 7}, {9, 1}}) {
         const auto a = random_csr(rows, cols + 3, 0.1, static_cast<std::uint64_t>(rows * 7 + cols));
         const auto d = dense(a);
@@ -95,7 +87,7 @@ TEST(Transpose, MatchesTheDenseTransposeWhateverTheThreads) {
 }
 
 TEST(GramProduct, EqualsMtMXForEveryWidth) {
-    const ThreadsGuard guard;
+    const test_support::ThreadCountGuard guard;
     // Tall (the Krylov method's M) and wide, with single-entry and empty rows and empty columns;
     // one group of rows (the default size) and groups of about 97 entries (the partial sums).
     for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{700, 60}, {50, 120}}) {

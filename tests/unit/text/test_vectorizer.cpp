@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "../support.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/runtime/parallel.hpp"
 #include "factopic/text/vectorizer.hpp"
@@ -160,14 +161,13 @@ TEST(Vectorizer, SameResultWhateverTheThreadCount) {
     for (int i = 0; i < 3000; ++i)
         docs.push_back("doc" + std::to_string(i % 97) + " shared words w" + std::to_string(i * 7919 % 1013) + " end" +
                        std::to_string(i % 13));
-    const int before = runtime::max_threads();
+    const test_support::ThreadCountGuard guard;
     runtime::set_threads(1);
     Vectorizer one{VectorizerOptions{}};
     const auto X1 = one.fit_transform<double>(docs);
     runtime::set_threads(2);
     Vectorizer two{VectorizerOptions{}};
     const auto X2 = two.fit_transform<double>(docs);
-    runtime::set_threads(before);
     EXPECT_EQ(one.vocabulary(), two.vocabulary());
     EXPECT_EQ(X1.indptr, X2.indptr);
     EXPECT_EQ(X1.indices, X2.indices);
