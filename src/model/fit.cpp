@@ -7,12 +7,17 @@
 #include <algorithm>
 #include <utility>
 
+#include "../decomp/names.hpp"
 #include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/clock.hpp"
 
 namespace factopic::model {
 
 namespace {
+
+// The decompositions' enum ↔ name tables (one table, so that printing and parsing agree).
+constexpr decomp::detail::NameTable<TopicMethod> k_methods = {
+    {TopicMethod::nmf, "nmf"}, {TopicMethod::svd, "svd"}, {TopicMethod::rsvd, "rsvd"}, {TopicMethod::krylov, "krylov"}};
 
 using runtime::Clock;
 using runtime::since;
@@ -85,24 +90,10 @@ void fit_svd(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>
 
 }  // namespace
 
-std::string to_string(TopicMethod m) {
-    switch (m) {
-        case TopicMethod::nmf:
-            return "nmf";
-        case TopicMethod::svd:
-            return "svd";
-        case TopicMethod::rsvd:
-            return "rsvd";
-        case TopicMethod::krylov:
-            return "krylov";
-    }
-    return "?";
-}
+std::string to_string(TopicMethod m) { return decomp::detail::name_of(k_methods, m); }
 
 TopicMethod parse_topic_method(const std::string& name) {
-    for (const auto m : {TopicMethod::nmf, TopicMethod::svd, TopicMethod::rsvd, TopicMethod::krylov})
-        if (to_string(m) == name) return m;
-    throw InvalidArgument(fmt::format("method '{}' is not one of nmf, svd, rsvd, krylov", name));
+    return decomp::detail::parse_name(k_methods, name, "topic method");
 }
 
 std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics) {
