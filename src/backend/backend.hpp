@@ -1,0 +1,94 @@
+// The seam between the algorithms (src/decomp/) and the hardware they run on: a private
+// interface at the granularity the solvers use, not BLAS's. A solver uploads its sparse matrix
+// (A and, when it needs it, Aᵀ) and its dense factors once, runs its loop through the
+// operations below and the communicator (runtime/context.hpp), and downloads the result. Small
+// dense blocks — k × k Gram matrices, sums, the Ritz problems — come back to the host as
+// linalg::Matrix<double>, which is what a communicator reduces across ranks.
+//
+// Only src/backend/ knows how an operation is done: src/backend/cpu/ holds the OpenMP and
+// OpenBLAS kernels, and src/backend/registry.cpp, the only file that may test for CUDA or MPI,
+// picks the backend of an ExecutionContext. Results of the CPU backend do not depend on its
+// thread count (fixed blocks, summed in a fixed order).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "factopic/core/csr.hpp"
+#include "factopic/linalg/dense.hpp"
+#include "factopic/runtime/context.hpp"
+
+namespace factopic::backend {
+
+using linalg::Matrix;
+
+/// What a backend keeps of an uploaded matrix; each backend derives its own.
+class Storage {
+public:
+    virtual ~Storage() = default;
+};
+
+/// A dense matrix resident on a backend (on the CPU: a linalg::Matrix<double> in host memory),
+/// made by Backend::upload and read back by Backend::download. Only the backend that made it
+/// reads its storage.
+class Dense {
+public:
+    Dense() = default;
+    Dense(std::int64_t rows, std::int64_t cols, std::unique_ptr<Storage> storage)
+        : m_rows(rows), m_cols(cols), m_storage(std::move(storage)) {}
+    std::int64_t rows() const noexcept { return m_rows; }
+    std::int64_t cols() const noexcept { return m_cols; }
+    template <typename S>
+    S& storage() const {
+        return static_cast<S&>(*m_storage);
+    }
+
+private:
+    std::int64_t m_rows = 0, m_cols = 0;
+    std::unique_ptr<Storage> m_storage;
+};
+
+/// Which of an uploaded sparse matrix's two orientations an operation reads.
+enum class Side { a, at };
+
+/// A sparse matrix A (m × n, float or double values) uploaded once, with Aᵀ when it was asked
+/// for, ‖A‖²_F and A's empty rows (rows without a non-zero value).
+class Sparse {
+public:
+    Sparse(std::int64_t rows, std::int64_t cols, std::unique_ptr<Storage> storage)
+        : m_rows(rows), m_cols(cols), m_storage(std::move(storage)) {}
+    /// The shape of the given side: A is rows × cols, Aᵀ cols × rows.
+    std::int64_t rows(Side s = Side::a) const noexcept { return s == Side::a ? m_rows : m_cols; }
+    std::int64_t cols(Side s = Side::a) const noexcept { return s == Side::a ? m_cols : m_rows; }
+    template <typename S>
+    S& storage() const {
+        return static_cast<S&>(*m_storage);
+    }
+
+private:
+    std::int64_t m_rows, m_cols;
+    std::unique_ptr<Storage> m_storage;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string_view name() const noexcept = 0;
+
+    // -- Upload and download ------------------------------------------------------------------
+    /// A on the backend, with Aᵀ when `with_transpose` (the operations on Side::at need it).
+    virtual Sparse upload(const CsrMatrix<double>& a, bool with_transpose) const = 0;
+    virtual Sparse upload(const CsrMatrix<float>& a, bool with_transpose) const = 0;
+    /// x on the backend (moved in: the CPU backend keeps it as it is).
+    virtual Dense upload(Matrix<double> x) const = 0;
+    /// x back in host memory (moved out: x is empty afterwards).
+    virtual Matrix<double> download(Dense& x) const = 0;
+};
+
+/// The backend that runs a call with this context (registry.cpp). InvalidArgument for a device
+/// this build has no backend for.
+const Backend& backend_for(const runtime::ExecutionContext& context);
+
+}  // namespace factopic::backend

@@ -1,0 +1,48 @@
+// The CPU backend: OpenMP over fixed blocks and OpenBLAS (through linalg), with results that do
+// not depend on the thread count. Its storage types are visible to src/backend/cpu/ only.
+#pragma once
+
+#include <variant>
+
+#include "../backend.hpp"
+
+namespace factopic::backend::cpu {
+
+/// A dense matrix in host memory.
+struct HostDense final : Storage {
+    explicit HostDense(Matrix<double> x) : m(std::move(x)) {}
+    Matrix<double> m;
+};
+
+/// A (the caller's, not copied: it outlives the call) and Aᵀ when asked for.
+template <typename T>
+struct HostSparseOf {
+    const CsrMatrix<T>* a = nullptr;
+    CsrMatrix<T> at;
+    bool has_transpose = false;
+    const CsrMatrix<T>& side(Side s) const;
+};
+
+struct HostSparse final : Storage {
+    std::variant<HostSparseOf<float>, HostSparseOf<double>> of;
+};
+
+inline Matrix<double>& host(const Dense& x) { return x.storage<HostDense>().m; }
+
+/// Calls f(const CsrMatrix<T>&) with the given side of an uploaded matrix.
+template <typename F>
+decltype(auto) visit_side(const Sparse& x, Side s, F&& f) {
+    return std::visit([&](const auto& of) -> decltype(auto) { return f(of.side(s)); }, x.storage<HostSparse>().of);
+}
+
+class CpuBackend final : public Backend {
+public:
+    std::string_view name() const noexcept override { return "cpu"; }
+
+    Sparse upload(const CsrMatrix<double>& a, bool with_transpose) const override;
+    Sparse upload(const CsrMatrix<float>& a, bool with_transpose) const override;
+    Dense upload(Matrix<double> x) const override;
+    Matrix<double> download(Dense& x) const override;
+};
+
+}  // namespace factopic::backend::cpu
