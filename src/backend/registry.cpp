@@ -11,7 +11,8 @@ namespace factopic::backend {
 const Backend& backend_for(const runtime::ExecutionContext& context) {
     static const cpu::CpuBackend cpu_backend;
     switch (context.device) {
-        case runtime::Device::cpu: return cpu_backend;
+        case runtime::Device::cpu:
+            return cpu_backend;
     }
     throw InvalidArgument(fmt::format("no backend for device {} in this build", runtime::to_string(context.device)));
 }

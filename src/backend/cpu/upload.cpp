@@ -1,8 +1,8 @@
 // The CPU backend's uploads: A stays where the caller has it, Aᵀ is made once; dense matrices
 // are moved in and out.
+#include "cpu.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/linalg/sparse.hpp"
-#include "cpu.hpp"
 
 namespace factopic::backend::cpu {
 
