@@ -10,9 +10,10 @@ if anything failed. --quick skips the slow full runs (gesdd, float32).
 Both sides decompose the very same matrix: `factopic vectorize ... -o X.mtx`
 writes it and scipy.io.mmread reads it back (test_vectorize_oracle.py checks
 that this matrix is scikit-learn's). The expected values are computed here:
-  1) the full thin SVD of the 4-category train set (counts, tf-idf; gram,
-     gesdd; float64, float32) against scipy.linalg.svd (LAPACK gesdd), and the
-     factors checked again in numpy from the .npy files factopic wrote;
+  1) the full thin SVD of the 4-category train set (counts, tf-idf: gram,
+     float64; counts at --min-df 5: gesdd, and gram in float32) against scipy
+     (LAPACK's QR of A^T, then gesdd of R^T), and the factors checked again in
+     numpy from the .npy files factopic wrote;
   2) the SVD topics (rows of Vt) against scipy's Vh after sklearn's svd_flip;
   3) the truncated SVD (krylov, rsvd) of all 20 categories against
      scipy.sparse.linalg.svds(tol=0), and --threads 1 == --threads 2 bitwise;
@@ -244,29 +245,43 @@ def check_full(env, checks, quick):
 
     checks.run("1) 4-category matrices (counts, tf-idf) from factopic vectorize", shape)
 
-    # scipy, once per weighting: with vectors for the counts (topics), values only for tf-idf.
+    # scipy, once per matrix: with vectors for the counts (topics), values only for the others.
+    # The matrices are wide (2034 x 26576), so the reference goes through the QR of A^T:
+    # A^T = QR, A = R^T Q^T, and the SVD of the square R^T (LAPACK gesdd, as scipy.linalg.svd)
+    # gives A's values, its U, and V = Q W. Backward stable like gesdd of A itself (QR is), and
+    # about five times faster.
     def sk_counts():
         A = X4()[0].toarray()
-        U, s, Vh = env.timed("scipy.linalg.svd counts (with vectors)",
-                             lambda: scipy.linalg.svd(A, full_matrices=False))
-        U10, Vh10 = svd_flip(U[:, :10].copy(), Vh[:10].copy(), u_based_decision=True)
+
+        def svd_by_qr():
+            Q, R = scipy.linalg.qr(A.T, mode="economic")
+            U, s, Wh = scipy.linalg.svd(R.T, full_matrices=False)
+            return U, s, Wh[:10] @ Q.T
+
+        U, s, Vh10 = env.timed("scipy QR + svd counts (with vectors)", svd_by_qr)
+        U10, Vh10 = svd_flip(U[:, :10].copy(), Vh10.copy(), u_based_decision=True)
         return s, U10, Vh10
 
-    def sk_tfidf():
-        A = X4t()[0].toarray()
-        return env.timed("scipy.linalg.svd tf-idf (values)", lambda: scipy.linalg.svd(A, compute_uv=False))
+    def sk_values(X, what):
+        A = X.toarray()
+        return env.timed(f"scipy QR + svd {what} (values)",
+                         lambda: scipy.linalg.svd(scipy.linalg.qr(A.T, mode="r")[0], compute_uv=False))
 
-    sk = {"count": Lazy(sk_counts), "tfidf": Lazy(lambda: (sk_tfidf(), None, None))}
-    mats = {"count": X4, "tfidf": X4t}
-    m, n = FOUR_SHAPE
-    r = min(m, n)
-
+    # gesdd and float32 run on the 4-category counts at --min-df 5, a real matrix a fifth as
+    # wide: the dense gesdd of the whole matrix alone took over a minute of the suite.
+    Xs = Lazy(lambda: vectorize(env, "four-df5", FOUR_ARGS + ["--min-df", 5]))
+    sk = {"count": Lazy(sk_counts), "tfidf": Lazy(lambda: (sk_values(X4t()[0], "tf-idf"), None, None)),
+          "count-df5": Lazy(lambda: (sk_values(Xs()[0], "counts --min-df 5"), None, None))}
+    mats = {"count": X4, "tfidf": X4t, "count-df5": Xs}
+    mtx_names = {"count": "four.mtx", "tfidf": "four-tfidf.mtx", "count-df5": "four-df5.mtx"}
     def full_case(weighting, dtype="float64", topics=False):
+        m, n = mats[weighting]()[0].shape
+        r = min(m, n)
         tag = f"{weighting} {dtype}"
         files = {k: env.path(f"full-{weighting}-{dtype}.{k}") for k in ("s", "u", "vt")}
         files["u"] += ".npy"
         files["vt"] += ".npy"
-        mtx = env.path("four.mtx" if weighting == "count" else "four-tfidf.mtx")
+        mtx = env.path(mtx_names[weighting])
         extra = ["--vocabulary", env.path("four.vocab.txt"), "--top", 8, "--topics", 10] if topics \
             else ["--top", 0]
 
@@ -322,21 +337,23 @@ def check_full(env, checks, quick):
     full_case("tfidf")
 
     if quick:
-        checks.skip("1) full count float64 --method gesdd", "--quick")
-        checks.skip("1) full count float32", "--quick")
+        checks.skip("1) full count --min-df 5 float64 --method gesdd", "--quick")
+        checks.skip("1) full count --min-df 5 float32", "--quick")
         return sk["count"], X4
 
     def gesdd():
-        X4()
-        j = env.run("svd", env.path("four.mtx"), "--full", "--method", "gesdd", "--top", 0, "--json")
+        Xs()
+        r = min(Xs()[0].shape)
+        j = env.run("svd", env.path("four-df5.mtx"), "--full", "--method", "gesdd", "--top", 0, "--json")
         if j.get("method") != "gesdd":
             raise AssertionError(f"JSON method {j.get('method')!r}")
-        s_ref = sk["count"]()[0]
-        return assert_values(values(j, r), s_ref, SV_TOL * s_ref[0]) + f"; factopic {j['_seconds']:.1f} s"
+        s_ref = sk["count-df5"]()[0]
+        return (assert_values(values(j, r), s_ref, SV_TOL * s_ref[0])
+                + f"; {Xs()[0].shape[0]} x {Xs()[0].shape[1]}, factopic {j['_seconds']:.1f} s")
 
-    checks.run(f"1) full count float64 --method gesdd: singular values == scipy within {SV_TOL:g} s_max",
+    checks.run(f"1) full count --min-df 5 float64 --method gesdd: singular values == scipy within {SV_TOL:g} s_max",
                gesdd)
-    full_case("count", dtype="float32")
+    full_case("count-df5", dtype="float32")
     return sk["count"], X4
 
 
