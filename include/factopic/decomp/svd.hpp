@@ -6,7 +6,9 @@
 //    the two before it, and against the whole basis every 1 to 3 blocks, as the measured loss of
 //    orthogonality allows) and a residual-based stop.
 // Every result has its signs fixed by scikit-learn's svd_flip (u-based): in each column of U
-// the entry of largest magnitude is positive. Results do not depend on the thread count.
+// the entry of largest magnitude is positive. The truncated methods' results do not depend on
+// the thread count; the full methods call multi-threaded LAPACK, whose split of the work by the
+// thread count changes the last bits (1e-14 relative, tests/unit/conformance).
 #pragma once
 
 #include <cstdint>
