@@ -14,6 +14,10 @@ Rules (ARCHITECTURE.md, "Dependency rules"; issue 15, point 5):
                (dgemm_, dsyrk_, ...), the wrappers of include/factopic/linalg/lapack.hpp
                (linalg::gemm, syrk, syevd, gesdd, qr, ..., SerialBlas) or including lapack.hpp,
                cblas.h or lapacke.h; the backend seam does those calls.
+  parallel-in-decomp  no parallel loop in src/decomp/: runtime::parallel_for, fixed_order_sum
+               or including runtime/parallel.hpp (a backend splits the work, in fixed blocks).
+  raw-csr-in-decomp  no walk over a CSR matrix's arrays in src/decomp/ (`x.indptr[...]`,
+               `a->indptr[...]`): the backend reads the sparse matrix it was given.
 
 A rule is enforced (a breach exits 1) or only reported (listed, exit status unchanged) until the
 tree satisfies it; --enforce-all enforces every rule (the self-test uses it). An enforced rule
@@ -43,16 +47,24 @@ BLAS_CALL = re.compile(
     r"\blinalg::(" + "|".join(LAPACK_WRAPPERS) + r")\b|"
     r"^\s*#\s*include\s*[<\"]([\w/]*/)?(lapack\.hpp|cblas\.h|lapacke\.h)[>\"]")
 
+PARALLEL_CALL = re.compile(r"\bparallel_for\b|\bfixed_order_sum\b|"
+                           r"^\s*#\s*include\s*[<\"]factopic/runtime/parallel\.hpp[>\"]")
+RAW_CSR = re.compile(r"(\.|->)\s*indptr\s*\[")
+
 RULES = {
     # name: (enforced, description)
     "omp": (True, "#pragma omp outside include/factopic/runtime/ and src/backend/"),
     "cuda-mpi-if": (True, "#if on CUDA or MPI outside src/backend/ and include/factopic/runtime/"),
     "cuda-mpi-include": (True, "CUDA or MPI header outside src/backend/"),
     "blas-in-decomp": (False, "BLAS/LAPACK call in src/decomp/"),
+    "parallel-in-decomp": (False, "parallel loop in src/decomp/"),
+    "raw-csr-in-decomp": (False, "raw CSR walk in src/decomp/"),
 }
 # Not yet enforced, and why (printed with the list).
 REPORT_ONLY_WHY = {
     "blas-in-decomp": "not yet enforced: the backend seam of issue 15 moves these",
+    "parallel-in-decomp": "not yet enforced: the backend seam of issue 15 moves these",
+    "raw-csr-in-decomp": "not yet enforced: the backend seam of issue 15 moves these",
 }
 # Breaches another change is removing: reported while they last, stale once gone.
 KNOWN: dict = {}
@@ -94,6 +106,10 @@ def breaches(rel, lines):
             yield "cuda-mpi-include", number, raw
         if under(rel, "src/decomp/") and BLAS_CALL.search(code):
             yield "blas-in-decomp", number, raw
+        if under(rel, "src/decomp/") and PARALLEL_CALL.search(code):
+            yield "parallel-in-decomp", number, raw
+        if under(rel, "src/decomp/") and RAW_CSR.search(code):
+            yield "raw-csr-in-decomp", number, raw
 
 
 def source_files(root):

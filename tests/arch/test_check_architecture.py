@@ -73,6 +73,12 @@ def main():
         ("blas-in-decomp", "src/decomp/nmf.cpp", "dsyrk_(&u, &t);\n", 1, False),
         ("blas-in-decomp", "src/decomp/nmf.cpp", "const linalg::SerialBlas serial;\n", 1, False),
         ("blas-in-decomp", "src/decomp/svd.cpp", "LAPACKE_dgesdd(a);\n", 1, False),
+        ("parallel-in-decomp", "src/decomp/nmf/loop.cpp", "x;\n  runtime::parallel_for(n, body, 64);\n", 2, False),
+        ("parallel-in-decomp", "src/decomp/svd/api.cpp", "#include \"factopic/runtime/parallel.hpp\"\n", 1, False),
+        ("parallel-in-decomp", "src/decomp/nmf/detail.hpp", "return fixed_order_sum(n, 1024, f);\n", 1, False),
+        ("raw-csr-in-decomp", "src/decomp/nmf/losses.cpp",
+         "for (q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {}\n", 1, False),
+        ("raw-csr-in-decomp", "src/decomp/svd/check.cpp", "a;\nb;\nx = m->indptr [0];\n", 3, False),
     ]
     for rule, rel, text, line, enforced in planted:
         def caught(rule=rule, rel=rel, text=text, line=line, enforced=enforced):
@@ -96,6 +102,9 @@ def main():
         files["src/backend/mpi/comm.cpp"] = "#include <mpi.h>\n#if MPI_VERSION >= 3\n#endif\n#pragma omp for\n"
         files["include/factopic/runtime/mpi.hpp"] = "#ifdef FACTOPIC_MPI\n#endif\n#pragma omp barrier\n"
         files["src/linalg/lapack.cpp"] = "extern \"C\" void dgemm_();\nvoid g() { dgemm_(); }\n"
+        files["src/backend/cpu/nmf.cpp"] = ("#include \"factopic/runtime/parallel.hpp\"\n"
+                                            "void h() { runtime::parallel_for(n, [&](auto i) { x.indptr[i]; }, 1); }\n")
+        files["src/linalg/sparse.cpp"] = "for (q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {}\n"
         rc, out = run_script(args.script, make_tree(workdir, files), "--enforce-all")
         assert rc == 0, f"exit {rc}:\n{out}"
 
