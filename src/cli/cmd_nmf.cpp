@@ -47,7 +47,7 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
     const double input_mb = csr_mb(in.x);
     const double factors_mb =
         static_cast<double>((in.x.rows + in.x.cols) * options.k * std::int64_t{sizeof(T)}) / (1024.0 * 1024.0);
-    if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
+    if (r.status == decomp::Status::max_iterations && r.tol > 0)
         print_warning(convergence_warning(r.solver, r.iterations, r.tol));
 
     const auto t_write = Clock::now();
@@ -71,8 +71,8 @@ void run_typed(const NmfArgs& a, const decomp::NmfOptions& options, io::OutputFi
         j["beta_loss"] = decomp::to_string(r.beta_loss);
         j["iterations"] = r.iterations;
         j["status"] = decomp::to_string(r.status);
-        j["converged"] = r.status == decomp::NmfStatus::converged;
-        if (options.target_error > 0) j["reached_target"] = r.status == decomp::NmfStatus::reached_target;
+        j["converged"] = r.status == decomp::Status::converged;
+        if (options.target_error > 0) j["reached_target"] = r.status == decomp::Status::target_reached;
         j["reconstruction_error"] = r.reconstruction_error;
         j["relative_error"] = r.relative_error;
         j["negative_entries"] = r.negative_entries;

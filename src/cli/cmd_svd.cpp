@@ -129,7 +129,7 @@ void run_typed(const SvdArgs& a, io::OutputFiles& outputs, Clock::time_point sta
     if (r.method == decomp::SvdMethod::gram) detail += fmt::format(", {} refined", r.refined);
     if (r.method == decomp::SvdMethod::rsvd) detail += fmt::format(", {} power iterations", r.iterations);
     if (r.method == decomp::SvdMethod::krylov) {
-        if (r.status == decomp::SvdStatus::converged)
+        if (r.status == decomp::Status::converged)
             detail += fmt::format(", {} blocks", r.iterations);
         else
             detail += fmt::format(", not converged: {} of {} pairs above tol after {} blocks", r.unconverged,

@@ -201,7 +201,7 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
         const auto fit = [&](const NmfMethodArgs& na, std::int64_t k) {
             auto r = fit_nmf(x, nmf_options(na, k));
             ++fits;
-            if (r.status == decomp::NmfStatus::max_iter && r.tol > 0) ++stopped;
+            if (r.status == decomp::Status::max_iterations && r.tol > 0) ++stopped;
             return r;
         };
         for (const auto k : ks) {

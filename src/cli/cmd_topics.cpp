@@ -92,14 +92,14 @@ Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     if (f.nmf) {
         const decomp::NmfResult<T>& r = *f.nmf;
         warn_if_empty(r, d.nmf);
-        if (r.status == decomp::NmfStatus::max_iter && r.tol > 0)
+        if (r.status == decomp::Status::max_iterations && r.tol > 0)
             print_warning(convergence_warning(r.solver, r.iterations, r.tol));
         d.json = {{"method", "nmf"},
                   {"solver", decomp::to_string(r.solver)},
                   {"init", decomp::to_string(r.init)},
                   {"iterations", r.iterations},
                   {"status", decomp::to_string(r.status)},
-                  {"converged", r.status == decomp::NmfStatus::converged},
+                  {"converged", r.status == decomp::Status::converged},
                   {"reconstruction_error", r.reconstruction_error},
                   {"relative_error", r.relative_error},
                   {"negative_entries", r.negative_entries}};

@@ -123,23 +123,23 @@ std::string convergence_warning(decomp::NmfSolver solver, int iterations, double
         decomp::to_string(solver), iterations, iterations == 1 ? "" : "s", tol);
 }
 
-std::string status_text(decomp::NmfStatus status) {
+std::string status_text(decomp::Status status) {
     switch (status) {
-        case decomp::NmfStatus::converged:
+        case decomp::Status::converged:
             return "converged";
-        case decomp::NmfStatus::max_iter:
+        case decomp::Status::max_iterations:
             return "stopped at --max-iter";
-        case decomp::NmfStatus::reached_target:
+        case decomp::Status::target_reached:
             return "reached the target error";
-        case decomp::NmfStatus::diverged:
-        case decomp::NmfStatus::degenerate:
-        case decomp::NmfStatus::cancelled:
+        case decomp::Status::diverged:
+        case decomp::Status::degenerate:
+        case decomp::Status::cancelled:
             break;
     }
     return decomp::to_string(status);
 }
 
-std::string divergence_message(const decomp::NmfOptions& o, decomp::NmfSolver solver, decomp::NmfStatus status,
+std::string divergence_message(const decomp::NmfOptions& o, decomp::NmfSolver solver, decomp::Status status,
                                const std::string& diagnosis, double data_norm) {
     using decomp::NmfSolver;
     // The causes the options point at first (they are what the user can change at once), the
@@ -163,7 +163,7 @@ std::string divergence_message(const decomp::NmfOptions& o, decomp::NmfSolver so
     std::string likely;
     for (const auto& c : causes) likely += (likely.empty() ? "" : "; or ") + c;
     return fmt::format("nmf ({}) {}: {}; likely cause: {}", decomp::to_string(solver),
-                       status == decomp::NmfStatus::degenerate ? "found nothing" : "diverged", diagnosis, likely);
+                       status == decomp::Status::degenerate ? "found nothing" : "diverged", diagnosis, likely);
 }
 
 template <typename T>
@@ -177,7 +177,7 @@ decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& op
         };
         return decomp::nmf(x, with_progress);
     }();
-    if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
+    if (r.status == decomp::Status::diverged || r.status == decomp::Status::degenerate)
         throw DataError(divergence_message(options, r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x)));
     warn_if_empty(r, options);
     return r;

@@ -49,11 +49,11 @@ std::string convergence_warning(decomp::NmfSolver solver, int iterations, double
 
 /// How the summaries word a status: "converged", "stopped at --max-iter", "reached the target
 /// error" (a diverged or degenerate run never reaches a summary: fit_nmf throws).
-std::string status_text(decomp::NmfStatus status);
+std::string status_text(decomp::Status status);
 
 /// The one-line error for a diverged or degenerate run: the solver, what went wrong, and the likely cause
 /// among the options given (the learning rate, the regularisation) and the scale of the data.
-std::string divergence_message(const decomp::NmfOptions& options, decomp::NmfSolver solver, decomp::NmfStatus status,
+std::string divergence_message(const decomp::NmfOptions& options, decomp::NmfSolver solver, decomp::Status status,
                                const std::string& diagnosis, double data_norm);
 
 /// decomp::nmf with a progress bar (iterations against max_iter) on stderr while it runs.

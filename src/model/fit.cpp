@@ -39,11 +39,10 @@ void fit_nmf(const CsrMatrix<T>& x, const TopicModelOptions& o, TopicModelFit<T>
     decomp::NmfOptions options = o.nmf;
     options.k = o.k;
     decomp::NmfResult<T> r = decomp::nmf(x, options, context);
-    if (r.status == decomp::NmfStatus::diverged || r.status == decomp::NmfStatus::degenerate)
-        throw NmfFailed(
-            fmt::format("nmf ({}) {}: {}", decomp::to_string(r.solver),
-                        r.status == decomp::NmfStatus::degenerate ? "found nothing" : "diverged", r.diagnosis),
-            r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x));
+    if (r.status == decomp::Status::diverged || r.status == decomp::Status::degenerate)
+        throw NmfFailed(fmt::format("nmf ({}) {}: {}", decomp::to_string(r.solver),
+                                    r.status == decomp::Status::degenerate ? "found nothing" : "diverged", r.diagnosis),
+                        r.solver, r.status, r.diagnosis, linalg::frobenius_norm(x));
     f.terms = std::move(r.h);
     f.docs = std::move(r.w);
     f.decompose_seconds = r.seconds;

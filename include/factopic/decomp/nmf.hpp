@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "factopic/core/csr.hpp"
+#include "factopic/decomp/status.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/linalg/dense.hpp"
 #include "factopic/runtime/context.hpp"
@@ -39,21 +40,6 @@ NmfInit parse_nmf_init(const std::string& name);
 enum class BetaLoss { frobenius, kullback_leibler };
 std::string to_string(BetaLoss b);
 BetaLoss parse_beta_loss(const std::string& name);
-
-/// How a factorisation ended.
-enum class NmfStatus {
-    converged,       ///< the stopping rule (tol) ended it
-    max_iter,        ///< it ran max_iter iterations without meeting tol
-    reached_target,  ///< target_error was given and reached
-    diverged,        ///< the error or a factor became NaN or infinite, or (pgd, adam) the error ended above
-                     ///< both its initial value and ‖A‖_F, the error of W = H = 0: the factors mean nothing
-    degenerate,      ///< finite, but W·H explains nothing of A (‖A − WH‖_F ≥ (1 − 1e-12)·‖A‖_F, as for
-                     ///< W·H = 0) with no regularisation that would make that the optimum: the data's
-                     ///< scale against scikit-learn's absolute thresholds (1e-6 in NNDSVD, float32 ε in mu)
-    cancelled,       ///< NmfOptions::on_iteration returned false: the factors after that iteration
-};
-/// "converged", "max_iter", "reached_target", "diverged", "degenerate", "cancelled".
-std::string to_string(NmfStatus s);
 
 struct NmfOptions {
     std::int64_t k = 10;
@@ -100,7 +86,8 @@ struct NmfResult {
     int iterations = 0;
     int max_iter = 0;  ///< the limit it ran under (the solver's default filled in)
     double tol = 0;    ///< the tol it ran under
-    NmfStatus status = NmfStatus::max_iter;
+    /// converged, max_iterations, target_reached, cancelled, diverged or degenerate (status.hpp).
+    Status status = Status::max_iterations;
     std::string diagnosis;       ///< diverged, degenerate: what went wrong, in words ("the error rose from ... to ...")
     std::vector<double> losses;  ///< reconstruction_error after each iteration
     std::int64_t negative_entries = 0;  ///< entries of W and H below 0 at the end

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "factopic/core/csr.hpp"
+#include "factopic/decomp/status.hpp"
 #include "factopic/linalg/dense.hpp"
 #include "factopic/runtime/context.hpp"
 
@@ -60,16 +61,6 @@ struct TruncatedSvdOptions {
                            ///< Gram-based one's checks fail. For tests and comparisons.
 };
 
-/// Whether a decomposition proved its triplets to the asked accuracy. Only krylov has a
-/// convergence test; the full methods are exact to working precision and rsvd runs a fixed
-/// number of power iterations, so they always report `converged`.
-enum class SvdStatus {
-    converged,       ///< krylov: every one of the k Ritz values proven within tol
-    max_iterations,  ///< krylov: the basis reached max_blocks blocks before that (see unconverged)
-};
-/// "converged", "max_iterations".
-std::string to_string(SvdStatus s);
-
 /// Wall time of one named phase of a decomposition, in seconds.
 using Phase = std::pair<std::string, double>;
 
@@ -81,7 +72,11 @@ struct SvdResult {
     SvdMethod method = SvdMethod::gram;
     int iterations = 0;        ///< rsvd: power iterations; krylov: blocks
     std::int64_t refined = 0;  ///< gram: singular pairs that needed the refinement step
-    SvdStatus status = SvdStatus::converged;
+    /// converged, or max_iterations when krylov filled max_blocks blocks before proving every
+    /// one of the k Ritz values within tol (see unconverged). Only krylov has a convergence
+    /// test: the full methods are exact to working precision and rsvd runs a fixed number of
+    /// power iterations, so they report converged.
+    Status status = Status::converged;
     std::int64_t unconverged = 0;  ///< krylov: of the k pairs, those whose bound did not reach tol
     std::vector<Phase> phases;
     double seconds = 0;  ///< the whole decomposition

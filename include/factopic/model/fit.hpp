@@ -99,11 +99,11 @@ struct TopicModelFit {
 /// word the likely cause in its own terms (the CLI names its options).
 class NmfFailed : public DataError {
 public:
-    NmfFailed(const std::string& what, decomp::NmfSolver solver_, decomp::NmfStatus status_, std::string diagnosis_,
+    NmfFailed(const std::string& what, decomp::NmfSolver solver_, decomp::Status status_, std::string diagnosis_,
               double data_norm_)
         : DataError(what), solver(solver_), status(status_), diagnosis(std::move(diagnosis_)), data_norm(data_norm_) {}
     decomp::NmfSolver solver;
-    decomp::NmfStatus status;
+    decomp::Status status;
     std::string diagnosis;
     double data_norm;  ///< ‖A‖_F
 };

@@ -28,10 +28,6 @@ constexpr NameTable<NmfInit> k_inits = {{NmfInit::random, "random"},
                                         {NmfInit::custom, "custom"}};
 constexpr NameTable<BetaLoss> k_beta_losses = {{BetaLoss::frobenius, "frobenius"},
                                                {BetaLoss::kullback_leibler, "kullback-leibler"}};
-constexpr NameTable<NmfStatus> k_statuses = {
-    {NmfStatus::converged, "converged"},           {NmfStatus::max_iter, "max_iter"},
-    {NmfStatus::reached_target, "reached_target"}, {NmfStatus::diverged, "diverged"},
-    {NmfStatus::degenerate, "degenerate"},         {NmfStatus::cancelled, "cancelled"}};
 
 }  // namespace
 
@@ -41,7 +37,6 @@ std::string to_string(NmfInit i) { return detail::name_of(k_inits, i); }
 NmfInit parse_nmf_init(const std::string& name) { return detail::parse_name(k_inits, name, "NMF init"); }
 std::string to_string(BetaLoss b) { return detail::name_of(k_beta_losses, b); }
 BetaLoss parse_beta_loss(const std::string& name) { return detail::parse_name(k_beta_losses, name, "beta loss"); }
-std::string to_string(NmfStatus s) { return detail::name_of(k_statuses, s); }
 
 using namespace nmf_detail;
 
@@ -150,11 +145,11 @@ NmfResult<T> to_result(Factors f, const NmfOptions& o, Fit fit) {
     r.iterations = fit.out.iterations;
     r.max_iter = o.max_iter;
     r.tol = o.tol;
-    r.status = fit.out.diverged         ? NmfStatus::diverged
-               : fit.out.reached_target ? NmfStatus::reached_target
-               : fit.out.converged      ? NmfStatus::converged
-               : fit.out.cancelled      ? NmfStatus::cancelled
-                                        : NmfStatus::max_iter;
+    r.status = fit.out.diverged         ? Status::diverged
+               : fit.out.reached_target ? Status::target_reached
+               : fit.out.converged      ? Status::converged
+               : fit.out.cancelled      ? Status::cancelled
+                                        : Status::max_iterations;
     r.diagnosis = std::move(fit.out.diagnosis);
     r.losses = std::move(fit.out.losses);
     r.negative_entries = fit.negative;
@@ -166,9 +161,9 @@ NmfResult<T> to_result(Factors f, const NmfOptions& o, Fit fit) {
 /// infinity is ever handed back as a result: such a result is diverged.
 template <typename T>
 void flag_non_finite(NmfResult<T>& r) {
-    if (r.status == NmfStatus::diverged) return;
+    if (r.status == Status::diverged) return;
     const auto flag = [&](const std::string& what) {
-        r.status = NmfStatus::diverged;
+        r.status = Status::diverged;
         r.diagnosis = what;
     };
     if (const auto at = detail::first_non_finite(r.w))
@@ -185,8 +180,8 @@ void flag_non_finite(NmfResult<T>& r) {
 template <typename T>
 void flag_degenerate(NmfResult<T>& r, const NmfOptions& options) {
     const bool regularised = options.alpha_w > 0 || options.alpha_h > 0;
-    if (r.status != NmfStatus::diverged && !regularised && r.relative_error >= 1 - 1e-12) {
-        r.status = NmfStatus::degenerate;
+    if (r.status != Status::diverged && !regularised && r.relative_error >= 1 - 1e-12) {
+        r.status = Status::degenerate;
         r.diagnosis = fmt::format("W·H explains nothing of A (relative error {:.15g}, as for W = H = 0{})",
                                   r.relative_error, r.relative_error == 1 ? ": W·H is 0" : "");
     }

@@ -28,8 +28,6 @@ constexpr NameTable<SvdMethod> k_methods = {
     {SvdMethod::gram, "gram"}, {SvdMethod::gesdd, "gesdd"}, {SvdMethod::rsvd, "rsvd"}, {SvdMethod::krylov, "krylov"}};
 constexpr NameTable<Normalizer> k_normalizers = {
     {Normalizer::automatic, "auto"}, {Normalizer::none, "none"}, {Normalizer::lu, "lu"}, {Normalizer::qr, "qr"}};
-constexpr NameTable<SvdStatus> k_statuses = {{SvdStatus::converged, "converged"},
-                                             {SvdStatus::max_iterations, "max_iterations"}};
 
 }  // namespace
 
@@ -40,7 +38,6 @@ std::string to_string(Normalizer n) { return name_of(k_normalizers, n); }
 Normalizer parse_normalizer(const std::string& name) {
     return parse_name(k_normalizers, name, "power-iteration normalizer");
 }
-std::string to_string(SvdStatus s) { return name_of(k_statuses, s); }
 
 namespace {
 

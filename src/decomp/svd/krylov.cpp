@@ -273,7 +273,7 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
         if (!krylov.complete()) block = krylov.next_block(r_next);
         if ((krylov.filled() || krylov.check_due()) && krylov.rayleigh_ritz(r_next, opt.tol, y, r.unconverged)) break;
     }
-    if (r.unconverged > 0) r.status = SvdStatus::max_iterations;
+    if (r.unconverged > 0) r.status = Status::max_iterations;
     timer.mark("krylov");
     for (auto& phase : krylov.phases()) r.phases.push_back(std::move(phase));
     ritz_triplets(o, krylov.basis(), krylov.size(), y, opt.qr_ritz, r, timer);

@@ -187,7 +187,7 @@ TEST_P(NmfConformance, PropertiesHoldOnEveryTierAndTiersAgreeWithTheReference) {
         ASSERT_EQ(r.h.rows, o.k);
         ASSERT_EQ(r.h.cols, a.cols);
         ASSERT_EQ(r.iterations, o.max_iter);
-        EXPECT_EQ(r.status, decomp::NmfStatus::max_iter);
+        EXPECT_EQ(r.status, decomp::Status::max_iterations);
         // Non-negative, finite factors.
         for (const Matrix<double>* f : {&r.w, &r.h})
             for (const double v : f->data) ASSERT_TRUE(std::isfinite(v) && v >= 0) << v;
@@ -317,7 +317,7 @@ TEST_P(SvdConformance, PropertiesHoldOnEveryTierAndTiersAgreeWithTheReference) {
         ASSERT_EQ(r.vt.rows, k);
         ASSERT_EQ(r.vt.cols, a.cols);
         ASSERT_GE(k, svd_k);
-        EXPECT_EQ(r.status, decomp::SvdStatus::converged);
+        EXPECT_EQ(r.status, decomp::Status::converged);
         // Non-negative values in descending order; the leading ones the exact ones.
         for (std::int64_t i = 0; i < k; ++i) {
             ASSERT_GE(r.s[static_cast<std::size_t>(i)], 0);

@@ -19,7 +19,7 @@ using decomp::BetaLoss;
 using decomp::NmfInit;
 using decomp::NmfOptions;
 using decomp::NmfSolver;
-using decomp::NmfStatus;
+using decomp::Status;
 using linalg::Matrix;
 
 namespace {
@@ -150,7 +150,7 @@ TEST(Nmf, ProjectedGradientIsSmallAtConvergence) {
     o.tol = 1e-9;
     o.max_iter = 20000;
     const auto r = decomp::nmf(a, o);
-    EXPECT_EQ(r.status, NmfStatus::converged);
+    EXPECT_EQ(r.status, Status::converged);
     // ∇_W = W·HHᵀ − A·Hᵀ and ∇_H = WᵀW·H − Wᵀ·A; projected: min(0, g) where the entry is 0.
     const Matrix<double> d = to_dense(a), wh = product(r.w, r.h);
     double pg = 0, scale = 0;
@@ -243,7 +243,7 @@ TEST(Nmf, OnIterationStopsEverySolverWithTheFactorsOfThatIteration) {
             if (solver == NmfSolver::adam) o.init = NmfInit::nndsvd;
             o.max_iter = 3;
             const auto limited = decomp::nmf(a, o);
-            ASSERT_EQ(limited.status, NmfStatus::max_iter) << limited.diagnosis;
+            ASSERT_EQ(limited.status, Status::max_iterations) << limited.diagnosis;
             ASSERT_EQ(limited.iterations, 3);
             o.max_iter = 0;  // the solver's default, far beyond 3
             std::vector<int> seen;
@@ -254,7 +254,7 @@ TEST(Nmf, OnIterationStopsEverySolverWithTheFactorsOfThatIteration) {
                 return iteration < 3;
             };
             const auto stopped = decomp::nmf(a, o);
-            EXPECT_EQ(stopped.status, NmfStatus::cancelled);
+            EXPECT_EQ(stopped.status, Status::cancelled);
             EXPECT_EQ(decomp::to_string(stopped.status), "cancelled");
             EXPECT_EQ(stopped.iterations, 3);
             EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));
@@ -377,7 +377,7 @@ TEST(Nmf, TargetErrorStopsEarly) {
     const auto full = decomp::nmf(a, o);
     o.target_error = full.losses[4];
     const auto early = decomp::nmf(a, o);
-    EXPECT_EQ(early.status, NmfStatus::reached_target);
+    EXPECT_EQ(early.status, Status::target_reached);
     EXPECT_EQ(early.iterations, 5);
     EXPECT_LE(early.reconstruction_error, o.target_error);
 }
@@ -474,18 +474,18 @@ TEST(Nmf, DivergenceIsAStatusWithADiagnosis) {
     auto o = options(NmfSolver::adam, 3);
     o.lr = 1e10;  // the audit's case: an error of 2e25 was reported as converged
     auto r = decomp::nmf(a, o);
-    EXPECT_EQ(r.status, NmfStatus::diverged);
+    EXPECT_EQ(r.status, Status::diverged);
     EXPECT_NE(r.diagnosis.find("rose"), std::string::npos) << r.diagnosis;
     o.solver = NmfSolver::pgd;  // NaN within a few iterations: the run stops there
     r = decomp::nmf(a, o);
-    EXPECT_EQ(r.status, NmfStatus::diverged);
+    EXPECT_EQ(r.status, Status::diverged);
     EXPECT_LT(r.iterations, 50);
     EXPECT_NE(r.diagnosis.find("NaN"), std::string::npos) << r.diagnosis;
     // Sane options: no false alarm for any solver.
     for (const auto solver : kSolvers) {
         const auto ok = decomp::nmf(a, options(solver, 3));
-        EXPECT_NE(ok.status, NmfStatus::diverged) << decomp::to_string(solver) << ": " << ok.diagnosis;
-        EXPECT_NE(ok.status, NmfStatus::degenerate) << decomp::to_string(solver) << ": " << ok.diagnosis;
+        EXPECT_NE(ok.status, Status::diverged) << decomp::to_string(solver) << ": " << ok.diagnosis;
+        EXPECT_NE(ok.status, Status::degenerate) << decomp::to_string(solver) << ": " << ok.diagnosis;
     }
 }
 
@@ -494,13 +494,13 @@ TEST(Nmf, AResultThatExplainsNothingIsDegenerate) {
     auto a = counts(40, 50, 16);
     for (double& v : a.values) v *= 1e-140;
     const auto r = decomp::nmf(a, options(NmfSolver::mu, 3));
-    EXPECT_EQ(r.status, NmfStatus::degenerate);
+    EXPECT_EQ(r.status, Status::degenerate);
     EXPECT_NE(r.diagnosis.find("explains nothing"), std::string::npos) << r.diagnosis;
     // Regularisation strong enough to make 0 the optimum: not degenerate, that is the answer.
     auto o = options(NmfSolver::cd, 3);
     o.alpha_w = 1e300;
     const auto reg = decomp::nmf(counts(40, 50, 16), o);
-    EXPECT_NE(reg.status, NmfStatus::degenerate);
+    EXPECT_NE(reg.status, Status::degenerate);
     EXPECT_DOUBLE_EQ(reg.relative_error, 1.0);
 }
 

@@ -277,7 +277,7 @@ TEST(TruncatedSvd, KrylovConvergesOnARandomMatrix) {
     o.k = 6;
     o.seed = 2;
     const auto r = decomp::truncated_svd(a, o);
-    EXPECT_EQ(r.status, decomp::SvdStatus::converged);
+    EXPECT_EQ(r.status, decomp::Status::converged);
     EXPECT_EQ(r.unconverged, 0);
     EXPECT_LT(static_cast<std::int64_t>(r.iterations) * 4, a.cols) << "converged before the basis filled";
 }
@@ -292,7 +292,7 @@ TEST(TruncatedSvd, KrylovReportsThePairsMaxBlocksLeftShortOfTol) {
     o.block = 4;
     o.max_blocks = 2;
     const auto r = decomp::truncated_svd(a, o);
-    EXPECT_EQ(r.status, decomp::SvdStatus::max_iterations);
+    EXPECT_EQ(r.status, decomp::Status::max_iterations);
     EXPECT_EQ(r.iterations, 2);
     EXPECT_GE(r.unconverged, 1);
     EXPECT_LE(r.unconverged, 6);
@@ -303,8 +303,8 @@ TEST(TruncatedSvd, KrylovReportsThePairsMaxBlocksLeftShortOfTol) {
     EXPECT_LE(c.v_orthogonality_error, 1e-12);
     // The methods without a convergence test report converged.
     o.method = SvdMethod::rsvd;
-    EXPECT_EQ(decomp::truncated_svd(a, o).status, decomp::SvdStatus::converged);
-    EXPECT_EQ(decomp::full_svd(a).status, decomp::SvdStatus::converged);
+    EXPECT_EQ(decomp::truncated_svd(a, o).status, decomp::Status::converged);
+    EXPECT_EQ(decomp::full_svd(a).status, decomp::Status::converged);
 }
 
 TEST(TruncatedSvd, KrylovRefusesMaxBlocksThatCannotHoldK) {
@@ -324,8 +324,8 @@ TEST(TruncatedSvd, KrylovRefusesMaxBlocksThatCannotHoldK) {
 }
 
 TEST(Svd, MethodNames) {
-    EXPECT_EQ(decomp::to_string(decomp::SvdStatus::converged), "converged");
-    EXPECT_EQ(decomp::to_string(decomp::SvdStatus::max_iterations), "max_iterations");
+    EXPECT_EQ(decomp::to_string(decomp::Status::converged), "converged");
+    EXPECT_EQ(decomp::to_string(decomp::Status::max_iterations), "max_iterations");
     EXPECT_EQ(decomp::parse_svd_method("krylov"), SvdMethod::krylov);
     EXPECT_THROW(decomp::parse_svd_method("lanczos"), InvalidArgument);
     EXPECT_EQ(decomp::parse_normalizer("lu"), decomp::Normalizer::lu);

@@ -169,7 +169,7 @@ TEST(FitTopicModel, ADivergedNmfIsAnErrorThatSaysWhy) {
         model::fit_topic_model(c.texts, o);
         FAIL() << "a diverged fit gave topics";
     } catch (const model::NmfFailed& e) {
-        EXPECT_EQ(e.status, decomp::NmfStatus::diverged);
+        EXPECT_EQ(e.status, decomp::Status::diverged);
         EXPECT_EQ(e.solver, decomp::NmfSolver::adam);
         EXPECT_GT(e.data_norm, 0);
         EXPECT_NE(std::string(e.what()).find("diverged"), std::string::npos) << e.what();
