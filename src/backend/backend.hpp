@@ -151,7 +151,8 @@ public:
 
     /// UᵀU, VᵀV and UᵀAV (k × k each) for U (m × k) and Vᵀ (k × n): the SVD checks' Gram matrices.
     struct SvdGramians {
-        Matrix<double> utu, vtv, utav;
+        Matrix<double> utu, vtv;
+        Matrix<double> utav;  ///< (UᵀAV)ᵀ = (AV)ᵀU: the checks read its diagonal
     };
     virtual SvdGramians svd_gramians(const Sparse& a, const Matrix<double>& u, const Matrix<double>& vt) const = 0;
     /// ‖A − U·diag(s)·Vᵀ‖_F², summed exactly over blocks of rows.
