@@ -124,6 +124,8 @@ public:
     /// `y_transposed`: a tall block times a small matrix, into the preallocated V.
     virtual void combine(const Matrix<double>& q, const Matrix<double>& y, bool y_transposed,
                          Matrix<double>& v) const = 0;
+    /// ‖X column j‖² for each column of a tall X, each summed in row order.
+    virtual std::vector<double> column_norms2(const Matrix<double>& x) const = 0;
     /// Householder QR of a tall block on one thread: X ← its orthonormal factor, R when asked.
     virtual void orthonormalize(Matrix<double>& x, Matrix<double>* r) const = 0;
     /// X ← the permuted unit lower factor of X's LU, on one thread (rsvd's LU normaliser).

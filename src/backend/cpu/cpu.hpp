@@ -55,6 +55,7 @@ public:
     void subtract_combination(const Matrix<double>& q, std::int64_t lo, const Matrix<double>& c,
                               Matrix<double>& x) const override;
     void combine(const Matrix<double>& q, const Matrix<double>& y, bool y_transposed, Matrix<double>& v) const override;
+    std::vector<double> column_norms2(const Matrix<double>& x) const override;
     void orthonormalize(Matrix<double>& x, Matrix<double>* r) const override;
     void lu_normalize(Matrix<double>& x) const override;
     Matrix<double> gram_wide(const Matrix<double>& x) const override;

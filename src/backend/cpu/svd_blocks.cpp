@@ -35,6 +35,16 @@ void CpuBackend::combine(const Matrix<double>& q, const Matrix<double>& y, bool 
     linalg::gemm_fixed('N', y_transposed ? 'T' : 'N', n, v.cols, p, 1.0, q.ptr(), n, y.ptr(), y.rows, 0.0, v.ptr(), n);
 }
 
+std::vector<double> CpuBackend::column_norms2(const Matrix<double>& x) const {
+    std::vector<double> out(static_cast<std::size_t>(x.cols));
+    for (std::int64_t j = 0; j < x.cols; ++j) {
+        double norm2 = 0;
+        for (std::int64_t i = 0; i < x.rows; ++i) norm2 += x(i, j) * x(i, j);
+        out[static_cast<std::size_t>(j)] = norm2;
+    }
+    return out;
+}
+
 void CpuBackend::orthonormalize(Matrix<double>& x, Matrix<double>* r) const {
     const linalg::SerialBlas serial;
     linalg::qr(x, r);

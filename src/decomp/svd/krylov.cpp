@@ -39,24 +39,21 @@ namespace {
 Matrix<double> orthonormalize_against(const backend::Backend& be, const Matrix<double>& basis, std::int64_t b,
                                       Matrix<double>& x, const Matrix<double>& known, std::int64_t lo, bool full,
                                       double& loss, double& scale) {
-    const std::int64_t n = x.rows, l = x.cols;
+    const std::int64_t l = x.cols;
     Matrix<double> c(b, l);
     const auto coefficients = [&] { be.inner_products(basis, 0, x, c); };
     const auto subtract = [&] { be.subtract_combination(basis, 0, c, x); };
     Matrix<double> r, r_next;
     const auto householder = [&](Matrix<double>& rr) { be.orthonormalize(x, &rr); };
     loss = 0;
-    for (std::int64_t j = 0; j < l; ++j) {
-        double norm2 = 0;
-        for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
-        scale = std::max(scale, std::sqrt(norm2));
-    }
+    for (const double norm2 : be.column_norms2(x)) scale = std::max(scale, std::sqrt(norm2));
     be.subtract_combination(basis, lo, known, x);
     if (full) {
         coefficients();
+        const std::vector<double> norms2 = be.column_norms2(x);
         for (std::int64_t j = 0; j < l; ++j) {
-            double norm2 = 0, worst = 0;
-            for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
+            const double norm2 = norms2[static_cast<std::size_t>(j)];
+            double worst = 0;
             for (std::int64_t i = 0; i < b; ++i) worst = std::max(worst, std::abs(c(i, j)));
             if (worst > 0) loss = std::max(loss, norm2 > 0 ? worst / std::sqrt(norm2) : 1.0);
         }

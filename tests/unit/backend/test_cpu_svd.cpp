@@ -167,6 +167,13 @@ TEST(CpuSvdBlocks, GramSchmidtSteps) {
     Matrix<double> ftf(4, 4);
     cpu().inner_products(f, 0, f, ftf);
     EXPECT_LT(backend::small::max_identity_error(ftf), 1e-13);
+    const std::vector<double> norms2 = cpu().column_norms2(x0);
+    ASSERT_EQ(norms2.size(), 4u);
+    for (std::int64_t j = 0; j < 4; ++j) {
+        double want2 = 0;
+        for (std::int64_t i = 0; i < n; ++i) want2 += x0(i, j) * x0(i, j);
+        EXPECT_EQ(norms2[static_cast<std::size_t>(j)], want2);
+    }
     expect_thread_independent([&] {
         Matrix<double> out(12, 4), y = x0;
         cpu().inner_products(q, 0, y, out);
