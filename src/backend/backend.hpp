@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "factopic/core/csr.hpp"
 #include "factopic/linalg/dense.hpp"
@@ -85,6 +87,89 @@ public:
     virtual Dense upload(Matrix<double> x) const = 0;
     /// x back in host memory (moved out: x is empty afterwards).
     virtual Matrix<double> download(Dense& x) const = 0;
+
+    // -- SVD ----------------------------------------------------------------------------------
+    // The steps of src/decomp/svd/: the sparse products of the truncated methods, the products
+    // and factorisations of their tall blocks (host matrices for now, n × l with n the short side;
+    // a backend that keeps them resident would take Dense here), the full methods whole, and the
+    // checks. Sparse operands are uploaded with double values. Results do not depend on the
+    // thread count, except the full methods', which run LAPACK with the call's threads.
+
+    /// Buffers an operation keeps from one call to the next (made by the backend on first use).
+    using Scratch = std::unique_ptr<Storage>;
+    /// Y = M·X for M the given side of a (rows(s) × cols(s)) and X cols(s) × l: Y is rows(s) × l.
+    virtual void multiply(const Sparse& a, Side s, const Matrix<double>& x, Matrix<double>& y,
+                          Scratch& scratch) const = 0;
+    /// (M·X)ᵀ from Xᵀ (l × cols(s)), kept row-wise: l × rows(s). y keeps its memory when it has
+    /// that shape already.
+    virtual void multiply_rowwise(const Sparse& a, Side s, const Matrix<double>& xt, Matrix<double>& yt) const = 0;
+    /// MᵀM·X in one pass over M, with what that pass needs prepared once.
+    class GramOperator {
+    public:
+        virtual ~GramOperator() = default;
+        /// y = MᵀM·x (x and y: M.cols × l).
+        virtual void apply(const Matrix<double>& x, Matrix<double>& y) = 0;
+    };
+    /// The GramOperator of M, the given side of a (which must outlive it).
+    virtual std::unique_ptr<GramOperator> gram_operator(const Sparse& a, Side s) const = 0;
+
+    /// C = Q[:, lo : lo + C.rows]ᵀ·X (C preallocated, X.cols columns), for a tall basis Q and
+    /// block X (the same rows): Gram–Schmidt's coefficients, or XᵀX with Q = X.
+    virtual void inner_products(const Matrix<double>& q, std::int64_t lo, const Matrix<double>& x,
+                                Matrix<double>& c) const = 0;
+    /// X −= Q[:, lo : lo + C.rows]·C: Gram–Schmidt's subtraction.
+    virtual void subtract_combination(const Matrix<double>& q, std::int64_t lo, const Matrix<double>& c,
+                                      Matrix<double>& x) const = 0;
+    /// V = Q[:, :p]·Y[:p, :V.cols] (p = Y.rows), or Q[:, :p]·(Yᵀ)[:p, :V.cols] (p = Y.cols) when
+    /// `y_transposed`: a tall block times a small matrix, into the preallocated V.
+    virtual void combine(const Matrix<double>& q, const Matrix<double>& y, bool y_transposed,
+                         Matrix<double>& v) const = 0;
+    /// ‖X column j‖² for each column of a tall X, each summed in row order.
+    virtual std::vector<double> column_norms2(const Matrix<double>& x) const = 0;
+    /// Householder QR of a tall block on one thread: X ← its orthonormal factor, R when asked.
+    virtual void orthonormalize(Matrix<double>& x, Matrix<double>* r) const = 0;
+    /// X ← the permuted unit lower factor of X's LU, on one thread (rsvd's LU normaliser).
+    virtual void lu_normalize(Matrix<double>& x) const = 0;
+    /// X·Xᵀ (k × k) of a wide X (k × n): symmetric products over fixed blocks of columns.
+    virtual Matrix<double> gram_wide(const Matrix<double>& x) const = 0;
+    /// X·Xᵀ (k × k) of a wide X as one general product in fixed blocks (CholeskyQR's Gram).
+    virtual Matrix<double> gram_wide_general(const Matrix<double>& x) const = 0;
+    /// X ← Tᵀ·X in place for a wide X (k × n) and T k × k.
+    virtual void rotate_wide(const Matrix<double>& t, Matrix<double>& x) const = 0;
+
+    /// A full SVD: U, s, Vᵀ, and how many triplets the Gram method refined.
+    struct FullSvd {
+        Matrix<double> u, vt;
+        std::vector<double> s;
+        std::int64_t refined = 0;
+    };
+    /// Marks the end of a phase of the method (its name).
+    using PhaseMark = std::function<void(const char*)>;
+    /// The full SVD of A (m ≤ n) by its Gram matrix and selective refinement, signs fixed
+    /// (svd_flip). Phases: gram, eigen, project, cosines, refine, assemble.
+    virtual FullSvd full_svd_gram(const Sparse& a, const PhaseMark& mark) const = 0;
+    /// The full SVD of A by LAPACK's gesdd on A made dense. Phases: densify, gesdd.
+    virtual FullSvd full_svd_gesdd(const Sparse& a, const PhaseMark& mark) const = 0;
+
+    /// UᵀU, VᵀV and UᵀAV (k × k each) for U (m × k) and Vᵀ (k × n): the SVD checks' Gram matrices.
+    struct SvdGramians {
+        Matrix<double> utu, vtv;
+        Matrix<double> utav;  ///< (UᵀAV)ᵀ = (AV)ᵀU: the checks read its diagonal
+    };
+    virtual SvdGramians svd_gramians(const Sparse& a, const Matrix<double>& u, const Matrix<double>& vt) const = 0;
+    /// ‖A − U·diag(s)·Vᵀ‖_F², summed exactly over blocks of rows.
+    virtual double svd_residual2(const Sparse& a, const Matrix<double>& u, const std::vector<double>& s,
+                                 const Matrix<double>& vt) const = 0;
+    /// What the SVD's scale check reads of A (float or double values): its first non-finite entry,
+    /// row by row (finite = false, at row, col with its value), else its entry of largest
+    /// magnitude (the first of ties, at row, col) and ‖A‖_F as largest·‖A/largest‖_F, in which no
+    /// square overflows or underflows (0 for A = 0).
+    struct EntryScale {
+        bool finite = true;
+        std::int64_t row = 0, col = 0;
+        double value = 0, largest = 0, norm = 0;
+    };
+    virtual EntryScale entry_scale(const Sparse& a) const = 0;
 };
 
 /// The backend that runs a call with this context (registry.cpp). InvalidArgument for a device

@@ -43,6 +43,32 @@ public:
     Sparse upload(const CsrMatrix<float>& a, bool with_transpose) const override;
     Dense upload(Matrix<double> x) const override;
     Matrix<double> download(Dense& x) const override;
+
+    // -- SVD ----------------------------------------------------------------------------------
+    // svd_products.cpp
+    void multiply(const Sparse& a, Side s, const Matrix<double>& x, Matrix<double>& y, Scratch& scratch) const override;
+    void multiply_rowwise(const Sparse& a, Side s, const Matrix<double>& xt, Matrix<double>& yt) const override;
+    std::unique_ptr<GramOperator> gram_operator(const Sparse& a, Side s) const override;
+    // svd_blocks.cpp
+    void inner_products(const Matrix<double>& q, std::int64_t lo, const Matrix<double>& x,
+                        Matrix<double>& c) const override;
+    void subtract_combination(const Matrix<double>& q, std::int64_t lo, const Matrix<double>& c,
+                              Matrix<double>& x) const override;
+    void combine(const Matrix<double>& q, const Matrix<double>& y, bool y_transposed, Matrix<double>& v) const override;
+    std::vector<double> column_norms2(const Matrix<double>& x) const override;
+    void orthonormalize(Matrix<double>& x, Matrix<double>* r) const override;
+    void lu_normalize(Matrix<double>& x) const override;
+    Matrix<double> gram_wide(const Matrix<double>& x) const override;
+    Matrix<double> gram_wide_general(const Matrix<double>& x) const override;
+    void rotate_wide(const Matrix<double>& t, Matrix<double>& x) const override;
+    // svd_full.cpp
+    FullSvd full_svd_gram(const Sparse& a, const PhaseMark& mark) const override;
+    FullSvd full_svd_gesdd(const Sparse& a, const PhaseMark& mark) const override;
+    // svd_check.cpp
+    SvdGramians svd_gramians(const Sparse& a, const Matrix<double>& u, const Matrix<double>& vt) const override;
+    double svd_residual2(const Sparse& a, const Matrix<double>& u, const std::vector<double>& s,
+                         const Matrix<double>& vt) const override;
+    EntryScale entry_scale(const Sparse& a) const override;
 };
 
 }  // namespace factopic::backend::cpu

@@ -1,9 +1,9 @@
 // The SVD's public entry points: method names, the checks on A and the options, and the
-// dispatch to the methods (full_gram.cpp, full_gesdd.cpp, rsvd.cpp, krylov.cpp). Everything is
+// dispatch to the methods (the backend's full SVDs, rsvd.cpp, krylov.cpp). Everything is
 // computed in double; float inputs are widened and the outputs rounded, which is both faster and
 // far more accurate than LAPACK's float routines (measured in docs/research/full-svd.md). The
-// truncated methods run LAPACK on one thread and split big gemms into fixed blocks
-// (linalg::SerialBlas, gemm_fixed), so their results do not depend on the thread count.
+// truncated methods' steps run on the backend in fixed blocks or on one thread
+// (src/backend/backend.hpp), so their results do not depend on the thread count.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "detail.hpp"
 #include "factopic/core/error.hpp"
 #include "factopic/decomp/svd.hpp"
+#include "factopic/linalg/sparse.hpp"
 
 namespace factopic::decomp {
 
@@ -96,28 +97,14 @@ SvdResult<T> finish(SvdResult<double>&& r, Clock::time_point start) {
 
 template <typename T>
 void require_workable_scale(const CsrMatrix<T>& a, const char* what) {
-    double largest = 0;
-    std::int64_t row = 0, col = 0;
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
-            const double v = std::fabs(static_cast<double>(a.values[q]));
-            if (!std::isfinite(v))
-                throw DataError(fmt::format("entry ({}, {}) (row, column; 1-based) is {}: {} needs finite entries",
-                                            i + 1, a.indices[q] + 1, a.values[q], what));
-            if (v > largest) {
-                largest = v;
-                row = i;
-                col = a.indices[q];
-            }
-        }
+    const backend::Backend& be = backend::backend_for(runtime::ExecutionContext{});
+    const backend::Backend::EntryScale scan = be.entry_scale(be.upload(a, false));
+    if (!scan.finite)
+        throw DataError(fmt::format("entry ({}, {}) (row, column; 1-based) is {}: {} needs finite entries",
+                                    scan.row + 1, scan.col + 1, scan.value, what));
+    const double largest = scan.largest, norm = scan.norm;
+    const std::int64_t row = scan.row, col = scan.col;
     if (largest == 0) return;
-    // ‖A‖_F = largest·‖A/largest‖_F: no square in the sum can overflow or underflow.
-    double scaled = 0;
-    for (const T v : a.values) {
-        const double x = static_cast<double>(v) / largest;
-        scaled += x * x;
-    }
-    const double norm = largest * std::sqrt(scaled);
     if (norm >= k_min_workable_norm && norm <= k_max_workable_norm) return;
     throw DataError(fmt::format(
         "the matrix's Frobenius norm is {} (largest entry {:.6g} at row {}, column {}, 1-based): {} works in double "
@@ -146,13 +133,28 @@ SvdResult<T> full_svd(const CsrMatrix<T>& a, const FullSvdOptions& options, cons
         throw InvalidArgument(
             fmt::format("'{}' is not a full SVD method (choose gram or gesdd)", to_string(options.method)));
     const Widened<CsrMatrix, T> ad(a);
+    const backend::Backend& be = backend::backend_for(context);
     SvdResult<double> r;
-    if (options.method == SvdMethod::gesdd)
-        r = full_gesdd(*ad);
-    else if (a.rows <= a.cols)
-        r = full_gram(*ad);
-    else
-        r = transposed(full_gram(linalg::transpose(*ad)));
+    PhaseTimer timer(r.phases);
+    const backend::Backend::PhaseMark mark = [&](const char* name) { timer.mark(name); };
+    backend::Backend::FullSvd full;
+    if (options.method == SvdMethod::gesdd) {
+        r.method = SvdMethod::gesdd;
+        full = be.full_svd_gesdd(be.upload(*ad, false), mark);
+    } else {
+        r.method = SvdMethod::gram;
+        if (a.rows <= a.cols) {
+            full = be.full_svd_gram(be.upload(*ad, false), mark);
+        } else {
+            const CsrMatrix<double> at = linalg::transpose(*ad);
+            full = be.full_svd_gram(be.upload(at, false), mark);
+        }
+    }
+    r.u = std::move(full.u);
+    r.s = std::move(full.s);
+    r.vt = std::move(full.vt);
+    r.refined = full.refined;
+    if (options.method == SvdMethod::gram && a.rows > a.cols) r = transposed(std::move(r));
     return finish<T>(std::move(r), start);
 }
 
@@ -176,7 +178,8 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
     }
     require_workable_scale(a, "the SVD");
     const Widened<CsrMatrix, T> ad(a);
-    const Oriented o(*ad, options.method == SvdMethod::rsvd);  // the Krylov method reads M only
+    const Oriented o(backend::backend_for(context), *ad,
+                     options.method == SvdMethod::rsvd);  // the Krylov method reads M only
     SvdResult<double> r;
     switch (options.method) {
         case SvdMethod::rsvd:

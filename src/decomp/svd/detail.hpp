@@ -11,10 +11,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "../../backend/backend.hpp"
+#include "../../backend/small_dense.hpp"
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/svd.hpp"
 #include "factopic/linalg/dense.hpp"
-#include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/clock.hpp"
 
 namespace factopic::decomp::svd_detail {
@@ -59,42 +60,38 @@ private:
 };
 
 /// The truncated methods work with M = A or Aᵀ, whichever is tall (M.rows ≥ M.cols), so that
-/// the Krylov space of MᵀM lives on the short side.
+/// the Krylov space of MᵀM lives on the short side. A is uploaded to the call's backend, with Aᵀ
+/// when M is Aᵀ or when both are needed.
 struct Oriented {
-    CsrMatrix<double> other;  // the transpose of A, made here when needed
-    const CsrMatrix<double>* mp;
-    const CsrMatrix<double>* mtp = nullptr;
+    const backend::Backend& be;
+    backend::Sparse sparse;   // A, with Aᵀ when uploaded with it
     bool transposed = false;  // M = Aᵀ
-    const CsrMatrix<double>& m() const { return *mp; }
-    const CsrMatrix<double>& mt() const { return *mtp; }
+    backend::Side m_side, mt_side;
+    /// The long and the short side of M.
+    std::int64_t long_side() const { return sparse.rows(m_side); }
+    std::int64_t short_side() const { return sparse.cols(m_side); }
 
-    /// M only (mt() unavailable) unless `both`: a tall A is then used as it is, untransposed.
-    Oriented(const CsrMatrix<double>& a, bool both) {
-        transposed = a.rows < a.cols;
-        if (transposed || both) other = linalg::transpose(a);
-        mp = transposed ? &other : &a;
-        if (both) mtp = transposed ? &a : &other;
-    }
+    /// M only (Mᵀ unavailable) unless `both`: a tall A is then used as it is, untransposed.
+    Oriented(const backend::Backend& backend, const CsrMatrix<double>& a, bool both)
+        : be(backend),
+          sparse(backend.upload(a, a.rows < a.cols || both)),
+          transposed(a.rows < a.cols),
+          m_side(transposed ? backend::Side::at : backend::Side::a),
+          mt_side(transposed ? backend::Side::a : backend::Side::at) {}
     Oriented(const Oriented&) = delete;
 };
 
-// small_dense.cpp
-/// The upper triangle of A·B for upper-triangular q × q A and B.
-Matrix<double> upper_product(const Matrix<double>& a, const Matrix<double>& b);
-/// max |G − I| over the entries of a square G.
-double max_identity_error(const Matrix<double>& gram);
+// small helpers on k × k matrices (src/backend/small_dense.hpp)
+using backend::small::flip_sign;
+using backend::small::max_identity_error;
+using backend::small::upper_product;
 
 // flip.cpp
-/// svd_flip(u, v, u_based_decision=True) for one column of U: the sign that makes its entry of
-/// largest magnitude positive (the first such entry on ties).
-double flip_sign(const double* col, std::int64_t n);
 /// svd_flip on a whole decomposition: U's columns and the matching rows of Vᵀ.
 void flip_signs(Matrix<double>& u, Matrix<double>& vt);
 
-// The methods, in double. The full ones take A (full_gram: m ≤ n); the truncated ones return
-// A's orientation (rsvd: M's; the caller transposes).
-SvdResult<double> full_gesdd(const CsrMatrix<double>& a);
-SvdResult<double> full_gram(const CsrMatrix<double>& a);
+// The truncated methods, in double: krylov returns A's orientation, rsvd M's (the caller
+// transposes). The full ones are the backend's (full_svd_gram, full_svd_gesdd).
 SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k);
 SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k);
 /// The Krylov method's vectors per block for k triplets of a matrix whose short side is n.

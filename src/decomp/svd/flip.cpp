@@ -1,17 +1,8 @@
 // scikit-learn's svd_flip (u-based), which fixes the sign of every singular pair so that the
 // results are comparable with scikit-learn's and from one method to another.
-#include <cmath>
-
 #include "detail.hpp"
 
 namespace factopic::decomp::svd_detail {
-
-double flip_sign(const double* col, std::int64_t n) {
-    std::int64_t best = 0;
-    for (std::int64_t i = 1; i < n; ++i)
-        if (std::abs(col[i]) > std::abs(col[best])) best = i;
-    return n == 0 || col[best] >= 0 ? 1.0 : -1.0;
-}
 
 void flip_signs(Matrix<double>& u, Matrix<double>& vt) {
     std::vector<double> sign(static_cast<std::size_t>(u.cols));

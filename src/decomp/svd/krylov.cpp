@@ -16,9 +16,9 @@
 // (krylov_bounds.cpp). The converged Ritz vectors go to the final Ritz step (ritz.cpp).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "detail.hpp"
-#include "factopic/linalg/lapack.hpp"
 
 namespace factopic::decomp::svd_detail {
 
@@ -36,32 +36,24 @@ namespace {
 /// components only (block Lanczos: in exact arithmetic x has no others), and the second pass runs
 /// against the whole basis — unless `full` is false (partial reorthogonalisation). `loss`
 /// receives what the second pass found: the largest |qᵢᵀx_c| / ‖x_c‖ (0 when it was skipped).
-Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t b, Matrix<double>& x,
-                                      const Matrix<double>& known, std::int64_t lo, bool full, double& loss,
-                                      double& scale) {
-    const std::int64_t n = x.rows, l = x.cols;
+Matrix<double> orthonormalize_against(const backend::Backend& be, const Matrix<double>& basis, std::int64_t b,
+                                      Matrix<double>& x, const Matrix<double>& known, std::int64_t lo, bool full,
+                                      double& loss, double& scale) {
+    const std::int64_t l = x.cols;
     Matrix<double> c(b, l);
-    const auto coefficients = [&] { linalg::gemm_tn_split(b, l, n, 1.0, basis.ptr(), n, x.ptr(), n, c.ptr(), b); };
-    const auto subtract = [&] {
-        linalg::gemm_fixed('N', 'N', n, l, b, -1.0, basis.ptr(), n, c.ptr(), b, 1.0, x.ptr(), n);
-    };
+    const auto coefficients = [&] { be.inner_products(basis, 0, x, c); };
+    const auto subtract = [&] { be.subtract_combination(basis, 0, c, x); };
     Matrix<double> r, r_next;
-    const auto householder = [&](Matrix<double>& rr) {
-        const linalg::SerialBlas serial;
-        linalg::qr(x, &rr);
-    };
+    const auto householder = [&](Matrix<double>& rr) { be.orthonormalize(x, &rr); };
     loss = 0;
-    for (std::int64_t j = 0; j < l; ++j) {
-        double norm2 = 0;
-        for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
-        scale = std::max(scale, std::sqrt(norm2));
-    }
-    linalg::gemm_fixed('N', 'N', n, l, b - lo, -1.0, basis.col(lo), n, known.ptr(), b - lo, 1.0, x.ptr(), n);
+    for (const double norm2 : be.column_norms2(x)) scale = std::max(scale, std::sqrt(norm2));
+    be.subtract_combination(basis, lo, known, x);
     if (full) {
         coefficients();
+        const std::vector<double> norms2 = be.column_norms2(x);
         for (std::int64_t j = 0; j < l; ++j) {
-            double norm2 = 0, worst = 0;
-            for (std::int64_t i = 0; i < n; ++i) norm2 += x(i, j) * x(i, j);
+            const double norm2 = norms2[static_cast<std::size_t>(j)];
+            double worst = 0;
             for (std::int64_t i = 0; i < b; ++i) worst = std::max(worst, std::abs(c(i, j)));
             if (worst > 0) loss = std::max(loss, norm2 > 0 ? worst / std::sqrt(norm2) : 1.0);
         }
@@ -94,9 +86,10 @@ Matrix<double> orthonormalize_against(const Matrix<double>& basis, std::int64_t 
 /// H = QᵀMᵀMQ (b × b), and what the partial reorthogonalisation and the timings keep.
 class BlockKrylov {
 public:
-    BlockKrylov(const CsrMatrix<double>& m, const TruncatedSvdOptions& opt, std::int64_t k)
-        : m_gram_product(m),
-          m_n(m.cols),
+    BlockKrylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k)
+        : m_be(o.be),
+          m_gram_product(o.be.gram_operator(o.sparse, o.m_side)),
+          m_n(o.short_side()),
           m_k(k),
           m_l(krylov_block_size(opt, k, m_n)),
           m_capacity(std::min<std::int64_t>(m_n, m_l * (opt.max_blocks > 0 ? opt.max_blocks : (m_n + m_l - 1) / m_l))),
@@ -122,7 +115,7 @@ public:
         reserve(width);
         std::copy(block.ptr(), block.ptr() + m_n * width, m_basis.col(m_b));
         auto t = Clock::now();
-        m_gram_product.apply(block, m_image);
+        m_gram_product->apply(block, m_image);
         m_t_products += since(t);
         t = Clock::now();
         m_b += width;
@@ -137,7 +130,7 @@ public:
         Matrix<double> next = m_image;
         const bool full = ++m_since_full >= m_interval;
         double loss = 0;
-        r_next = orthonormalize_against(m_basis, m_b, next, m_cols, m_lo, full, loss, m_image_scale);
+        r_next = orthonormalize_against(m_be, m_basis, m_b, next, m_cols, m_lo, full, loss, m_image_scale);
         if (full) {
             if (loss < 1e-13)
                 m_interval = std::min(m_interval + 1, 3);
@@ -161,10 +154,7 @@ public:
         m_schedule.checked(b);
         Matrix<double> h = m_h;
         std::vector<double> lambda;
-        {
-            const linalg::SerialBlas serial;
-            linalg::syevd(h, lambda);
-        }
+        backend::small::syevd(h, lambda);
         // b ≥ k: the first check is due at k + oversamples, and a filled basis holds at least k
         // vectors (truncated_svd checks max_blocks).
         y = Matrix<double>(b, m_k);
@@ -208,7 +198,7 @@ private:
         const std::int64_t lo = m_lo;
         m_cols = Matrix<double>(b - lo, width);
         Matrix<double>& cols = m_cols;
-        linalg::gemm_tn_split(b - lo, width, m_n, 1.0, m_basis.col(lo), m_n, m_image.ptr(), m_n, cols.ptr(), b - lo);
+        m_be.inner_products(m_basis, lo, m_image, cols);
         Matrix<double> grown = Matrix<double>::zeros(b, b);
         for (std::int64_t j = 0; j < b_old; ++j) std::copy(m_h.col(j), m_h.col(j) + b_old, grown.col(j));
         for (std::int64_t j = 0; j < width; ++j)
@@ -222,7 +212,8 @@ private:
         m_width = width;
     }
 
-    linalg::GramProduct m_gram_product;
+    const backend::Backend& m_be;
+    std::unique_ptr<backend::Backend::GramOperator> m_gram_product;  // MᵀM·X
     std::int64_t m_n;         // the short side: the Krylov space of MᵀM lives here
     std::int64_t m_k, m_l;    // pairs wanted, vectors per block
     std::int64_t m_capacity;  // the most columns Q may have
@@ -257,12 +248,9 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     SvdResult<double> r;
     r.method = SvdMethod::krylov;
     PhaseTimer timer(r.phases);
-    BlockKrylov krylov(o.m(), opt, k);
-    Matrix<double> block = linalg::gaussian(o.m().cols, krylov.block_size(), opt.seed);
-    {
-        const linalg::SerialBlas serial;
-        linalg::qr(block);
-    }
+    BlockKrylov krylov(o, opt, k);
+    Matrix<double> block = linalg::gaussian(o.short_side(), krylov.block_size(), opt.seed);
+    o.be.orthonormalize(block, nullptr);
     Matrix<double> y;  // the Ritz vectors' coefficients in the basis
     for (;;) {
         krylov.extend(block);

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "detail.hpp"
-#include "factopic/linalg/lapack.hpp"
+#include "factopic/core/error.hpp"
 
 namespace factopic::decomp::svd_detail {
 
@@ -16,17 +16,18 @@ namespace {
 /// which is A's Vᵀ layout when M = Aᵀ, so no long matrix is ever transposed. CholeskyQR2 in that
 /// layout (Householder on one thread when it is ill-conditioned), then gesdd of the k × k
 /// triangle. Gives U_Mᵀ (k × long), s and V_M (short × k).
-void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& v, Matrix<double>& ut_long,
-                            std::vector<double>& s, Matrix<double>& v_short) {
-    const std::int64_t k = v.cols, n_long = mat.rows;
+void restricted_svd_rowwise(const Oriented& o, const Matrix<double>& v, Matrix<double>& ut_long, std::vector<double>& s,
+                            Matrix<double>& v_short) {
+    using backend::small::Threads;
+    const backend::Backend& be = o.be;
+    const std::int64_t k = v.cols;
     Matrix<double> xt;
-    linalg::multiply_rowwise(mat, linalg::transpose(v), xt);  // (M·v)ᵀ, k × long
+    be.multiply_rowwise(o.sparse, o.m_side, linalg::transpose(v), xt);  // (M·v)ᵀ, k × long
     Matrix<double> total;
     bool ok = true;
     for (int round = 0; round < 2 && ok; ++round) {
-        Matrix<double> g(k, k);
-        linalg::gemm_fixed('N', 'T', k, k, n_long, 1.0, xt.ptr(), k, xt.ptr(), k, 0.0, g.ptr(), k);
-        ok = linalg::cholesky_upper(g);
+        Matrix<double> g = be.gram_wide_general(xt);
+        ok = backend::small::cholesky_upper(g, Threads::call);
         if (ok) {
             double lo = g(0, 0), hi = g(0, 0);
             for (std::int64_t i = 1; i < k; ++i) {
@@ -37,28 +38,22 @@ void restricted_svd_rowwise(const CsrMatrix<double>& mat, const Matrix<double>& 
         }
         if (!ok) break;
         Matrix<double> inv = g;
-        linalg::invert_upper(inv);
-        linalg::multiply_left_inplace('T', inv, xt);  // Qᵀ = R⁻ᵀ·Xᵀ
+        backend::small::invert_upper(inv, Threads::call);
+        be.rotate_wide(inv, xt);  // Qᵀ = R⁻ᵀ·Xᵀ
         total = round == 0 ? std::move(g) : upper_product(g, total);
     }
     if (!ok) {
         Matrix<double> x = linalg::transpose(xt), rh;
-        {
-            const linalg::SerialBlas serial;
-            linalg::qr(x, &rh);
-        }
+        be.orthonormalize(x, &rh);
         total = total.rows == k ? upper_product(rh, total) : std::move(rh);
         xt = linalg::transpose(x);
     }
     Matrix<double> w, zt;
-    {
-        const linalg::SerialBlas serial;
-        linalg::gesdd(total, w, s, zt);
-    }
-    linalg::multiply_left_inplace('T', w, xt);  // U_Mᵀ = Wᵀ·Qᵀ
+    backend::small::gesdd(total, w, s, zt);
+    be.rotate_wide(w, xt);  // U_Mᵀ = Wᵀ·Qᵀ
     ut_long = std::move(xt);
     v_short = Matrix<double>(v.rows, k);  // V_M = v·Z
-    linalg::gemm_fixed('N', 'T', v.rows, k, k, 1.0, v.ptr(), v.rows, zt.ptr(), k, 0.0, v_short.ptr(), v.rows);
+    be.combine(v, zt, true, v_short);
 }
 
 /// A rows × cols matrix (contents unspecified) in the memory of `storage` when it has room,
@@ -75,15 +70,6 @@ Matrix<double> reuse_as(Matrix<double>&& storage, std::int64_t rows, std::int64_
     return m;
 }
 
-/// Small dense products for the k × k matrices of the Ritz step (one thread, see SerialBlas).
-Matrix<double> small_product(char ta, const Matrix<double>& a, char tb, const Matrix<double>& b) {
-    const std::int64_t m = ta == 'N' ? a.rows : a.cols, inner = ta == 'N' ? a.cols : a.rows;
-    const std::int64_t n = tb == 'N' ? b.cols : b.rows;
-    Matrix<double> c(m, n);
-    linalg::gemm(ta, tb, m, n, inner, 1.0, a.ptr(), a.rows, b.ptr(), b.rows, 0.0, c.ptr(), m);
-    return c;
-}
-
 /// The SVD of M restricted to span(v), for v (short × k) whose columns are nearly orthonormal
 /// and nearly right singular vectors of M (converged Ritz vectors), with three passes over the
 /// long side: X = M·v (row-wise), its Gram matrix, and one k × k rotation of X.
@@ -96,18 +82,21 @@ Matrix<double> small_product(char ta, const Matrix<double>& a, char tb, const Ma
 ///  - R = W·Σ·Zᵀ (gesdd, k × k): U_Mᵀ = (F·R⁻¹·W)ᵀ·Xᵀ and V_M = v·F·Z.
 /// Xᵀ is made in `spare`'s memory when that is large enough (see reuse_as). Returns false, and
 /// changes nothing but `spare`, when v or X_o·S is too far from orthogonal for that.
-bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, Matrix<double>& ut_long,
-                         std::vector<double>& s, Matrix<double>& v_short, Matrix<double>& spare) {
+bool restricted_svd_gram(const Oriented& o, const Matrix<double>& v, Matrix<double>& ut_long, std::vector<double>& s,
+                         Matrix<double>& v_short, Matrix<double>& spare) {
+    using backend::small::product;
+    using backend::small::Threads;
+    const backend::Backend& be = o.be;
     const std::int64_t k = v.cols, n_short = v.rows;
     Matrix<double> f(k, k);  // vᵀv, then R_v, then F
-    linalg::gemm_tn_split(k, k, n_short, 1.0, v.ptr(), n_short, v.ptr(), n_short, f.ptr(), k);
-    if (!(max_identity_error(f) * static_cast<double>(k) <= 0.5) || !linalg::cholesky_upper(f)) return false;
-    linalg::invert_upper(f);
-    Matrix<double> xt = reuse_as(std::move(spare), k, mat.rows);
-    linalg::multiply_rowwise(mat, linalg::transpose(v), xt);  // Xᵀ = (M·v)ᵀ, k × long
-    const Matrix<double> g = linalg::gram_wide(xt);
-    const linalg::SerialBlas serial;
-    Matrix<double> gt = small_product('T', f, 'N', small_product('N', g, 'N', f));  // X_oᵀX_o
+    be.inner_products(v, 0, v, f);
+    if (!(max_identity_error(f) * static_cast<double>(k) <= 0.5) || !backend::small::cholesky_upper(f, Threads::call))
+        return false;
+    backend::small::invert_upper(f, Threads::call);
+    Matrix<double> xt = reuse_as(std::move(spare), k, o.long_side());
+    be.multiply_rowwise(o.sparse, o.m_side, linalg::transpose(v), xt);  // Xᵀ = (M·v)ᵀ, k × long
+    const Matrix<double> g = be.gram_wide(xt);
+    Matrix<double> gt = product('T', f, 'N', product('N', g, 'N', f));  // X_oᵀX_o
     std::vector<double> scale(static_cast<std::size_t>(k));
     for (std::int64_t i = 0; i < k; ++i) {
         if (!(gt(i, i) > 0)) return false;
@@ -116,21 +105,21 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
     for (std::int64_t j = 0; j < k; ++j)
         for (std::int64_t i = 0; i < k; ++i)
             gt(i, j) *= scale[static_cast<std::size_t>(i)] * scale[static_cast<std::size_t>(j)];
-    if (!(max_identity_error(gt) * static_cast<double>(k) <= 0.5) || !linalg::cholesky_upper(gt)) return false;
+    if (!(max_identity_error(gt) * static_cast<double>(k) <= 0.5) || !backend::small::cholesky_upper(gt)) return false;
     Matrix<double> r = gt;  // R = R̃·S⁻¹
     for (std::int64_t j = 0; j < k; ++j)
         for (std::int64_t i = 0; i <= j; ++i) r(i, j) /= scale[static_cast<std::size_t>(j)];
     Matrix<double> w, zt;
-    linalg::gesdd(r, w, s, zt);
-    linalg::invert_upper(gt);  // R⁻¹ = S·R̃⁻¹
+    backend::small::gesdd(r, w, s, zt);
+    backend::small::invert_upper(gt);  // R⁻¹ = S·R̃⁻¹
     for (std::int64_t j = 0; j < k; ++j)
         for (std::int64_t i = 0; i <= j; ++i) gt(i, j) *= scale[static_cast<std::size_t>(i)];
-    const Matrix<double> t = small_product('N', f, 'N', small_product('N', gt, 'N', w));
-    const Matrix<double> fz = small_product('N', f, 'T', zt);
-    linalg::multiply_left_inplace('T', t, xt);
+    const Matrix<double> t = product('N', f, 'N', product('N', gt, 'N', w));
+    const Matrix<double> fz = product('N', f, 'T', zt);
+    be.rotate_wide(t, xt);
     ut_long = std::move(xt);
     v_short = Matrix<double>(n_short, k);
-    linalg::gemm_fixed('N', 'N', n_short, k, k, 1.0, v.ptr(), n_short, fz.ptr(), k, 0.0, v_short.ptr(), n_short);
+    be.combine(v, fz, false, v_short);
     return true;
 }
 
@@ -138,19 +127,17 @@ bool restricted_svd_gram(const CsrMatrix<double>& mat, const Matrix<double>& v, 
 
 void ritz_triplets(const Oriented& o, Matrix<double>& basis, std::int64_t b, const Matrix<double>& y, bool qr_ritz,
                    SvdResult<double>& r, PhaseTimer& timer) {
-    const std::int64_t n = o.m().cols, k = y.cols;
+    const std::int64_t n = o.short_side(), k = y.cols;
+    if (y.rows != b) throw InvalidArgument("ritz_triplets: Y's rows are not the basis size");
     Matrix<double> v(n, k);  // Ritz vectors Q·Y
-    linalg::gemm_fixed('N', 'N', n, k, b, 1.0, basis.ptr(), n, y.ptr(), b, 0.0, v.ptr(), n);
+    o.be.combine(basis, y, false, v);
     Matrix<double> ut_long, v_short;
     // The basis's memory, touched block by block, holds the long k × n matrix of the Ritz step.
-    const bool gram = !qr_ritz && restricted_svd_gram(o.m(), v, ut_long, r.s, v_short, basis);
+    const bool gram = !qr_ritz && restricted_svd_gram(o, v, ut_long, r.s, v_short, basis);
     basis = Matrix<double>();  // freed before the QR-based step makes its long matrices
     if (!gram) {
-        {
-            const linalg::SerialBlas serial;
-            linalg::qr(v);
-        }
-        restricted_svd_rowwise(o.m(), v, ut_long, r.s, v_short);
+        o.be.orthonormalize(v, nullptr);
+        restricted_svd_rowwise(o, v, ut_long, r.s, v_short);
     }
     if (o.transposed) {  // A = Mᵀ: A's U is V_M, A's Vᵀ is U_Mᵀ
         r.u = std::move(v_short);

@@ -4,39 +4,30 @@
 #include <algorithm>
 
 #include "detail.hpp"
-#include "factopic/linalg/lapack.hpp"
 
 namespace factopic::decomp::svd_detail {
 
 namespace {
 
-/// Buffers reused from one sparse product to the next: the row-wise forms of the operands
-/// (fresh memory costs a page fault per 4 KiB here, a sizeable part of a product's time).
-struct ProductBuffers {
-    Matrix<double> in, out;
+/// Y = M·X or Mᵀ·X on the backend, with the backend's buffers for that side.
+struct SideProduct {
+    const Oriented& o;
+    backend::Side side;
+    backend::Backend::Scratch scratch;
+    void operator()(const Matrix<double>& x, Matrix<double>& y) { o.be.multiply(o.sparse, side, x, y, scratch); }
+    Matrix<double> operator()(const Matrix<double>& x) {
+        backend::Backend::Scratch fresh;
+        Matrix<double> y;
+        o.be.multiply(o.sparse, side, x, y, fresh);
+        return y;
+    }
 };
 
-/// Y = M·X for X given column-major (cols × l): Y is rows × l column-major.
-void apply(const CsrMatrix<double>& mat, const Matrix<double>& x, Matrix<double>& y, ProductBuffers& buf) {
-    linalg::transpose_into(x, buf.in);
-    linalg::multiply_rowwise(mat, buf.in, buf.out);
-    linalg::transpose_into(buf.out, y);
-}
-
-Matrix<double> apply(const CsrMatrix<double>& mat, const Matrix<double>& x) {
-    ProductBuffers buf;
-    Matrix<double> y;
-    apply(mat, x, y, buf);
-    return y;
-}
-
-void normalize(Matrix<double>& y, Normalizer how) {
-    if (how != Normalizer::lu && how != Normalizer::qr) return;
-    const linalg::SerialBlas serial;
+void normalize(const backend::Backend& be, Matrix<double>& y, Normalizer how) {
     if (how == Normalizer::lu)
-        linalg::permuted_lower(y);
-    else
-        linalg::qr(y);
+        be.lu_normalize(y);
+    else if (how == Normalizer::qr)
+        be.orthonormalize(y, nullptr);
 }
 
 }  // namespace
@@ -45,7 +36,8 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     SvdResult<double> r;
     r.method = SvdMethod::rsvd;
     PhaseTimer timer(r.phases);
-    const std::int64_t short_side = o.m().cols;
+    const backend::Backend& be = o.be;
+    const std::int64_t short_side = o.short_side();
     const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), short_side);
     const int iters = opt.power_iters >= 0 ? opt.power_iters
                                            : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
@@ -54,31 +46,25 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     r.iterations = iters;
 
     Matrix<double> q = linalg::gaussian(short_side, l, opt.seed);  // scikit-learn: Q on M's short side
-    ProductBuffers long_buf, short_buf;
+    SideProduct m_times{o, o.m_side, nullptr}, mt_times{o, o.mt_side, nullptr};
     Matrix<double> y;
     for (int it = 0; it < iters; ++it) {
-        apply(o.m(), q, y, long_buf);
-        normalize(y, how);
-        apply(o.mt(), y, q, short_buf);
-        normalize(q, how);
+        m_times(q, y);
+        normalize(be, y, how);
+        mt_times(y, q);
+        normalize(be, q, how);
     }
-    apply(o.m(), q, y, long_buf);
-    {
-        const linalg::SerialBlas serial;
-        linalg::qr(y);
-    }  // long × l, orthonormal range basis
+    m_times(q, y);
+    be.orthonormalize(y, nullptr);  // long × l, orthonormal range basis
     timer.mark("range");
     // B = Qᵀ·M (l × short), then its SVD.
-    Matrix<double> b = linalg::transpose(apply(o.mt(), y));
+    Matrix<double> b = linalg::transpose(mt_times(y));
     Matrix<double> ub, vtb;
     std::vector<double> s;
-    {
-        const linalg::SerialBlas serial;
-        linalg::gesdd(b, ub, s, vtb);
-    }
-    const std::int64_t long_side = o.m().rows;
+    backend::small::gesdd(b, ub, s, vtb);
+    const std::int64_t long_side = o.long_side();
     r.u = Matrix<double>(long_side, k);
-    linalg::gemm_fixed('N', 'N', long_side, k, l, 1.0, y.ptr(), long_side, ub.ptr(), l, 0.0, r.u.ptr(), long_side);
+    be.combine(y, ub, false, r.u);
     r.vt = Matrix<double>(k, short_side);
     for (std::int64_t j = 0; j < short_side; ++j)
         for (std::int64_t i = 0; i < k; ++i) r.vt(i, j) = vtb(i, j);

@@ -1,5 +1,6 @@
-// The full SVD by the Gram matrix and selective refinement. It works on the short side (m ≤ n;
-// api.cpp transposes a tall matrix):
+// The CPU backend's full SVDs (LAPACK with the call's threads): by LAPACK's gesdd on the
+// densified matrix, and by the Gram matrix and selective refinement. The latter works on the
+// short side (m ≤ n; src/decomp/svd/api.cpp transposes a tall matrix):
 //  1. Exactly parallel columns with a single non-zero (14,428 of the 26,576 columns of the
 //     4-category counts) are merged into one column per row: Ã = A·B with B's columns
 //     orthonormal, so Ã's right singular vectors expand to A's exactly.
@@ -18,16 +19,24 @@
 //     the refined singular values; the orthogonality errors are at working precision.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <utility>
 
-#include "detail.hpp"
+#include "../small_dense.hpp"
 #include "factopic/linalg/lapack.hpp"
+#include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/parallel.hpp"
+#include "svd.hpp"
 
-namespace factopic::decomp::svd_detail {
+namespace factopic::backend::cpu {
 
 namespace {
+
+using small::flip_sign;
+using small::upper_product;
+using FullSvd = Backend::FullSvd;
+inline constexpr double eps = std::numeric_limits<double>::epsilon();
 
 /// Ã's columns as the rows of a CSR matrix, and how A's columns expand from them.
 struct MergedColumns {
@@ -223,7 +232,7 @@ RefinedCore refine(const Matrix<double>& g, const Matrix<double>& z, const Matri
 /// singular values, with A's right vectors expanded from Ã's. Signs are fixed here (svd_flip),
 /// so that Vᵀ is written once, already flipped.
 void assemble(const Matrix<double>& g, const Matrix<double>& z, const RowSplit& split, const RefinedCore& core,
-              const MergedColumns& merged, std::int64_t n, SvdResult<double>& r) {
+              const MergedColumns& merged, std::int64_t n, FullSvd& r) {
     const std::int64_t m = z.rows;
     const auto q = static_cast<std::int64_t>(split.refined.size());
     // Entry ≥ 0 is an accepted row of Z, entry < 0 is core triplet −1 − entry.
@@ -271,38 +280,51 @@ void assemble(const Matrix<double>& g, const Matrix<double>& z, const RowSplit& 
 
 }  // namespace
 
-SvdResult<double> full_gram(const CsrMatrix<double>& a) {
-    SvdResult<double> r;
-    r.method = SvdMethod::gram;
-    PhaseTimer timer(r.phases);
+FullSvd CpuBackend::full_svd_gram(const Sparse& sparse, const PhaseMark& mark) const {
+    const CsrMatrix<double>& a = double_side(sparse, Side::a);
+    FullSvd r;
     const std::int64_t m = a.rows;
 
     const MergedColumns merged = merge_columns(linalg::transpose(a), m);
     const CsrMatrix<double>& mt = merged.rows;  // Ãᵀ
     Matrix<double> g = linalg::gram_rows(linalg::transpose(mt), mt);
-    timer.mark("gram");
+    mark("gram");
 
     std::vector<double> lambda;
     linalg::syevd(g, lambda);  // g now holds the eigenvectors
     const Matrix<double> u0t = eigenvectors_transposed(g);
-    timer.mark("eigen");
+    mark("eigen");
 
     Matrix<double> z;
     linalg::multiply_rowwise(mt, u0t, z);  // m × n′, Z = U₀ᵀÃ
-    timer.mark("project");
+    mark("project");
     Matrix<double> gz(m, m);
     linalg::syrk('U', 'N', m, mt.rows, 1.0, z.ptr(), m, 0.0, gz.ptr(), m);
-    timer.mark("cosines");
+    mark("cosines");
 
     const RowSplit split = split_rows(gz);
     r.refined = static_cast<std::int64_t>(split.refined.size());
     RefinedCore core;
     if (r.refined > 0) core = refine(g, z, gz, split);
-    timer.mark("refine");
+    mark("refine");
 
     assemble(g, z, split, core, merged, a.cols, r);
-    timer.mark("assemble");
+    mark("assemble");
     return r;
 }
 
-}  // namespace factopic::decomp::svd_detail
+// The full SVD by LAPACK's gesdd on the densified matrix: the reference the other methods are
+// measured against.
+FullSvd CpuBackend::full_svd_gesdd(const Sparse& sparse, const PhaseMark& mark) const {
+    const CsrMatrix<double>& a = double_side(sparse, Side::a);
+    FullSvd r;
+    Matrix<double> dense = Matrix<double>::zeros(a.rows, a.cols);
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) dense(i, a.indices[p]) = a.values[p];
+    mark("densify");
+    linalg::gesdd(dense, r.u, r.s, r.vt);
+    mark("gesdd");
+    return r;
+}
+
+}  // namespace factopic::backend::cpu
