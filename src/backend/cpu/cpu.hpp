@@ -43,6 +43,23 @@ public:
     Sparse upload(const CsrMatrix<float>& a, bool with_transpose) const override;
     Dense upload(Matrix<double> x) const override;
     Matrix<double> download(Dense& x) const override;
+
+    // -- NMF --------------------------------------------------------------------------------- (nmf.cpp)
+    Matrix<double> factor_gram(const Dense& f) const override;
+    void sparse_rowwise_product(const Sparse& x, Side side, const Dense& f, Dense& p) const override;
+    NmfStepSums nmf_half_step(const Sparse& x, Side side, const Dense& f, Dense& y, const NmfRule& rule) const override;
+    double nmf_stored_step(const Dense& p, Dense& y, const NmfRule& rule) const override;
+    void nmf_kl_step(const Sparse& x, Side side, const Dense& f, Dense& y, const NmfKlRule& rule) const override;
+    double nmf_kl_terms(const Sparse& a, const Dense& wr, const Dense& h) const override;
+    void nmf_adam_step(Dense& y, Dense& m1, Dense& m2, const Dense& p, const NmfAdamRule& rule) const override;
+    double inner(const Dense& x, const Dense& y) const override;
+    std::vector<double> row_sums(const Dense& f) const override;
+    std::int64_t clamp_below(Dense& y, double threshold) const override;
+    void zero_columns(Dense& y, const std::vector<std::int64_t>& columns) const override;
+    double squared_norm(const Sparse& a) const override;
+    std::vector<std::int64_t> empty_rows(const Sparse& a) const override;
+    std::optional<SparseEntry> first_negative_or_non_finite(const Sparse& a) const override;
+    double largest_eigenvalue(const Matrix<double>& g) const override;
 };
 
 }  // namespace factopic::backend::cpu
