@@ -37,8 +37,7 @@ namespace factopic::decomp::nmf_detail {
 
 using linalg::Matrix;
 
-/// scikit-learn's EPSILON (float32 machine epsilon): the floor of denominators and of WH in KL.
-constexpr double eps32 = std::numeric_limits<float>::epsilon();
+/// Double machine epsilon: KL's mu sets H's entries below it to 0 (scikit-learn's solver='mu').
 constexpr double eps64 = std::numeric_limits<double>::epsilon();
 
 using backend::Dense;
