@@ -364,6 +364,18 @@ TEST(CpuNmf, SameBitsWithOneAndTwoThreads) {
         be.sparse_rowwise_product(x, Side::a, h, p);
         out.push_back(be.inner(wr, p));
         out.push_back(be.nmf_stored_step(p, wr, backend::NmfMuRule{&gh, 0.0, 0.0}));
+        out.push_back(be.nmf_stored_step(p, wr, backend::NmfCdRule{&gh, 0.0, 0.0, order}));
+        backend::NmfAdamRule adam;
+        adam.gram = &gh;
+        adam.inv_residual = 0.1;
+        adam.pen = 1e-3;
+        adam.beta1 = 0.9;
+        adam.beta2 = 0.999;
+        adam.step_size = 1e-3;
+        adam.sqrt_c2 = 0.05;
+        adam.eps = 1e-8;
+        Dense m1 = be.upload(Matrix<double>::zeros(k, wr.cols())), m2 = be.upload(Matrix<double>::zeros(k, wr.cols()));
+        be.nmf_adam_step(wr, m1, m2, p, adam);
         const Matrix<double> g2 = be.factor_gram(wr);
         out.insert(out.end(), g2.data.begin(), g2.data.end());
         const Matrix<double> w_host = be.download(wr), h_host = be.download(h);
