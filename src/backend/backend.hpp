@@ -21,6 +21,7 @@
 #include "factopic/core/csr.hpp"
 #include "factopic/linalg/dense.hpp"
 #include "factopic/runtime/context.hpp"
+#include "nmf_rules.hpp"
 
 namespace factopic::backend {
 
@@ -170,6 +171,42 @@ public:
         double value = 0, largest = 0, norm = 0;
     };
     virtual EntryScale entry_scale(const Sparse& a) const = 0;
+
+    // -- NMF ---------------------------------------------------------------------------------
+    /// F·Fᵀ of a row-wise k × n factor (k × k, both triangles), in fixed blocks.
+    virtual Matrix<double> factor_gram(const Dense& f) const = 0;
+    /// p = X·Fᵀ (k × M, row-wise) for X the given side of x and F a k × N factor; p's storage is
+    /// reused when it has one (an empty Dense() gets a new one).
+    virtual void sparse_rowwise_product(const Sparse& x, Side side, const Dense& f, Dense& p) const = 0;
+    /// One fused half-step: P = X·Fᵀ a block of columns at a time (never stored whole), the rule
+    /// on every column of Y, and the sums over the columns (fixed blocks, added in order).
+    virtual NmfStepSums nmf_half_step(const Sparse& x, Side side, const Dense& f, Dense& y,
+                                      const NmfRule& rule) const = 0;
+    /// The same with P given whole (k × M); returns the own sum. Rules cd and mu.
+    virtual double nmf_stored_step(const Dense& p, Dense& y, const NmfRule& rule) const = 0;
+    /// The multiplicative KL update of Y, one pass over X's non-zeros (WH formed only there).
+    virtual void nmf_kl_step(const Sparse& x, Side side, const Dense& f, Dense& y, const NmfKlRule& rule) const = 0;
+    /// Σ over A's non-zeros x > EPSILON of x·log(x/(wh)) − x (wh = 0 read as EPSILON): the data
+    /// term of KL(A ‖ WH), for Wr k × m and H k × n.
+    virtual double nmf_kl_terms(const Sparse& a, const Dense& wr, const Dense& h) const = 0;
+    /// One Adam step on every column of Y with moments m1, m2 and P (k × M).
+    virtual void nmf_adam_step(Dense& y, Dense& m1, Dense& m2, const Dense& p, const NmfAdamRule& rule) const = 0;
+    /// ⟨X, Y⟩ of two equally shaped matrices, in fixed blocks added in order.
+    virtual double inner(const Dense& x, const Dense& y) const = 0;
+    /// The row sums of a k × n factor (Σ over its columns).
+    virtual std::vector<double> row_sums(const Dense& f) const = 0;
+    /// Sets the entries below `threshold` to 0; returns how many there were.
+    virtual std::int64_t clamp_below(Dense& y, double threshold) const = 0;
+    /// Sets the given columns to 0.
+    virtual void zero_columns(Dense& y, const std::vector<std::int64_t>& columns) const = 0;
+    /// ‖A‖²_F (the square of the Frobenius norm).
+    virtual double squared_norm(const Sparse& a) const = 0;
+    /// A's rows without a non-zero value, ascending.
+    virtual std::vector<std::int64_t> empty_rows(const Sparse& a) const = 0;
+    /// The first stored entry of A, in row order, that is negative or not finite.
+    virtual std::optional<SparseEntry> first_negative_or_non_finite(const Sparse& a) const = 0;
+    /// The largest eigenvalue of a symmetric k × k matrix with finite entries (0 for k = 0).
+    virtual double largest_eigenvalue(const Matrix<double>& g) const = 0;
 };
 
 /// The backend that runs a call with this context (registry.cpp). InvalidArgument for a device

@@ -69,6 +69,23 @@ public:
     double svd_residual2(const Sparse& a, const Matrix<double>& u, const std::vector<double>& s,
                          const Matrix<double>& vt) const override;
     EntryScale entry_scale(const Sparse& a) const override;
+
+    // -- NMF --------------------------------------------------------------------------------- (nmf.cpp)
+    Matrix<double> factor_gram(const Dense& f) const override;
+    void sparse_rowwise_product(const Sparse& x, Side side, const Dense& f, Dense& p) const override;
+    NmfStepSums nmf_half_step(const Sparse& x, Side side, const Dense& f, Dense& y, const NmfRule& rule) const override;
+    double nmf_stored_step(const Dense& p, Dense& y, const NmfRule& rule) const override;
+    void nmf_kl_step(const Sparse& x, Side side, const Dense& f, Dense& y, const NmfKlRule& rule) const override;
+    double nmf_kl_terms(const Sparse& a, const Dense& wr, const Dense& h) const override;
+    void nmf_adam_step(Dense& y, Dense& m1, Dense& m2, const Dense& p, const NmfAdamRule& rule) const override;
+    double inner(const Dense& x, const Dense& y) const override;
+    std::vector<double> row_sums(const Dense& f) const override;
+    std::int64_t clamp_below(Dense& y, double threshold) const override;
+    void zero_columns(Dense& y, const std::vector<std::int64_t>& columns) const override;
+    double squared_norm(const Sparse& a) const override;
+    std::vector<std::int64_t> empty_rows(const Sparse& a) const override;
+    std::optional<SparseEntry> first_negative_or_non_finite(const Sparse& a) const override;
+    double largest_eigenvalue(const Matrix<double>& g) const override;
 };
 
 }  // namespace factopic::backend::cpu

@@ -49,17 +49,6 @@ std::int64_t count_negative(const Matrix<double>& x) {
     return std::count_if(x.data.begin(), x.data.end(), [](double v) { return v < 0; });
 }
 
-/// Sets negative entries to 0; returns how many there were.
-std::int64_t clip_negative(Matrix<double>& x) {
-    std::int64_t n = 0;
-    for (double& v : x.data)
-        if (v < 0) {
-            v = 0;
-            ++n;
-        }
-    return n;
-}
-
 /// What a run leaves besides the factors.
 struct Fit {
     Outcome out;
@@ -69,14 +58,13 @@ struct Fit {
 };
 
 /// The solver's iterations from the start f.
-template <typename T>
-Outcome iterate(const Problem<T>& pb, Factors& f, const NmfOptions& options) {
-    const Regularization reg = regularization(options, pb.a.rows, pb.a.cols);
+Outcome iterate(const Problem& pb, DeviceFactors& f, const NmfOptions& options) {
+    const Regularization reg = regularization(options, pb.x.rows(), pb.x.cols());
     const int max_iter = options.max_iter;
     // cd and mu set an empty document's weights to exactly 0 in their first W step (its
     // gradient is G·w, its numerator 0); adam keeps a 0 it starts from (a zero gradient
     // there), pgd only with the reset after each W step.
-    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) zero_columns(f.wr, pb.empty);
+    if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) pb.be.zero_columns(f.wr, pb.empty);
     switch (options.solver) {
         case NmfSolver::cd:
             return run_cd(pb, f, options, reg, max_iter);
@@ -91,35 +79,40 @@ Outcome iterate(const Problem<T>& pb, Factors& f, const NmfOptions& options) {
 }
 
 /// The factors as returned (pgd's and adam's projected to ≥ 0) and their errors.
-template <typename T>
-void finish(const Problem<T>& pb, Factors& f, const NmfOptions& options, Fit& fit) {
+void finish(const Problem& pb, DeviceFactors& f, const NmfOptions& options, Fit& fit) {
+    const backend::Backend& be = pb.be;
     Outcome& out = fit.out;
     if (options.solver == NmfSolver::pgd || options.solver == NmfSolver::adam) {
         // The penalty keeps negatives small, not absent: the returned factors are projected.
-        fit.clipped = clip_negative(f.wr) + clip_negative(f.h);
-        if (fit.clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+        fit.clipped = be.clamp_below(f.wr, 0.0) + be.clamp_below(f.h, 0.0);
+        if (fit.clipped > 0 || out.iterations == 0) out.error = frobenius_error_rw(be, pb.x, pb.norm2, f.wr, f.h);
     }
     if (out.iterations == 0 && options.solver != NmfSolver::pgd && options.solver != NmfSolver::adam)
-        out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(pb.a, f.wr, f.h)
-                                                                    : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+        out.error = options.beta_loss == BetaLoss::kullback_leibler ? kl_error(be, pb.x, f.wr, f.h)
+                                                                    : frobenius_error_rw(be, pb.x, pb.norm2, f.wr, f.h);
     fit.frob =
-        options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h) : out.error;
-    fit.negative = count_negative(f.wr) + count_negative(f.h);
+        options.beta_loss == BetaLoss::kullback_leibler ? frobenius_error_rw(be, pb.x, pb.norm2, f.wr, f.h) : out.error;
 }
 
-/// Iterates from f and finishes, timing both phases.
+/// Iterates from f and finishes, timing both phases. The factors are on the backend from the
+/// upload after the init to the download after the finish.
 template <typename T>
-Fit fit_factors(const CsrMatrix<T>& a, Factors& f, const NmfOptions& options, std::vector<Phase>& phases) {
+Fit fit_factors(const backend::Backend& be, const CsrMatrix<T>& a, Factors& f, const NmfOptions& options,
+                std::vector<Phase>& phases) {
     auto t = Clock::now();
     // After the init, so that Aᵀ and the SVD's workspace are never held together, and
     // released before the result's copies of the factors are made.
-    const Problem<T> pb(a);
+    const Problem pb(be, a);
     Fit fit;
     fit.norm2 = pb.norm2;
-    fit.out = iterate(pb, f, options);
+    DeviceFactors d{be.upload(std::move(f.wr)), be.upload(std::move(f.h))};
+    fit.out = iterate(pb, d, options);
     phases.emplace_back("iterations", since(t));
     t = Clock::now();
-    finish(pb, f, options, fit);
+    finish(pb, d, options, fit);
+    f.wr = be.download(d.wr);
+    f.h = be.download(d.h);
+    fit.negative = count_negative(f.wr) + count_negative(f.h);
     phases.emplace_back("finish", since(t));
     return fit;
 }
@@ -193,14 +186,15 @@ template <typename T>
 NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given, const runtime::ExecutionContext& context) {
     const runtime::ContextScope scope(context);
     const auto start = Clock::now();
-    require_valid_matrix(a);
+    const backend::Backend& be = backend::backend_for(context);
+    require_valid_matrix(be, a);
     require_valid_options(given, a.rows, a.cols);
     const NmfOptions options = with_defaults(given);
     std::vector<Phase> phases;
     const auto t = Clock::now();
     Factors f = initialize(a, options);
     phases.emplace_back("init", since(t));
-    Fit fit = fit_factors(a, f, options, phases);
+    Fit fit = fit_factors(be, a, f, options, phases);
     NmfResult<T> r = to_result<T>(std::move(f), options, std::move(fit));
     flag_non_finite(r);
     flag_degenerate(r, options);
@@ -231,8 +225,10 @@ double frobenius_error(const CsrMatrix<T>& a, const Matrix<T>& w, const Matrix<T
     if (w.rows != a.rows || h.cols != a.cols || w.cols != h.rows)
         throw InvalidArgument(fmt::format("shapes do not fit: A {} x {}, W {} x {}, H {} x {}", a.rows, a.cols, w.rows,
                                           w.cols, h.rows, h.cols));
-    return frobenius_error_rw(a, squared_norm(linalg::frobenius_norm(a)), linalg::transpose(w).template cast<double>(),
-                              h.template cast<double>());
+    const backend::Backend& be = backend::backend_for(runtime::ExecutionContext{});
+    const Sparse x = be.upload(a, false);
+    const Dense wr = be.upload(linalg::transpose(w).template cast<double>()), hd = be.upload(h.template cast<double>());
+    return frobenius_error_rw(be, x, be.squared_norm(x), wr, hd);
 }
 
 #define FACTOPIC_NMF(T)                                                                                  \

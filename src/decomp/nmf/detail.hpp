@@ -5,15 +5,15 @@
 // a k × M matrix Y from the other factor F (k × N) and X ∈ {A, Aᵀ} (M × N, CSR):
 //   the W step: Y = Wr, F = H,  X = A;     the H step: Y = H, F = Wr, X = Aᵀ.
 // Every half-step needs only P = X·Fᵀ (k × M, one sparse product), the Gram matrix G = F·Fᵀ
-// (k × k), and, for KL, X's non-zeros. Columns of Y are independent in every update, so they
-// are updated in parallel; sums are taken over fixed blocks in a fixed order, and results do
-// not depend on the thread count.
+// (k × k), and, for KL, X's non-zeros. The numerics run on a backend (src/backend/backend.hpp):
+// A and Aᵀ are uploaded once, the factors are uploaded after the init and downloaded at the
+// end, and the loops here call only its operations; the Gram matrices come back to the host.
 //
 // The files:
 //   api.cpp           names of the modes, nmf() step by step, frobenius_error
 //   validate.cpp      the rules of the inputs and options, the solvers' defaults, regularisation
 //   init.cpp          random, NNDSVD (nndsvd, nndsvda, nndsvdar) and custom starts
-//   update_rules.cpp  the column updates (cd, mu, pgd; mu for KL) and the fused half-step
+//   update_rules.cpp  the coordinate order of cd (the column updates run on the backend)
 //   loop.cpp          the alternating loop of cd, mu and pgd, and the stopping rules
 //   adam.cpp          Adam on both factors at once
 //   losses.cpp        ‖A − WH‖_F and √(2·KL) from the factors
@@ -25,68 +25,48 @@
 #include <limits>
 #include <random>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "../../backend/backend.hpp"
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/linalg/dense.hpp"
-#include "factopic/linalg/sparse.hpp"
-#include "factopic/runtime/parallel.hpp"
 
 namespace factopic::decomp::nmf_detail {
 
 using linalg::Matrix;
 
-/// scikit-learn's EPSILON (float32 machine epsilon): the floor of denominators and of WH in KL.
-constexpr double eps32 = std::numeric_limits<float>::epsilon();
+/// Double machine epsilon: KL's mu sets H's entries below it to 0 (scikit-learn's solver='mu').
 constexpr double eps64 = std::numeric_limits<double>::epsilon();
 
-/// Σ over [0, n) of part(lo, hi), cut into blocks fixed by n alone and added in order.
-template <typename Part>
-double fixed_sum(std::int64_t n, Part&& part) {
-    return runtime::fixed_order_sum(n, 1024, std::forward<Part>(part));
-}
-
-/// Runs body(i) for every column i of a k × n factor, in parallel (columns are independent).
-template <typename Body>
-void for_columns(std::int64_t n, Body&& body) {
-    runtime::parallel_for(
-        static_cast<std::size_t>(n), [&](std::size_t i) { body(static_cast<std::int64_t>(i)); }, 64);
-}
+using backend::Dense;
+using backend::Side;
+using backend::Sparse;
 
 inline double squared_norm(double norm) { return norm * norm; }
 
-/// The rows of A without a non-zero entry (empty documents), ascending.
-template <typename T>
-std::vector<std::int64_t> empty_rows(const CsrMatrix<T>& a) {
-    std::vector<std::int64_t> out;
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        if (std::all_of(a.values.begin() + a.indptr[i], a.values.begin() + a.indptr[i + 1], [](T v) { return v == 0; }))
-            out.push_back(i);
-    return out;
-}
-
-/// A and Aᵀ in CSR form, with ‖A‖²_F and A's empty rows.
-template <typename T>
+/// A and Aᵀ uploaded to the backend, with ‖A‖²_F and A's empty rows.
 struct Problem {
-    const CsrMatrix<T>& a;
-    CsrMatrix<T> at;
+    const backend::Backend& be;
+    Sparse x;
     double norm2 = 0;
     std::vector<std::int64_t> empty;
-    explicit Problem(const CsrMatrix<T>& a_)
-        : a(a_), at(linalg::transpose(a_)), norm2(squared_norm(linalg::frobenius_norm(a_))), empty(empty_rows(a_)) {}
+    template <typename T>
+    Problem(const backend::Backend& be_, const CsrMatrix<T>& a)
+        : be(be_), x(be_.upload(a, true)), norm2(be_.squared_norm(x)), empty(be_.empty_rows(x)) {}
 };
 
-/// Sets the given columns of a k × m factor to 0.
-inline void zero_columns(Matrix<double>& y, const std::vector<std::int64_t>& columns) {
-    for (const std::int64_t i : columns) std::fill(y.col(i), y.col(i) + y.rows, 0.0);
-}
-
+/// The factors on the host (the inits make them there).
 struct Factors {
     Matrix<double> wr;  // k × m
     Matrix<double> h;   // k × n
+};
+
+/// The factors on the backend (the loops update them there).
+struct DeviceFactors {
+    Dense wr;  // k × m
+    Dense h;   // k × n
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -101,7 +81,7 @@ Regularization regularization(const NmfOptions& o, std::int64_t m, std::int64_t 
 /// DataError for an empty or all-zero A, a negative or non-finite entry, or a scale the
 /// arithmetic cannot carry.
 template <typename T>
-void require_valid_matrix(const CsrMatrix<T>& a);
+void require_valid_matrix(const backend::Backend& be, const CsrMatrix<T>& a);
 /// DataError for a custom factor of the wrong shape or with a negative or non-finite entry.
 void require_valid_factor(const Matrix<double>& x, std::int64_t rows, std::int64_t cols, const char* name);
 /// InvalidArgument for k out of range for an m × n A, or an option out of its domain.
@@ -122,119 +102,7 @@ template <typename T>
 Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o);
 
 // ---------------------------------------------------------------------------------------------
-// The column kernels: G·y − p for one column, with k a compile-time constant where it can be.
-
-/// out = G·y − p (+ shift) for one column (p null: G·y + shift): axpy over y's non-zeros (NMF factors are sparse), so
-/// the loops vectorise and skip what is zero.
-inline void gradient_of(const Matrix<double>& g, const double* y, const double* p, double shift, double* out) {
-    const std::int64_t k = g.rows;
-    for (std::int64_t t = 0; t < k; ++t) out[t] = p ? shift - p[t] : shift;
-    for (std::int64_t r = 0; r < k; ++r) {
-        const double yr = y[r];
-        if (k >= 16 && yr == 0) continue;  // for small k the branch costs more than the axpy it saves
-        const double* gr = g.col(r);
-        for (std::int64_t t = 0; t < k; ++t) out[t] += yr * gr[t];
-    }
-}
-
-/// The run-time k, for kernels instantiated with a compile-time one too (std::integral_constant).
-struct RuntimeK {
-    std::int64_t value;
-    constexpr operator std::int64_t() const { return value; }
-};
-
-/// Calls f(grad, k) with grad = G·y − p (+ shift) for one column. For k ≤ 16 and a few common
-/// larger k, k is a compile-time constant: the loops unroll and grad stays in registers (a
-/// gradient written to memory by vector stores and read back entry by entry stalls on
-/// store-to-load forwarding). Otherwise grad is computed into scratch memory.
-template <std::int64_t K, typename F>
-inline void gradient_fixed(const Matrix<double>& g, const double* y, const double* p, double shift, F&& f) {
-    double acc[K];
-    for (std::int64_t t = 0; t < K; ++t) acc[t] = p ? shift - p[t] : shift;
-    const double* gp = g.ptr();
-    for (std::int64_t r = 0; r < K; ++r) {
-        const double yr = y[r];
-        for (std::int64_t t = 0; t < K; ++t) acc[t] += yr * gp[r * K + t];
-    }
-    f(static_cast<const double*>(acc), std::integral_constant<std::int64_t, K>{});
-}
-
-/// How many entries a kernel's fixed-size buffer needs: K for a compile-time k, 0 otherwise.
-template <typename K>
-constexpr std::size_t capacity_of = 0;
-template <std::int64_t K>
-constexpr std::size_t capacity_of<std::integral_constant<std::int64_t, K>> = static_cast<std::size_t>(K);
-
-template <typename F>
-inline void with_gradient(const Matrix<double>& g, const double* y, const double* p, double shift, F&& f) {
-    // clang-format 14 runs macro cases together and breaks the default label: the table keeps its lines.
-    // clang-format off
-    switch (g.rows) {
-#define FACTOPIC_K(K) case K: return gradient_fixed<K>(g, y, p, shift, f);
-        FACTOPIC_K(1) FACTOPIC_K(2) FACTOPIC_K(3) FACTOPIC_K(4) FACTOPIC_K(5) FACTOPIC_K(6) FACTOPIC_K(7)
-        FACTOPIC_K(8) FACTOPIC_K(9) FACTOPIC_K(10) FACTOPIC_K(11) FACTOPIC_K(12) FACTOPIC_K(13) FACTOPIC_K(14)
-        FACTOPIC_K(15) FACTOPIC_K(16) FACTOPIC_K(20)
-#undef FACTOPIC_K
-        default: {
-            const std::int64_t k = g.rows;
-            std::vector<double> grad(static_cast<std::size_t>(k));
-            gradient_of(g, y, p, shift, grad.data());
-            f(static_cast<const double*>(grad.data()), RuntimeK{k});
-        }
-    }
-    // clang-format on
-}
-
-// ---------------------------------------------------------------------------------------------
-// update_rules.cpp: half-steps that update the columns of Y (k × M) given G = F·Fᵀ and
-// P = X·Fᵀ (k × M). Each update maps (y, p) of one column to its own figure (cd: the violation).
-// Their operator() is declared inline and defined in update_rules.cpp, the only file that calls
-// it (through fused_step and stored_step): it is the body of the hot loop there.
-
-/// Coordinate descent on one column, scikit-learn's _update_cdnmf_fast.
-struct CdUpdate {
-    Matrix<double> g;  // G + l2·I
-    double l1;
-    std::vector<std::int64_t> order;
-    CdUpdate(Matrix<double> gram, double l1_, double l2, std::vector<std::int64_t> order_);
-    inline double operator()(double* y, const double* p) const;
-};
-
-/// Multiplicative update for the Frobenius norm (Lee & Seung): y ← y·p / (G·y + l1 + l2·y).
-struct MuUpdate {
-    const Matrix<double>& g;
-    double l1, l2;
-    inline double operator()(double* y, const double* p) const;
-};
-
-/// A gradient step on ½‖X − YᵀF‖² with pgd's penalty below mu, or a projection (project).
-struct GradientUpdate {
-    const Matrix<double>& g;
-    double step, lam, mu;
-    bool project;
-    inline double operator()(double* y, const double* p) const;
-};
-
-/// What a half-step sums over the columns: the update's own figure (cd: the violation) and
-/// ⟨Y_new, P⟩, the cross term of the error ‖A − WH‖².
-struct StepSums {
-    double own = 0, cross = 0;
-};
-
-/// Runs update on every column of Y with P = X·Fᵀ computed a block at a time (P is never
-/// stored whole). For Update = CdUpdate, MuUpdate, GradientUpdate.
-template <typename T, typename Update>
-StepSums fused_step(const CsrMatrix<T>& x, const Matrix<double>& f, Matrix<double>& y, const Update& update);
-
-/// The same with P given whole (transform: H, and so P, never change); returns the own sum. For
-/// Update = CdUpdate, MuUpdate.
-template <typename Update>
-double stored_step(const Matrix<double>& p, Matrix<double>& y, const Update& update);
-
-/// Multiplicative update of Y for the KL divergence, one pass over X's non-zeros.
-template <typename T>
-void mu_kl_step(Matrix<double>& y, const Matrix<double>& f, const CsrMatrix<T>& x, std::vector<double> f_sum,
-                bool zero_sum_is_one, double l1, double l2);
+// update_rules.cpp (the column updates themselves are the backend's: backend::NmfRule)
 
 /// A Fisher–Yates permutation of 0..k-1 from gen (portable: no std::shuffle).
 std::vector<std::int64_t> permutation(std::int64_t k, std::mt19937_64& gen);
@@ -242,18 +110,15 @@ std::vector<std::int64_t> permutation(std::int64_t k, std::mt19937_64& gen);
 // ---------------------------------------------------------------------------------------------
 // losses.cpp
 
-/// ⟨X, Y⟩ of two equally shaped matrices.
+/// ⟨X, Y⟩ of two equally shaped host matrices (the k × k Gram matrices), over blocks of 1024
+/// entries added in order (the backend's inner product's blocks).
 double inner(const Matrix<double>& x, const Matrix<double>& y);
-/// Row sums of a k × n factor (Σ over its columns).
-std::vector<double> row_sums(const Matrix<double>& f);
 /// ‖A − WH‖_F from ‖A‖², ⟨Y, P⟩ = ⟨A, WH⟩ and the two Gram matrices.
 double frobenius_from(double norm2, double cross, const Matrix<double>& gw, const Matrix<double>& gh);
 /// √(2·KL(A ‖ WH)) as scikit-learn's _beta_divergence(beta=1, square_root=True).
-template <typename T>
-double kl_error(const CsrMatrix<T>& a, const Matrix<double>& wr, const Matrix<double>& h);
+double kl_error(const backend::Backend& be, const Sparse& a, const Dense& wr, const Dense& h);
 /// ‖A − WH‖_F for row-wise factors.
-template <typename T>
-double frobenius_error_rw(const CsrMatrix<T>& a, double norm2, const Matrix<double>& wr, const Matrix<double>& h);
+double frobenius_error_rw(const backend::Backend& be, const Sparse& a, double norm2, const Dense& wr, const Dense& h);
 
 // ---------------------------------------------------------------------------------------------
 // loop.cpp: the solvers' loops and stopping rules (adam's loop in adam.cpp).
@@ -295,13 +160,9 @@ struct Outcome {
     void check_rise(double initial, double norm2);
 };
 
-template <typename T>
-Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter);
-template <typename T>
-Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter);
-template <typename T>
-Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter);
-template <typename T>
-Outcome run_adam(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter);
+Outcome run_cd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const Regularization& reg, int max_iter);
+Outcome run_mu(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const Regularization& reg, int max_iter);
+Outcome run_pgd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int max_iter);
+Outcome run_adam(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int max_iter);
 
 }  // namespace factopic::decomp::nmf_detail

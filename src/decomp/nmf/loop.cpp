@@ -10,7 +10,6 @@
 
 #include "../finite.hpp"
 #include "detail.hpp"
-#include "factopic/linalg/lapack.hpp"
 
 namespace factopic::decomp::nmf_detail {
 
@@ -51,49 +50,45 @@ namespace {
 /// Largest eigenvalue of a symmetric k × k matrix; NaN when it has a non-finite entry (a run
 /// that has diverged: the NaN step makes the iteration's error NaN, which ends the run, where
 /// LAPACK would fail with an error about itself).
-double largest_eigenvalue(const Matrix<double>& g) {
+double largest_eigenvalue(const backend::Backend& be, const Matrix<double>& g) {
     if (detail::first_non_finite(g)) return std::numeric_limits<double>::quiet_NaN();
-    Matrix<double> a = g;
-    std::vector<double> w;
-    const linalg::SerialBlas serial;
-    linalg::syevd(a, w);
-    return w.empty() ? 0.0 : w.back();
+    return be.largest_eigenvalue(g);
 }
 
 /// One alternating iteration: the W step with G = HHᵀ (gh), the H step with G = WᵀW, then
-/// gh = the new HHᵀ for the next one. make(G, w_step) gives a step's column update. Returns the
-/// error ‖A − WH‖_F after it and the two steps' own sums (cd: the violation).
+/// gh = the new HHᵀ for the next one. make(G, w_step) gives a step's update rule (which points
+/// to G). Returns the error ‖A − WH‖_F after it and the two steps' own sums (cd: the violation).
 struct Alternation {
     double error = 0, own = 0;
 };
 /// zero_empty: set the W rows of A's empty rows back to 0 after the W step, before WᵀW is
 /// formed (pgd's penalty would otherwise pull them up towards mu).
-template <typename T, typename MakeUpdate>
-Alternation alternate(const Problem<T>& pb, Factors& f, Matrix<double>& gh, MakeUpdate&& make,
+template <typename MakeRule>
+Alternation alternate(const Problem& pb, DeviceFactors& f, Matrix<double>& gh, MakeRule&& make,
                       bool zero_empty = false) {
-    const StepSums sw = fused_step(pb.a, f.h, f.wr, make(gh, true));
-    if (zero_empty) zero_columns(f.wr, pb.empty);
-    const Matrix<double> gw = linalg::gram_wide(f.wr);
-    const StepSums sh = fused_step(pb.at, f.wr, f.h, make(gw, false));
-    gh = linalg::gram_wide(f.h);
+    const backend::Backend& be = pb.be;
+    const backend::NmfStepSums sw = be.nmf_half_step(pb.x, Side::a, f.h, f.wr, make(gh, true));
+    if (zero_empty) be.zero_columns(f.wr, pb.empty);
+    const Matrix<double> gw = be.factor_gram(f.wr);
+    const backend::NmfStepSums sh = be.nmf_half_step(pb.x, Side::at, f.wr, f.h, make(gw, false));
+    gh = be.factor_gram(f.h);
     return {frobenius_from(pb.norm2, sh.cross, gw, gh), sw.own + sh.own};
 }
 
 }  // namespace
 
-template <typename T>
-Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
+Outcome run_cd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
     Outcome out(o, max_iter);
     const std::int64_t k = o.k;
     std::mt19937_64 gen(o.seed);
     std::vector<std::int64_t> order(static_cast<std::size_t>(k));
     for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
-    Matrix<double> gh = linalg::gram_wide(f.h);
+    Matrix<double> gh = pb.be.factor_gram(f.h);
     double violation_init = 0;
     for (int it = 1; it <= max_iter; ++it) {
         const Alternation a = alternate(pb, f, gh, [&](const Matrix<double>& g, bool w_step) {
-            return CdUpdate(g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h,
-                            o.shuffle ? permutation(k, gen) : order);
+            return backend::NmfRule(backend::NmfCdRule{&g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h,
+                                                       o.shuffle ? permutation(k, gen) : order});
         });
         if (out.record(it, a.error, o.target_error)) break;
         const double violation = a.own;
@@ -106,27 +101,27 @@ Outcome run_cd(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
     return out;
 }
 
-template <typename T>
-Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
+Outcome run_mu(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
     Outcome out(o, max_iter);
     const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
+    const backend::Backend& be = pb.be;
     const auto error_now = [&]() {
-        return kl ? kl_error(pb.a, f.wr, f.h) : frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+        return kl ? kl_error(be, pb.x, f.wr, f.h) : frobenius_error_rw(be, pb.x, pb.norm2, f.wr, f.h);
     };
     const double initial = error_now();
     DecreaseRule rule{o.tol, initial, initial};
-    Matrix<double> gh = kl ? Matrix<double>() : linalg::gram_wide(f.h);
+    Matrix<double> gh = kl ? Matrix<double>() : be.factor_gram(f.h);
     for (int it = 1; it <= max_iter; ++it) {
         double error = 0;
         if (kl) {
-            mu_kl_step(f.wr, f.h, pb.a, row_sums(f.h), false, reg.l1_w, reg.l2_w);
-            mu_kl_step(f.h, f.wr, pb.at, row_sums(f.wr), true, reg.l1_h, reg.l2_h);
-            for (double& v : f.h.data)
-                if (v < eps64) v = 0;
-            error = kl_error(pb.a, f.wr, f.h);
+            be.nmf_kl_step(pb.x, Side::a, f.h, f.wr, {be.row_sums(f.h), false, reg.l1_w, reg.l2_w});
+            be.nmf_kl_step(pb.x, Side::at, f.wr, f.h, {be.row_sums(f.wr), true, reg.l1_h, reg.l2_h});
+            be.clamp_below(f.h, eps64);
+            error = kl_error(be, pb.x, f.wr, f.h);
         } else {
             error = alternate(pb, f, gh, [&](const Matrix<double>& g, bool w_step) {
-                        return MuUpdate{g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h};
+                        return backend::NmfRule(
+                            backend::NmfMuRule{&g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h});
                     }).error;
         }
         if (out.record(it, error, o.target_error, rule)) break;
@@ -136,40 +131,32 @@ Outcome run_mu(const Problem<T>& pb, Factors& f, const NmfOptions& o, const Regu
 
 /// Alternating gradient steps (W, then H with A·... of the new W), each with step lr, or
 /// 1/L for the block's Gram matrix G when lr is 0; annealed every anneal_every iterations.
-template <typename T>
-Outcome run_pgd(const Problem<T>& pb, Factors& f, const NmfOptions& o, int max_iter) {
+Outcome run_pgd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int max_iter) {
     Outcome out(o, max_iter);
     const double lam = o.lam < 0 ? 100.0 : o.lam;
-    const double initial = frobenius_error_rw(pb.a, pb.norm2, f.wr, f.h);
+    const double initial = frobenius_error_rw(pb.be, pb.x, pb.norm2, f.wr, f.h);
     DecreaseRule rule{o.tol, initial, initial};
-    Matrix<double> gh = linalg::gram_wide(f.h);
+    Matrix<double> gh = pb.be.factor_gram(f.h);
     double scale = 1.0;
     for (int it = 1; it <= max_iter; ++it) {
         const auto step_for = [&](const Matrix<double>& g) {
             if (o.lr > 0) return o.lr * scale;
-            const double l = largest_eigenvalue(g);
+            const double l = largest_eigenvalue(pb.be, g);
             return l > 0 ? scale / l : 0.0;
         };
-        const double error = alternate(
-                                 pb, f, gh,
-                                 [&](const Matrix<double>& g, bool) {
-                                     return GradientUpdate{g, step_for(g), lam, o.mu, o.project};
-                                 },
-                                 true)
-                                 .error;
+        const double error =
+            alternate(
+                pb, f, gh,
+                [&](const Matrix<double>& g, bool) {
+                    return backend::NmfRule(backend::NmfGradientRule{&g, step_for(g), lam, o.mu, o.project});
+                },
+                true)
+                .error;
         if (it % o.anneal_every == 0) scale *= o.anneal;
         if (out.record(it, error, o.target_error, rule)) break;
     }
     out.check_rise(initial, pb.norm2);
     return out;
 }
-
-#define FACTOPIC_NMF_LOOPS(T)                                                                            \
-    template Outcome run_cd(const Problem<T>&, Factors&, const NmfOptions&, const Regularization&, int); \
-    template Outcome run_mu(const Problem<T>&, Factors&, const NmfOptions&, const Regularization&, int); \
-    template Outcome run_pgd(const Problem<T>&, Factors&, const NmfOptions&, int);
-FACTOPIC_NMF_LOOPS(float)
-FACTOPIC_NMF_LOOPS(double)
-#undef FACTOPIC_NMF_LOOPS
 
 }  // namespace factopic::decomp::nmf_detail

@@ -4,26 +4,20 @@
 #include <cmath>
 
 #include "detail.hpp"
-#include "factopic/linalg/lapack.hpp"
 
 namespace factopic::decomp::nmf_detail {
 
-/// ⟨X, Y⟩ of two equally shaped matrices.
+/// ⟨X, Y⟩ of two equally shaped host matrices, over blocks of 1024 entries added in order.
 double inner(const Matrix<double>& x, const Matrix<double>& y) {
-    return fixed_sum(static_cast<std::int64_t>(x.data.size()), [&](std::int64_t lo, std::int64_t hi) {
+    constexpr std::size_t block = 1024;
+    double total = 0;
+    for (std::size_t lo = 0; lo < x.data.size(); lo += block) {
+        const std::size_t hi = std::min(x.data.size(), lo + block);
         double s = 0;
-        for (std::int64_t i = lo; i < hi; ++i)
-            s += x.data[static_cast<std::size_t>(i)] * y.data[static_cast<std::size_t>(i)];
-        return s;
-    });
-}
-
-/// Row sums of a k × n factor (Σ over its columns).
-std::vector<double> row_sums(const Matrix<double>& f) {
-    std::vector<double> s(static_cast<std::size_t>(f.rows), 0.0);
-    for (std::int64_t j = 0; j < f.cols; ++j)
-        for (std::int64_t t = 0; t < f.rows; ++t) s[static_cast<std::size_t>(t)] += f(t, j);
-    return s;
+        for (std::size_t i = lo; i < hi; ++i) s += x.data[i] * y.data[i];
+        total += s;
+    }
+    return total;
 }
 
 /// ‖A − WH‖_F from ⟨Y, P⟩ = ⟨A, WH⟩ and the two Gram matrices.
@@ -33,44 +27,20 @@ double frobenius_from(double norm2, double cross, const Matrix<double>& gw, cons
 
 /// √(2·KL(A ‖ WH)) as scikit-learn's _beta_divergence(beta=1, square_root=True): the sum over
 /// the non-zeros above EPSILON plus Σ(WH) − Σ(A) (Σ(WH) from the factors' sums).
-template <typename T>
-double kl_error(const CsrMatrix<T>& a, const Matrix<double>& wr, const Matrix<double>& h) {
-    const std::int64_t k = wr.rows;
-    const double data = fixed_sum(a.rows, [&](std::int64_t lo, std::int64_t hi) {
-        double s = 0;
-        for (std::int64_t i = lo; i < hi; ++i) {
-            const double* wi = wr.col(i);
-            for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
-                const double x = static_cast<double>(a.values[q]);
-                if (!(x > eps32)) continue;
-                const double* hj = h.col(a.indices[q]);
-                double wh = 0;
-                for (std::int64_t t = 0; t < k; ++t) wh += wi[t] * hj[t];
-                if (wh == 0) wh = eps32;
-                s += x * std::log(x / wh) - x;
-            }
-        }
-        return s;
-    });
-    const std::vector<double> ws = row_sums(wr), hs = row_sums(h);
+double kl_error(const backend::Backend& be, const Sparse& a, const Dense& wr, const Dense& h) {
+    const std::int64_t k = wr.rows();
+    const double data = be.nmf_kl_terms(a, wr, h);
+    const std::vector<double> ws = be.row_sums(wr), hs = be.row_sums(h);
     double sum_wh = 0;
     for (std::int64_t t = 0; t < k; ++t) sum_wh += ws[static_cast<std::size_t>(t)] * hs[static_cast<std::size_t>(t)];
     return std::sqrt(2.0 * std::max(data + sum_wh, 0.0));
 }
 
 /// ‖A − WH‖_F for row-wise factors.
-template <typename T>
-double frobenius_error_rw(const CsrMatrix<T>& a, double norm2, const Matrix<double>& wr, const Matrix<double>& h) {
-    Matrix<double> p;
-    linalg::multiply_rowwise(a, h, p);  // k × m: A·Hᵀ
-    return frobenius_from(norm2, inner(wr, p), linalg::gram_wide(wr), linalg::gram_wide(h));
+double frobenius_error_rw(const backend::Backend& be, const Sparse& a, double norm2, const Dense& wr, const Dense& h) {
+    Dense p;
+    be.sparse_rowwise_product(a, Side::a, h, p);  // k × m: A·Hᵀ
+    return frobenius_from(norm2, be.inner(wr, p), be.factor_gram(wr), be.factor_gram(h));
 }
-
-#define FACTOPIC_NMF_LOSSES(T)                                                                   \
-    template double kl_error(const CsrMatrix<T>&, const Matrix<double>&, const Matrix<double>&); \
-    template double frobenius_error_rw(const CsrMatrix<T>&, double, const Matrix<double>&, const Matrix<double>&);
-FACTOPIC_NMF_LOSSES(float)
-FACTOPIC_NMF_LOSSES(double)
-#undef FACTOPIC_NMF_LOSSES
 
 }  // namespace factopic::decomp::nmf_detail

@@ -9,7 +9,6 @@
 #include "../finite.hpp"
 #include "detail.hpp"
 #include "factopic/core/error.hpp"
-#include "factopic/linalg/lapack.hpp"
 
 namespace factopic::decomp {
 
@@ -26,50 +25,52 @@ struct TransformRun {
 
 /// mu from W = √(mean(A)/k), stopped by the decrease rule (every 10 iterations).
 template <typename T>
-TransformRun transform_mu(const CsrMatrix<T>& a, const Matrix<double>& h, const Matrix<double>& p,
-                          const Matrix<double>& g, const NmfOptions& o, const Regularization& reg, int max_iter) {
-    const std::int64_t k = h.rows, m = a.rows;
+TransformRun transform_mu(const backend::Backend& be, const CsrMatrix<T>& a_host, const Sparse& a, const Dense& h,
+                          const Dense& p, const Matrix<double>& g, const NmfOptions& o, const Regularization& reg,
+                          int max_iter) {
+    const std::int64_t k = h.rows(), m = a.rows();
     TransformRun out;
-    Matrix<double>& wr = out.wr;
     const bool kl = o.beta_loss == BetaLoss::kullback_leibler;
-    const double avg = std::sqrt(matrix_mean(a) / static_cast<double>(k));
-    wr = Matrix<double>(k, m);
-    std::fill(wr.data.begin(), wr.data.end(), avg);
-    const double norm2 = squared_norm(linalg::frobenius_norm(a));
+    const double avg = std::sqrt(matrix_mean(a_host) / static_cast<double>(k));
+    Matrix<double> start(k, m);
+    std::fill(start.data.begin(), start.data.end(), avg);
+    Dense wr = be.upload(std::move(start));
+    const double norm2 = be.squared_norm(a);
     const auto error_now = [&]() {
-        return kl ? kl_error(a, wr, h) : frobenius_from(norm2, inner(wr, p), linalg::gram_wide(wr), g);
+        return kl ? kl_error(be, a, wr, h) : frobenius_from(norm2, be.inner(wr, p), be.factor_gram(wr), g);
     };
     const double initial = error_now();
     DecreaseRule rule{o.tol, initial, initial};
-    const std::vector<double> h_sum = row_sums(h);
+    const std::vector<double> h_sum = be.row_sums(h);
     for (int it = 1; it <= max_iter; ++it) {
         if (kl)
-            mu_kl_step(wr, h, a, h_sum, false, reg.l1_w, reg.l2_w);
+            be.nmf_kl_step(a, Side::a, h, wr, {h_sum, false, reg.l1_w, reg.l2_w});
         else
-            stored_step(p, wr, MuUpdate{g, reg.l1_w, reg.l2_w});
+            be.nmf_stored_step(p, wr, backend::NmfMuRule{&g, reg.l1_w, reg.l2_w});
         out.iterations = it;
         if (o.tol > 0 && it % 10 == 0 && rule.done(it, error_now())) {
             out.converged = true;
             break;
         }
     }
+    out.wr = be.download(wr);
     return out;
 }
 
 /// Coordinate descent from W = 0, stopped by the violation rule of cd.
-TransformRun transform_cd(const Matrix<double>& p, const Matrix<double>& g, const NmfOptions& o,
+TransformRun transform_cd(const backend::Backend& be, const Dense& p, const Matrix<double>& g, const NmfOptions& o,
                           const Regularization& reg, int max_iter) {
-    const std::int64_t k = g.rows, m = p.cols;
+    const std::int64_t k = g.rows, m = p.cols();
     TransformRun out;
-    Matrix<double>& wr = out.wr;
-    wr = Matrix<double>::zeros(k, m);
+    Dense wr = be.upload(Matrix<double>::zeros(k, m));
     std::mt19937_64 gen(o.seed);
     std::vector<std::int64_t> order(static_cast<std::size_t>(k));
     for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
     double violation_init = 0;
     for (int it = 1; it <= max_iter; ++it) {
-        const auto order_w = o.shuffle ? permutation(k, gen) : order;
-        const double violation = stored_step(p, wr, CdUpdate(g, reg.l1_w, reg.l2_w, order_w));
+        auto order_w = o.shuffle ? permutation(k, gen) : order;
+        const double violation =
+            be.nmf_stored_step(p, wr, backend::NmfCdRule{&g, reg.l1_w, reg.l2_w, std::move(order_w)});
         out.iterations = it;
         if (it == 1) violation_init = violation;
         if (violation_init == 0 || violation / violation_init <= o.tol) {
@@ -77,6 +78,7 @@ TransformRun transform_cd(const Matrix<double>& p, const Matrix<double>& g, cons
             break;
         }
     }
+    out.wr = be.download(wr);
     return out;
 }
 
@@ -86,7 +88,8 @@ template <typename T>
 NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, const NmfOptions& options,
                               const runtime::ExecutionContext& context) {
     const runtime::ContextScope scope(context);
-    require_valid_matrix(a);
+    const backend::Backend& be = backend::backend_for(context);
+    require_valid_matrix(be, a);
     NmfOptions o = options;
     o.k = h_in.rows;
     o.init = NmfInit::random;  // no SVD init: W starts as scikit-learn's transform starts it
@@ -94,15 +97,17 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
         throw DataError(fmt::format("H has {} columns (terms) but the matrix has {}", h_in.cols, a.cols));
     require_valid_options(o, a.rows, a.cols);
     if (o.tol < 0) o.tol = default_tol(NmfSolver::cd);
-    const Matrix<double> h = h_in.template cast<double>();
+    Matrix<double> h = h_in.template cast<double>();
     require_valid_factor(h, h.rows, h.cols, "H");
     const Regularization reg = regularization(o, a.rows, a.cols);
     const int max_iter = o.max_iter > 0 ? o.max_iter : 200;
-    Matrix<double> p;
-    linalg::multiply_rowwise(a, h, p);  // A·Hᵀ, fixed
-    const Matrix<double> g = linalg::gram_wide(h);
-    TransformRun run =
-        o.solver == NmfSolver::mu ? transform_mu(a, h, p, g, o, reg, max_iter) : transform_cd(p, g, o, reg, max_iter);
+    const Sparse x = be.upload(a, false);
+    const Dense hd = be.upload(std::move(h));  // h is not read again
+    Dense p;
+    be.sparse_rowwise_product(x, Side::a, hd, p);  // A·Hᵀ, fixed
+    const Matrix<double> g = be.factor_gram(hd);
+    TransformRun run = o.solver == NmfSolver::mu ? transform_mu(be, a, x, hd, p, g, o, reg, max_iter)
+                                                 : transform_cd(be, p, g, o, reg, max_iter);
     NmfTransform<T> out;
     out.iterations = run.iterations;
     out.converged = run.converged;

@@ -25,17 +25,13 @@ Regularization regularization(const NmfOptions& o, std::int64_t m, std::int64_t 
 }
 
 template <typename T>
-void require_valid_matrix(const CsrMatrix<T>& a) {
+void require_valid_matrix(const backend::Backend& be, const CsrMatrix<T>& a) {
     if (a.rows == 0 || a.cols == 0)
         throw DataError(fmt::format("NMF needs a non-empty matrix (this one is {} x {})", a.rows, a.cols));
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
-            const double v = static_cast<double>(a.values[q]);
-            if (!std::isfinite(v) || v < 0)
-                throw DataError(
-                    fmt::format("entry ({}, {}) (row, column; 1-based) is {}: NMF needs finite, non-negative entries",
-                                i + 1, a.indices[q] + 1, v));
-        }
+    if (const auto bad = be.first_negative_or_non_finite(be.upload(a, false)))
+        throw DataError(
+            fmt::format("entry ({}, {}) (row, column; 1-based) is {}: NMF needs finite, non-negative entries",
+                        bad->row + 1, bad->col + 1, bad->value));
     if (std::none_of(a.values.begin(), a.values.end(), [](T v) { return v != 0; }))
         throw DataError(fmt::format("the {} x {} matrix has no non-zero entry: nothing to factorise", a.rows, a.cols));
     require_workable_scale(a, "NMF");
@@ -125,8 +121,8 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
                         to_string(o.solver)));
 }
 
-template void require_valid_matrix(const CsrMatrix<float>&);
-template void require_valid_matrix(const CsrMatrix<double>&);
+template void require_valid_matrix(const backend::Backend&, const CsrMatrix<float>&);
+template void require_valid_matrix(const backend::Backend&, const CsrMatrix<double>&);
 
 int default_max_iter(NmfSolver s) { return s == NmfSolver::cd || s == NmfSolver::mu ? 200 : 1000; }
 
