@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
-#include <random>
 
 namespace factopic::linalg {
 namespace detail {
@@ -65,11 +64,11 @@ template Matrix<double> transpose(const Matrix<double>&);
 template Matrix<float> columns(const Matrix<float>&, std::int64_t, std::int64_t);
 template Matrix<double> columns(const Matrix<double>&, std::int64_t, std::int64_t);
 
-Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
+Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed, runtime::RandomStream stream,
+                        std::uint64_t first) {
     Matrix<double> x(rows, cols);
-    std::mt19937_64 gen(seed);
-    std::normal_distribution<double> normal(0.0, 1.0);
-    for (auto& v : x.data) v = normal(gen);
+    const runtime::CounterRandom random(seed, stream);
+    for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = random.normal(first + i);
     return x;
 }
 

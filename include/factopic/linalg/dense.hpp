@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "factopic/core/csr.hpp"
+#include "factopic/runtime/random.hpp"
 
 namespace factopic::linalg {
 
@@ -90,8 +91,10 @@ void transpose_into(const Matrix<T>& a, Matrix<T>& out);
 template <typename T>
 Matrix<T> columns(const Matrix<T>& a, std::int64_t c0, std::int64_t n);
 
-/// A rows × cols matrix of independent standard normals from one seed (drawn serially from
-/// std::mt19937_64, so the thread count cannot change it).
-Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed);
+/// A rows × cols matrix of independent standard normals: entry (r, c) is the normal at position
+/// first + c·rows + r of the stream under the seed (runtime::CounterRandom, Philox), so any part of
+/// it is the same whichever thread, rank or device makes it.
+Matrix<double> gaussian(std::int64_t rows, std::int64_t cols, std::uint64_t seed, runtime::RandomStream stream,
+                        std::uint64_t first = 0);
 
 }  // namespace factopic::linalg

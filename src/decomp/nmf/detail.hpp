@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +31,7 @@
 #include "factopic/core/csr.hpp"
 #include "factopic/decomp/nmf.hpp"
 #include "factopic/linalg/dense.hpp"
+#include "factopic/runtime/random.hpp"
 
 namespace factopic::decomp::nmf_detail {
 
@@ -104,8 +104,10 @@ Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o);
 // ---------------------------------------------------------------------------------------------
 // update_rules.cpp (the column updates themselves are the backend's: backend::NmfRule)
 
-/// A Fisher–Yates permutation of 0..k-1 from gen (portable: no std::shuffle).
-std::vector<std::int64_t> permutation(std::int64_t k, std::mt19937_64& gen);
+/// The draw-th Fisher–Yates permutation of 0..k-1 under the seed (cd --shuffle: one draw per
+/// half-step; portable, no std::shuffle): swap i with the integer below i + 1 at position
+/// draw·k + i of the nmf_shuffle stream.
+std::vector<std::int64_t> permutation(std::int64_t k, std::uint64_t seed, std::uint64_t draw);
 
 // ---------------------------------------------------------------------------------------------
 // losses.cpp

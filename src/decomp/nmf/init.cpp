@@ -3,7 +3,6 @@
 // or to small random values (nndsvdar), and custom factors.
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <type_traits>
 
 #include "detail.hpp"
@@ -24,7 +23,7 @@ namespace {
 Factors random_start(std::int64_t m, std::int64_t n, std::int64_t k, double mean, std::uint64_t seed) {
     Factors f;
     const double avg = std::sqrt(mean / static_cast<double>(k));
-    const Matrix<double> z = linalg::gaussian(k, n + m, seed);
+    const Matrix<double> z = linalg::gaussian(k, n + m, seed, runtime::RandomStream::nmf_init);
     f.h = Matrix<double>(k, n);
     f.wr = Matrix<double>(k, m);
     for (std::int64_t j = 0; j < n; ++j)
@@ -86,18 +85,21 @@ Factors nndsvd(const CsrMatrix<T>& a, const NmfOptions& o) {
     return f;
 }
 
-/// nndsvda: the zeros of NNDSVD set to mean(A); nndsvdar: to |mean(A)·N(0, 1)/100|.
+/// nndsvda: the zeros of NNDSVD set to mean(A); nndsvdar: to |mean(A)·N(0, 1)/100|, the normal
+/// of each entry at its own position (Wᵀ's entries first, then H's), whichever others are zero.
 void fill_zeros(Factors& f, NmfInit init, double mean, std::uint64_t seed) {
     if (init == NmfInit::nndsvda) {
         for (Matrix<double>* x : {&f.wr, &f.h})
             for (double& v : x->data)
                 if (v == 0) v = mean;
     } else if (init == NmfInit::nndsvdar) {
-        std::mt19937_64 gen(seed);
-        std::normal_distribution<double> normal(0.0, 1.0);
-        for (Matrix<double>* x : {&f.wr, &f.h})
-            for (double& v : x->data)
-                if (v == 0) v = std::fabs(mean * normal(gen) / 100.0);
+        const runtime::CounterRandom random(seed, runtime::RandomStream::nmf_fill);
+        std::uint64_t first = 0;
+        for (Matrix<double>* x : {&f.wr, &f.h}) {
+            for (std::size_t i = 0; i < x->data.size(); ++i)
+                if (x->data[i] == 0) x->data[i] = std::fabs(mean * random.normal(first + i) / 100.0);
+            first += x->data.size();
+        }
     }
 }
 

@@ -6,12 +6,14 @@
 
 namespace factopic::decomp::nmf_detail {
 
-/// A Fisher–Yates permutation of 0..k-1 from gen (portable: no std::shuffle).
-std::vector<std::int64_t> permutation(std::int64_t k, std::mt19937_64& gen) {
+std::vector<std::int64_t> permutation(std::int64_t k, std::uint64_t seed, std::uint64_t draw) {
+    const runtime::CounterRandom random(seed, runtime::RandomStream::nmf_shuffle);
+    const auto first = draw * static_cast<std::uint64_t>(k);
     std::vector<std::int64_t> p(static_cast<std::size_t>(k));
     for (std::int64_t i = 0; i < k; ++i) p[static_cast<std::size_t>(i)] = i;
     for (std::int64_t i = k - 1; i > 0; --i) {
-        const auto j = static_cast<std::int64_t>(gen() % static_cast<std::uint64_t>(i + 1));
+        const auto j = static_cast<std::int64_t>(
+            random.below(first + static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i + 1)));
         std::swap(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(j)]);
     }
     return p;

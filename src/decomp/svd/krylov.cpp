@@ -249,7 +249,8 @@ SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions&
     r.method = SvdMethod::krylov;
     PhaseTimer timer(r.phases);
     BlockKrylov krylov(o, opt, k);
-    Matrix<double> block = linalg::gaussian(o.short_side(), krylov.block_size(), opt.seed);
+    Matrix<double> block =
+        linalg::gaussian(o.short_side(), krylov.block_size(), opt.seed, runtime::RandomStream::svd_start);
     o.be.orthonormalize(block, nullptr);
     Matrix<double> y;  // the Ritz vectors' coefficients in the basis
     for (;;) {

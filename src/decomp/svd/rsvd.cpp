@@ -45,7 +45,8 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     if (how == Normalizer::automatic) how = iters <= 2 ? Normalizer::none : Normalizer::lu;
     r.iterations = iters;
 
-    Matrix<double> q = linalg::gaussian(short_side, l, opt.seed);  // scikit-learn: Q on M's short side
+    Matrix<double> q = linalg::gaussian(short_side, l, opt.seed,
+                                        runtime::RandomStream::svd_start);  // scikit-learn: Q on M's short side
     SideProduct m_times{o, o.m_side, nullptr}, mt_times{o, o.mt_side, nullptr};
     Matrix<double> y;
     for (int it = 0; it < iters; ++it) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "factopic/linalg/dense.hpp"
 #include "factopic/runtime/random.hpp"
 
 namespace factopic::runtime {
@@ -84,6 +85,22 @@ TEST(Random, DistributionsHaveTheirMoments) {
     EXPECT_GE(umin, 0.0);
     EXPECT_LT(umax, 1.0);
     for (const auto c : counts) EXPECT_NEAR(static_cast<double>(c) / dn, 1.0 / 7.0, 0.004);
+}
+
+// The random starts (the SVDs' start block, NMF's random init): a block of the matrix is the
+// same whether it is drawn alone (from its first position) or as part of the whole.
+TEST(Random, GaussianBlocksAreThoseOfTheWholeMatrix) {
+    const auto whole = linalg::gaussian(5, 6, 42, RandomStream::svd_start);
+    const CounterRandom random(42, RandomStream::svd_start);
+    for (std::int64_t c = 0; c < 6; ++c)
+        for (std::int64_t r = 0; r < 5; ++r)
+            EXPECT_EQ(whole(r, c), random.normal(static_cast<std::uint64_t>(c * 5 + r)));
+    const auto right = linalg::gaussian(5, 2, 42, RandomStream::svd_start, 4 * 5);
+    for (std::int64_t c = 0; c < 2; ++c)
+        for (std::int64_t r = 0; r < 5; ++r) EXPECT_EQ(right(r, c), whole(r, c + 4));
+    // Another stream or seed gives other numbers.
+    EXPECT_NE(linalg::gaussian(5, 6, 42, RandomStream::nmf_init).data, whole.data);
+    EXPECT_NE(linalg::gaussian(5, 6, 43, RandomStream::svd_start).data, whole.data);
 }
 
 }  // namespace
