@@ -336,13 +336,40 @@ double frobenius_norm(const CsrMatrix<T>& a) {
     return std::sqrt(s);
 }
 
+template <typename T>
+Matrix<double> to_dense(const CsrMatrix<T>& a) {
+    Matrix<double> d = Matrix<double>::zeros(a.rows, a.cols);
+    for (std::int64_t i = 0; i < a.rows; ++i)
+        for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) d(i, a.indices[p]) = a.values[p];
+    return d;
+}
+
+template <typename T>
+CsrMatrix<T> to_csr(const Matrix<T>& a) {
+    CsrMatrix<T> s;
+    s.rows = a.rows;
+    s.cols = a.cols;
+    s.indptr.assign(static_cast<std::size_t>(a.rows + 1), 0);
+    for (std::int64_t i = 0; i < a.rows; ++i) {
+        for (std::int64_t j = 0; j < a.cols; ++j)
+            if (a(i, j) != 0) {
+                s.indices.push_back(static_cast<std::int32_t>(j));
+                s.values.push_back(a(i, j));
+            }
+        s.indptr[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(s.values.size());
+    }
+    return s;
+}
+
 #define FACTOPIC_SPARSE(T)                                                                                        \
     template CsrMatrix<T> transpose(const CsrMatrix<T>&);                                                         \
     template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<float>&, Matrix<float>&);                    \
     template void multiply_rowwise(const CsrMatrix<T>&, const Matrix<double>&, Matrix<double>&);                  \
     template void multiply_rows(const CsrMatrix<T>&, const Matrix<double>&, std::int64_t, std::int64_t, double*); \
     template Matrix<double> gram_rows(const CsrMatrix<T>&, const CsrMatrix<T>&);                                  \
-    template double frobenius_norm(const CsrMatrix<T>&);
+    template double frobenius_norm(const CsrMatrix<T>&);                                                          \
+    template Matrix<double> to_dense(const CsrMatrix<T>&);                                                        \
+    template CsrMatrix<T> to_csr(const Matrix<T>&);
 FACTOPIC_SPARSE(float)
 FACTOPIC_SPARSE(double)
 #undef FACTOPIC_SPARSE

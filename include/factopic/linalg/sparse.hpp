@@ -53,4 +53,13 @@ Matrix<double> gram_rows(const CsrMatrix<T>& a, const CsrMatrix<T>& at);
 template <typename T>
 double frobenius_norm(const CsrMatrix<T>& a);
 
+/// A as a dense matrix in double (its stored entries; the others 0).
+template <typename T>
+Matrix<double> to_dense(const CsrMatrix<T>& a);
+
+/// The CSR form of a dense matrix: every entry that is not 0 is stored (NaN too, so that a
+/// check after it can name it), row by row.
+template <typename T>
+CsrMatrix<T> to_csr(const Matrix<T>& a);
+
 }  // namespace factopic::linalg

@@ -318,9 +318,7 @@ FullSvd CpuBackend::full_svd_gram(const Sparse& sparse, const PhaseMark& mark) c
 FullSvd CpuBackend::full_svd_gesdd(const Sparse& sparse, const PhaseMark& mark) const {
     const CsrMatrix<double>& a = double_side(sparse, Side::a);
     FullSvd r;
-    Matrix<double> dense = Matrix<double>::zeros(a.rows, a.cols);
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        for (std::int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) dense(i, a.indices[p]) = a.values[p];
+    Matrix<double> dense = linalg::to_dense(a);
     mark("densify");
     linalg::gesdd(dense, r.u, r.s, r.vt);
     mark("gesdd");

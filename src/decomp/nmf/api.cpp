@@ -11,6 +11,7 @@
 #include "../names.hpp"
 #include "detail.hpp"
 #include "factopic/core/error.hpp"
+#include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/clock.hpp"
 
 namespace factopic::decomp {
@@ -205,19 +206,7 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given, const runtime::
 
 template <typename T>
 NmfResult<T> nmf(const Matrix<T>& a, const NmfOptions& options, const runtime::ExecutionContext& context) {
-    CsrMatrix<T> s;
-    s.rows = a.rows;
-    s.cols = a.cols;
-    s.indptr.assign(static_cast<std::size_t>(a.rows + 1), 0);
-    for (std::int64_t i = 0; i < a.rows; ++i) {
-        for (std::int64_t j = 0; j < a.cols; ++j)
-            if (a(i, j) != 0) {  // NaN too: the check names it
-                s.indices.push_back(static_cast<std::int32_t>(j));
-                s.values.push_back(a(i, j));
-            }
-        s.indptr[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(s.values.size());
-    }
-    return nmf(s, options, context);
+    return nmf(linalg::to_csr(a), options, context);  // NaN entries kept: the check names them
 }
 
 template <typename T>

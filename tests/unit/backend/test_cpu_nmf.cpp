@@ -11,6 +11,8 @@
 
 #include "../../../src/backend/backend.hpp"
 #include "../support.hpp"
+#include "factopic/linalg/dense.hpp"
+#include "factopic/linalg/sparse.hpp"
 #include "factopic/runtime/context.hpp"
 
 using namespace factopic;
@@ -45,15 +47,8 @@ CsrMatrix<double> random_csr(std::int64_t m, std::int64_t n, double density, std
 }
 
 Matrix<double> dense_of(const CsrMatrix<double>& a, Side side) {
-    Matrix<double> d = Matrix<double>::zeros(side == Side::a ? a.rows : a.cols, side == Side::a ? a.cols : a.rows);
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        for (std::int64_t q = a.indptr[i]; q < a.indptr[i + 1]; ++q) {
-            if (side == Side::a)
-                d(i, a.indices[q]) = a.values[q];
-            else
-                d(a.indices[q], i) = a.values[q];
-        }
-    return d;
+    const Matrix<double> d = linalg::to_dense(a);
+    return side == Side::a ? d : linalg::transpose(d);
 }
 
 /// A k × n factor with entries in [0, 1), some of them 0.

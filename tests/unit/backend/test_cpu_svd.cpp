@@ -44,13 +44,7 @@ CsrMatrix<double> random_csr(std::int64_t rows, std::int64_t cols, double densit
     return a;
 }
 
-Matrix<double> dense_of(const CsrMatrix<double>& a) {
-    Matrix<double> d = Matrix<double>::zeros(a.rows, a.cols);
-    for (std::int64_t i = 0; i < a.rows; ++i)
-        for (auto p = a.indptr[i]; p < a.indptr[i + 1]; ++p)
-            d(i, a.indices[static_cast<std::size_t>(p)]) = a.values[static_cast<std::size_t>(p)];
-    return d;
-}
+Matrix<double> dense_of(const CsrMatrix<double>& a) { return linalg::to_dense(a); }
 
 Matrix<double> random_dense(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
     std::mt19937_64 gen(seed);
