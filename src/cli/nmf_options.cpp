@@ -90,16 +90,17 @@ decomp::NmfOptions nmf_options(const NmfMethodArgs& a, std::int64_t k) {
     o.solver = decomp::parse_nmf_solver(a.solver);
     o.init = decomp::parse_nmf_init(a.init);
     o.beta_loss = decomp::parse_beta_loss(a.beta_loss);
-    o.max_iter = a.max_iter == NmfMethodArgs::max_iter_unset ? 0 : a.max_iter;
-    o.tol = a.tol;
+    // The arguments' own defaults (unset, negative, 0) are the library's unset options.
+    if (a.max_iter != NmfMethodArgs::max_iter_unset) o.max_iter = a.max_iter;
+    if (a.tol >= 0) o.tol = a.tol;
     o.seed = a.seed;
     o.alpha_w = a.alpha_w;
-    o.alpha_h = a.alpha_h;
+    if (a.alpha_h >= 0) o.alpha_h = a.alpha_h;
     o.l1_ratio = a.l1_ratio;
     o.shuffle = a.shuffle;
-    o.lam = a.lam;
+    if (a.lam >= 0) o.lam = a.lam;
     o.mu = a.mu;
-    o.lr = a.lr;
+    if (a.lr > 0) o.lr = a.lr;
     o.anneal = a.anneal;
     o.anneal_every = a.anneal_every;
     o.project = a.project;
@@ -146,12 +147,12 @@ std::string divergence_message(const decomp::NmfOptions& o, decomp::NmfSolver so
     // scale of the data last (it is behind every other divergence once the options are sane).
     std::vector<std::string> causes;
     const bool gradient = solver == NmfSolver::pgd || solver == NmfSolver::adam;
-    if (gradient && o.lr > 0)
+    if (gradient && o.lr)
         causes.push_back(fmt::format("the learning rate --lr {:g} is too large for this data: try a smaller one{}",
-                                     o.lr, solver == NmfSolver::pgd ? " (or leave it out: pgd's 1/L step)" : ""));
+                                     *o.lr, solver == NmfSolver::pgd ? " (or leave it out: pgd's 1/L step)" : ""));
     else if (solver == NmfSolver::adam)
         causes.push_back("adam's default learning rate (1e-3) does not suit data of this scale: give a smaller --lr");
-    const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+    const double alpha_h = o.alpha_h.value_or(o.alpha_w);
     if (o.alpha_w > 0 || alpha_h > 0)
         causes.push_back(fmt::format("the regularisation (--alpha-w {:g}, --alpha-h {:g}) is too strong: lower it",
                                      o.alpha_w, alpha_h));
@@ -186,11 +187,10 @@ decomp::NmfResult<T> fit_nmf(const CsrMatrix<T>& x, const decomp::NmfOptions& op
 template <typename T>
 void warn_if_empty(const decomp::NmfResult<T>& r, const decomp::NmfOptions& options) {
     if (r.relative_error >= 1 - 1e-12)  // regularised (else degenerate): W·H = 0 can be its optimum
-        print_warning(
-            fmt::format("warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
-                        "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty",
-                        decomp::to_string(r.solver), r.relative_error, options.alpha_w,
-                        options.alpha_h < 0 ? options.alpha_w : options.alpha_h));
+        print_warning(fmt::format(
+            "warning: nmf ({}): W·H explains nothing of A (relative error {:.6f}): the regularisation "
+            "(--alpha-w {:g}, --alpha-h {:g}) outweighs the data; every topic is empty",
+            decomp::to_string(r.solver), r.relative_error, options.alpha_w, options.alpha_h.value_or(options.alpha_w)));
 }
 
 template decomp::NmfResult<float> fit_nmf(const CsrMatrix<float>&, const decomp::NmfOptions&);

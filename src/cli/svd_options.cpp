@@ -61,11 +61,11 @@ decomp::TruncatedSvdOptions truncated_options(const SvdMethodArgs& a, std::int64
     o.k = k;
     o.method = chosen_method(a);
     o.oversamples = a.oversamples;
-    o.power_iters = a.power_iters;
+    if (a.power_iters >= 0) o.power_iters = a.power_iters;  // the argument's -1 and 0: unset
     o.normalizer = decomp::parse_normalizer(a.normalizer);
     o.seed = a.seed;
     o.tol = a.tol;
-    o.block = a.block;
+    if (a.block > 0) o.block = a.block;
     return o;
 }
 

@@ -268,21 +268,24 @@ text::VectorizerOptions vectorizer_from(const json& j, std::vector<std::string> 
     return o;
 }
 
+// The options left unset (the solver's defaults) are stored as the values that meant "unset"
+// before they were std::optional — max_iter 0, tol, alpha_h and lam -1, lr 0 — so that the files
+// written before and after read the same.
 json nmf_json(const decomp::NmfOptions& o) {
     return {{"k", o.k},
             {"solver", decomp::to_string(o.solver)},
             {"init", decomp::to_string(o.init)},
             {"beta_loss", decomp::to_string(o.beta_loss)},
-            {"max_iter", o.max_iter},
-            {"tol", o.tol},
+            {"max_iter", o.max_iter.value_or(0)},
+            {"tol", o.tol.value_or(-1.0)},
             {"seed", o.seed},
             {"alpha_w", o.alpha_w},
-            {"alpha_h", o.alpha_h},
+            {"alpha_h", o.alpha_h.value_or(-1.0)},
             {"l1_ratio", o.l1_ratio},
             {"shuffle", o.shuffle},
-            {"lam", o.lam},
+            {"lam", o.lam.value_or(-1.0)},
             {"mu", o.mu},
-            {"lr", o.lr},
+            {"lr", o.lr.value_or(0.0)},
             {"anneal", o.anneal},
             {"anneal_every", o.anneal_every},
             {"project", o.project},
@@ -298,16 +301,18 @@ decomp::NmfOptions nmf_from(const json& j) {
     o.solver = decomp::parse_nmf_solver(f.string("solver"));
     o.init = decomp::parse_nmf_init(f.string("init"));
     o.beta_loss = decomp::parse_beta_loss(f.string("beta_loss"));
-    o.max_iter = f.integer<int>("max_iter");
-    o.tol = f.number("tol");
+    // The stored "unset" values (see nmf_json) back to unset; any other value is given, and
+    // validated as such (max_iter -1 is out of range, not unset).
+    if (const int max_iter = f.integer<int>("max_iter"); max_iter != 0) o.max_iter = max_iter;
+    if (const double tol = f.number("tol"); tol >= 0) o.tol = tol;
     o.seed = f.integer<std::uint64_t>("seed");
     o.alpha_w = f.number("alpha_w");
-    o.alpha_h = f.number("alpha_h");
+    if (const double alpha_h = f.number("alpha_h"); alpha_h >= 0) o.alpha_h = alpha_h;
     o.l1_ratio = f.number("l1_ratio");
     o.shuffle = f.boolean("shuffle");
-    o.lam = f.number("lam");
+    if (const double lam = f.number("lam"); lam >= 0) o.lam = lam;
     o.mu = f.number("mu");
-    o.lr = f.number("lr");
+    if (const double lr = f.number("lr"); lr != 0) o.lr = lr;
     o.anneal = f.number("anneal");
     o.anneal_every = f.integer<int>("anneal_every");
     o.project = f.boolean("project");

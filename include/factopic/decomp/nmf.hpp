@@ -46,20 +46,23 @@ struct NmfOptions {
     NmfSolver solver = NmfSolver::cd;
     NmfInit init = NmfInit::nndsvda;
     BetaLoss beta_loss = BetaLoss::frobenius;  ///< mu only; the other solvers minimise the Frobenius norm
-    int max_iter = 0;  ///< 0: the solver's default (cd, mu: 200; pgd, adam: 1000); the CLI never passes 0
-    double tol =
-        -1;  ///< negative: the solver's default (adam 1e-5, the others 1e-4); cd: stop when the projected-gradient
-             ///< violation falls to tol × the first one; mu, pgd, adam: when the error fell by less than tol × the
-             ///< initial error over the last 10 iterations (checked every 10); 0: run max_iter iterations
-    std::uint64_t seed = 0;  ///< random init, nndsvdar, cd --shuffle
-    double alpha_w = 0;      ///< regularisation of W (scikit-learn 1.2: scaled by n_features)
-    double alpha_h = -1;     ///< of H (scaled by n_samples); negative: the same as alpha_w
-    double l1_ratio = 0;     ///< 0: L2 only; 1: L1 only
-    bool shuffle = false;    ///< cd: random order of the components in each sweep
+    /// Most iterations, at least 1; unset: the solver's default (cd, mu: 200; pgd, adam: 1000).
+    std::optional<int> max_iter;
+    /// ≥ 0; unset: the solver's default (adam 1e-5, the others 1e-4). cd: stop when the
+    /// projected-gradient violation falls to tol × the first one; mu, pgd, adam: when the error fell
+    /// by less than tol × the initial error over the last 10 iterations (checked every 10); 0: run
+    /// max_iter iterations.
+    std::optional<double> tol;
+    std::uint64_t seed = 0;         ///< random init, nndsvdar, cd --shuffle
+    double alpha_w = 0;             ///< regularisation of W (scikit-learn 1.2: scaled by n_features)
+    std::optional<double> alpha_h;  ///< of H (scaled by n_samples), ≥ 0; unset: the same as alpha_w
+    double l1_ratio = 0;            ///< 0: L2 only; 1: L1 only
+    bool shuffle = false;           ///< cd: random order of the components in each sweep
     // pgd and adam (the lecture's names)
-    double lam = -1;      ///< penalty weight; negative: the solver's default (pgd 100, adam 1e6)
-    double mu = 1e-6;     ///< pgd: entries below mu are penalised
-    double lr = 0;        ///< step; 0: pgd 1/L per block (L = largest eigenvalue of its Gram matrix), adam 1e-3
+    std::optional<double> lam;  ///< penalty weight, ≥ 0; unset: the solver's default (pgd 100, adam 1e6)
+    double mu = 1e-6;           ///< pgd: entries below mu are penalised
+    /// step, > 0; unset: pgd 1/L per block (L = largest eigenvalue of its Gram matrix), adam 1e-3
+    std::optional<double> lr;
     double anneal = 0.9;  ///< lr ← lr·anneal every anneal_every iterations
     int anneal_every = 100;
     bool project = false;                              ///< pgd: clip W, H to ≥ 0 after every step

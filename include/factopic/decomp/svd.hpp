@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,20 +46,20 @@ struct FullSvdOptions {
 struct TruncatedSvdOptions {
     std::int64_t k = 10;
     SvdMethod method = SvdMethod::krylov;
-    int oversamples = 10;                           ///< extra columns in the range finder / Krylov block
-    int power_iters = -1;                           ///< rsvd; -1: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
+    int oversamples = 10;            ///< extra columns in the range finder / Krylov block
+    std::optional<int> power_iters;  ///< rsvd, ≥ 0; unset: scikit-learn's auto (7 if k < 0.1·min(m, n), else 4)
     Normalizer normalizer = Normalizer::automatic;  ///< rsvd; auto: none if ≤ 2 iterations, else LU
     std::uint64_t seed = 0;
-    double tol = 1e-6;     ///< krylov: stop once every Ritz value θ = σ² of the k is within tol·θ of
-                           ///< an eigenvalue of AᵀA, by its residual (‖AᵀAv − θv‖ ≤ tol·θ) or by
-                           ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
-    int max_blocks = 0;    ///< krylov: most Krylov blocks; 0: until the basis fills min(m, n).
-                           ///< The result's status says when it stopped the method short of tol;
-                           ///< block · max_blocks must be at least k
-    int block = 0;         ///< krylov: vectors per block; 0: 4 for k ≤ 20, else 8
-    bool qr_ritz = false;  ///< krylov: take the QR-based final step (phase "ritz_qr") even when the
-                           ///< Gram-based one (phase "ritz") would do; it is taken anyway when the
-                           ///< Gram-based one's checks fail. For tests and comparisons.
+    double tol = 1e-6;  ///< krylov: stop once every Ritz value θ = σ² of the k is within tol·θ of
+                        ///< an eigenvalue of AᵀA, by its residual (‖AᵀAv − θv‖ ≤ tol·θ) or by
+                        ///< Kato–Temple (‖r‖²/gap ≤ tol·θ, gap to the neighbouring Ritz values)
+    /// krylov: most Krylov blocks, at least 1; unset: until the basis fills min(m, n). The result's
+    /// status says when it stopped the method short of tol; block · max_blocks must be at least k.
+    std::optional<int> max_blocks;
+    std::optional<int> block;  ///< krylov: vectors per block, at least 1; unset: 4 for k ≤ 20, else 8
+    bool qr_ritz = false;      ///< krylov: take the QR-based final step (phase "ritz_qr") even when the
+                               ///< Gram-based one (phase "ritz") would do; it is taken anyway when the
+                               ///< Gram-based one's checks fail. For tests and comparisons.
 };
 
 /// Wall time of one named phase of a decomposition, in seconds.

@@ -41,12 +41,12 @@ void adam_step(const backend::Backend& be, Dense& y, AdamState& s, const Matrix<
 Outcome run_adam(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int max_iter) {
     const backend::Backend& be = pb.be;
     Outcome out(o, max_iter);
-    const double lam = o.lam < 0 ? 1e6 : o.lam;
-    double lr = o.lr > 0 ? o.lr : 1e-3;
+    const double lam = o.lam.value_or(1e6);
+    double lr = o.lr.value_or(1e-3);
     AdamState sw(be, f.wr), sh(be, f.h);
     Dense p, q;
     double initial = -1;
-    DecreaseRule rule{o.tol, 0, 0};
+    DecreaseRule rule{*o.tol, 0, 0};
     for (int it = 1;; ++it) {
         const Matrix<double> gh = be.factor_gram(f.h), gw = be.factor_gram(f.wr);
         be.sparse_rowwise_product(pb.x, Side::a, f.h, p);
@@ -54,7 +54,7 @@ Outcome run_adam(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int m
         const double error = frobenius_from(pb.norm2, be.inner(f.wr, p), gw, gh);
         if (initial < 0) {
             initial = error;
-            rule = {o.tol, initial, initial};
+            rule = {*o.tol, initial, initial};
         } else {  // the error after iteration it − 1
             if (out.record(it - 1, error, o.target_error, rule)) break;
         }

@@ -61,7 +61,7 @@ struct Fit {
 /// The solver's iterations from the start f.
 Outcome iterate(const Problem& pb, DeviceFactors& f, const NmfOptions& options) {
     const Regularization reg = regularization(options, pb.x.rows(), pb.x.cols());
-    const int max_iter = options.max_iter;
+    const int max_iter = *options.max_iter;  // with_defaults filled it in
     // cd and mu set an empty document's weights to exactly 0 in their first W step (its
     // gradient is G·w, its numerator 0); adam keeps a 0 it starts from (a zero gradient
     // there), pgd only with the reset after each W step.
@@ -99,8 +99,7 @@ void finish(const Problem& pb, DeviceFactors& f, const NmfOptions& options, Fit&
 /// upload after the init to the download after the finish.
 template <typename T>
 Fit fit_factors(const backend::Backend& be, const CsrMatrix<T>& a, Factors& f, const NmfOptions& options,
-                std::vector<Phase>& phases) {
-    auto t = Clock::now();
+                runtime::PhaseTimer& timer) {
     // After the init, so that Aᵀ and the SVD's workspace are never held together, and
     // released before the result's copies of the factors are made.
     const Problem pb(be, a);
@@ -108,13 +107,12 @@ Fit fit_factors(const backend::Backend& be, const CsrMatrix<T>& a, Factors& f, c
     fit.norm2 = pb.norm2;
     DeviceFactors d{be.upload(std::move(f.wr)), be.upload(std::move(f.h))};
     fit.out = iterate(pb, d, options);
-    phases.emplace_back("iterations", since(t));
-    t = Clock::now();
+    timer.mark("iterations");
     finish(pb, d, options, fit);
     f.wr = be.download(d.wr);
     f.h = be.download(d.h);
     fit.negative = count_negative(f.wr) + count_negative(f.h);
-    phases.emplace_back("finish", since(t));
+    timer.mark("finish");
     return fit;
 }
 
@@ -137,8 +135,8 @@ NmfResult<T> to_result(Factors f, const NmfOptions& o, Fit fit) {
     r.reconstruction_error = fit.out.error;
     r.relative_error = fit.norm2 > 0 ? fit.frob / std::sqrt(fit.norm2) : 0.0;
     r.iterations = fit.out.iterations;
-    r.max_iter = o.max_iter;
-    r.tol = o.tol;
+    r.max_iter = *o.max_iter;
+    r.tol = *o.tol;
     r.status = fit.out.diverged         ? Status::diverged
                : fit.out.reached_target ? Status::target_reached
                : fit.out.converged      ? Status::converged
@@ -173,7 +171,7 @@ void flag_non_finite(NmfResult<T>& r) {
 /// explains 1/m of ‖A‖², a relative error of 1 − 1/(2m), below this for m < 5e11.
 template <typename T>
 void flag_degenerate(NmfResult<T>& r, const NmfOptions& options) {
-    const bool regularised = options.alpha_w > 0 || options.alpha_h > 0;
+    const bool regularised = options.alpha_w > 0 || options.alpha_h.value_or(0) > 0;
     if (r.status != Status::diverged && !regularised && r.relative_error >= 1 - 1e-12) {
         r.status = Status::degenerate;
         r.diagnosis = fmt::format("W·H explains nothing of A (relative error {:.15g}, as for W = H = 0{})",
@@ -192,10 +190,10 @@ NmfResult<T> nmf(const CsrMatrix<T>& a, const NmfOptions& given, const runtime::
     require_valid_options(given, a.rows, a.cols);
     const NmfOptions options = with_defaults(given);
     std::vector<Phase> phases;
-    const auto t = Clock::now();
+    runtime::PhaseTimer timer(phases);
     Factors f = initialize(a, options);
-    phases.emplace_back("init", since(t));
-    Fit fit = fit_factors(be, a, f, options, phases);
+    timer.mark("init");
+    Fit fit = fit_factors(be, a, f, options, timer);
     NmfResult<T> r = to_result<T>(std::move(f), options, std::move(fit));
     flag_non_finite(r);
     flag_degenerate(r, options);

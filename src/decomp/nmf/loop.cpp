@@ -93,7 +93,7 @@ Outcome run_cd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const R
         if (out.record(it, a.error, o.target_error)) break;
         const double violation = a.own;
         if (it == 1) violation_init = violation;
-        if (violation_init == 0 || violation / violation_init <= o.tol) {
+        if (violation_init == 0 || violation / violation_init <= *o.tol) {
             out.converged = true;
             break;
         }
@@ -109,7 +109,7 @@ Outcome run_mu(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const R
         return kl ? kl_error(be, pb.x, f.wr, f.h) : frobenius_error_rw(be, pb.x, pb.norm2, f.wr, f.h);
     };
     const double initial = error_now();
-    DecreaseRule rule{o.tol, initial, initial};
+    DecreaseRule rule{*o.tol, initial, initial};
     Matrix<double> gh = kl ? Matrix<double>() : be.factor_gram(f.h);
     for (int it = 1; it <= max_iter; ++it) {
         double error = 0;
@@ -133,14 +133,14 @@ Outcome run_mu(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const R
 /// 1/L for the block's Gram matrix G when lr is 0; annealed every anneal_every iterations.
 Outcome run_pgd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, int max_iter) {
     Outcome out(o, max_iter);
-    const double lam = o.lam < 0 ? 100.0 : o.lam;
+    const double lam = o.lam.value_or(100.0);
     const double initial = frobenius_error_rw(pb.be, pb.x, pb.norm2, f.wr, f.h);
-    DecreaseRule rule{o.tol, initial, initial};
+    DecreaseRule rule{*o.tol, initial, initial};
     Matrix<double> gh = pb.be.factor_gram(f.h);
     double scale = 1.0;
     for (int it = 1; it <= max_iter; ++it) {
         const auto step_for = [&](const Matrix<double>& g) {
-            if (o.lr > 0) return o.lr * scale;
+            if (o.lr) return *o.lr * scale;
             const double l = largest_eigenvalue(pb.be, g);
             return l > 0 ? scale / l : 0.0;
         };

@@ -39,7 +39,7 @@ TransformRun transform_mu(const backend::Backend& be, const CsrMatrix<T>& a_host
         return kl ? kl_error(be, a, wr, h) : frobenius_from(norm2, be.inner(wr, p), be.factor_gram(wr), g);
     };
     const double initial = error_now();
-    DecreaseRule rule{o.tol, initial, initial};
+    DecreaseRule rule{*o.tol, initial, initial};
     const std::vector<double> h_sum = be.row_sums(h);
     for (int it = 1; it <= max_iter; ++it) {
         if (kl)
@@ -47,7 +47,7 @@ TransformRun transform_mu(const backend::Backend& be, const CsrMatrix<T>& a_host
         else
             be.nmf_stored_step(p, wr, backend::NmfMuRule{&g, reg.l1_w, reg.l2_w});
         out.iterations = it;
-        if (o.tol > 0 && it % 10 == 0 && rule.done(it, error_now())) {
+        if (*o.tol > 0 && it % 10 == 0 && rule.done(it, error_now())) {
             out.converged = true;
             break;
         }
@@ -71,7 +71,7 @@ TransformRun transform_cd(const backend::Backend& be, const Dense& p, const Matr
             be.nmf_stored_step(p, wr, backend::NmfCdRule{&g, reg.l1_w, reg.l2_w, std::move(order_w)});
         out.iterations = it;
         if (it == 1) violation_init = violation;
-        if (violation_init == 0 || violation / violation_init <= o.tol) {
+        if (violation_init == 0 || violation / violation_init <= *o.tol) {
             out.converged = true;
             break;
         }
@@ -94,11 +94,11 @@ NmfTransform<T> nmf_transform(const CsrMatrix<T>& a, const Matrix<T>& h_in, cons
     if (h_in.cols != a.cols)
         throw DataError(fmt::format("H has {} columns (terms) but the matrix has {}", h_in.cols, a.cols));
     require_valid_options(o, a.rows, a.cols);
-    if (o.tol < 0) o.tol = default_tol(NmfSolver::cd);
+    if (!o.tol) o.tol = default_tol(NmfSolver::cd);
     Matrix<double> h = h_in.template cast<double>();
     require_valid_factor(h, h.rows, h.cols, "H");
     const Regularization reg = regularization(o, a.rows, a.cols);
-    const int max_iter = o.max_iter > 0 ? o.max_iter : 200;
+    const int max_iter = o.max_iter.value_or(200);
     const Sparse x = be.upload(a, false);
     const Dense hd = be.upload(std::move(h));  // h is not read again
     Dense p;

@@ -15,7 +15,7 @@ namespace factopic::decomp {
 namespace nmf_detail {
 
 Regularization regularization(const NmfOptions& o, std::int64_t m, std::int64_t n) {
-    const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+    const double alpha_h = o.alpha_h.value_or(o.alpha_w);
     Regularization r;
     r.l1_w = static_cast<double>(n) * o.alpha_w * o.l1_ratio;
     r.l2_w = static_cast<double>(n) * o.alpha_w * (1.0 - o.l1_ratio);
@@ -86,16 +86,17 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
     const auto check = [](bool ok, const std::string& what) {
         if (!ok) throw InvalidArgument(what);
     };
-    check(o.max_iter >= 0, fmt::format("max_iter = {} must be >= 0", o.max_iter));
-    check(std::isfinite(o.tol), fmt::format("tol = {} must be a number (negative: the solver's default)", o.tol));
+    if (o.max_iter) check(*o.max_iter >= 1, fmt::format("max_iter = {} must be >= 1", *o.max_iter));
+    if (o.tol) check(std::isfinite(*o.tol) && *o.tol >= 0, fmt::format("tol = {} must be >= 0", *o.tol));
     check(std::isfinite(o.alpha_w) && o.alpha_w >= 0, fmt::format("alpha_W = {} must be >= 0", o.alpha_w));
-    check(std::isfinite(o.alpha_h), fmt::format("alpha_H = {} must be >= 0", o.alpha_h));
+    if (o.alpha_h)
+        check(std::isfinite(*o.alpha_h) && *o.alpha_h >= 0, fmt::format("alpha_H = {} must be >= 0", *o.alpha_h));
     check(o.l1_ratio >= 0 && o.l1_ratio <= 1, fmt::format("l1_ratio = {} must be in [0, 1]", o.l1_ratio));
     {
         // scikit-learn 1.2 multiplies alpha_W by n and alpha_H by m: that product must stay a
         // number, or every update divides by infinity and W, H become NaN.
         const Regularization reg = regularization(o, m, n);
-        const double alpha_h = o.alpha_h < 0 ? o.alpha_w : o.alpha_h;
+        const double alpha_h = o.alpha_h.value_or(o.alpha_w);
         check(std::isfinite(reg.l1_w) && std::isfinite(reg.l2_w),
               fmt::format("alpha_W = {} is too large: scaled by the {} columns (scikit-learn 1.2's scaling) it "
                           "overflows double",
@@ -105,9 +106,9 @@ void require_valid_options(const NmfOptions& o, std::int64_t m, std::int64_t n) 
                           "overflows double",
                           alpha_h, m));
     }
-    check(std::isfinite(o.lam), fmt::format("lam = {} must be a number", o.lam));
+    if (o.lam) check(std::isfinite(*o.lam) && *o.lam >= 0, fmt::format("lam = {} must be >= 0", *o.lam));
     check(std::isfinite(o.mu) && o.mu >= 0, fmt::format("mu = {} must be >= 0", o.mu));
-    check(std::isfinite(o.lr) && o.lr >= 0, fmt::format("lr = {} must be >= 0 (0: automatic)", o.lr));
+    if (o.lr) check(std::isfinite(*o.lr) && *o.lr > 0, fmt::format("lr = {} must be > 0", *o.lr));
     check(o.anneal > 0 && o.anneal <= 1, fmt::format("anneal = {} must be in (0, 1]", o.anneal));
     check(o.anneal_every >= 1, fmt::format("anneal_every = {} must be >= 1", o.anneal_every));
     check(o.beta1 >= 0 && o.beta1 < 1, fmt::format("beta1 = {} must be in [0, 1)", o.beta1));
@@ -130,8 +131,8 @@ int default_max_iter(NmfSolver s) { return s == NmfSolver::cd || s == NmfSolver:
 double default_tol(NmfSolver s) { return s == NmfSolver::adam ? 1e-5 : 1e-4; }
 
 NmfOptions with_defaults(NmfOptions o) {
-    if (o.max_iter == 0) o.max_iter = default_max_iter(o.solver);
-    if (o.tol < 0) o.tol = default_tol(o.solver);
+    if (!o.max_iter) o.max_iter = default_max_iter(o.solver);
+    if (!o.tol) o.tol = default_tol(o.solver);
     return o;
 }
 

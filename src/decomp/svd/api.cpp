@@ -170,11 +170,17 @@ SvdResult<T> truncated_svd(const CsrMatrix<T>& a, const TruncatedSvdOptions& opt
                                           a.rows, a.cols, r_max));
     if (options.tol <= 0 || !std::isfinite(options.tol))
         throw InvalidArgument(fmt::format("tol = {} must be a positive number", options.tol));
-    if (options.method == SvdMethod::krylov && options.max_blocks > 0) {
+    if (options.power_iters && *options.power_iters < 0)
+        throw InvalidArgument(fmt::format("power_iters = {} must be >= 0", *options.power_iters));
+    if (options.block && *options.block < 1)
+        throw InvalidArgument(fmt::format("block = {} must be >= 1", *options.block));
+    if (options.max_blocks && *options.max_blocks < 1)
+        throw InvalidArgument(fmt::format("max_blocks = {} must be >= 1", *options.max_blocks));
+    if (options.method == SvdMethod::krylov && options.max_blocks) {
         const std::int64_t l = krylov_block_size(options, options.k, r_max);
-        if (l * options.max_blocks < options.k)
+        if (l * *options.max_blocks < options.k)
             throw InvalidArgument(fmt::format("max_blocks = {} with blocks of {} holds {} vectors, fewer than k = {}",
-                                              options.max_blocks, l, l * options.max_blocks, options.k));
+                                              *options.max_blocks, l, l * *options.max_blocks, options.k));
     }
     require_workable_scale(a, "the SVD");
     const Widened<CsrMatrix, T> ad(a);

@@ -25,20 +25,7 @@ using runtime::Clock;
 using runtime::since;
 inline constexpr double eps = std::numeric_limits<double>::epsilon();
 
-/// Appends (name, seconds since the previous mark) to a result's phases.
-class PhaseTimer {
-public:
-    explicit PhaseTimer(std::vector<Phase>& out) : m_out(out), m_t(Clock::now()) {}
-    void mark(const char* name) {
-        const auto now = Clock::now();
-        m_out.emplace_back(name, std::chrono::duration<double>(now - m_t).count());
-        m_t = now;
-    }
-
-private:
-    std::vector<Phase>& m_out;
-    Clock::time_point m_t;
-};
+using runtime::PhaseTimer;
 
 /// A view of x (a CsrMatrix or a Matrix) in double: x itself when it is double, else a widened copy.
 template <template <typename> class Container, typename T>

@@ -92,7 +92,7 @@ public:
           m_n(o.short_side()),
           m_k(k),
           m_l(krylov_block_size(opt, k, m_n)),
-          m_capacity(std::min<std::int64_t>(m_n, m_l * (opt.max_blocks > 0 ? opt.max_blocks : (m_n + m_l - 1) / m_l))),
+          m_capacity(std::min<std::int64_t>(m_n, m_l * (opt.max_blocks ? *opt.max_blocks : (m_n + m_l - 1) / m_l))),
           m_schedule(std::min<std::int64_t>(k + std::max(opt.oversamples, 0), m_n), m_l) {}
 
     std::int64_t block_size() const { return m_l; }
@@ -241,7 +241,7 @@ private:
 std::int64_t krylov_block_size(const TruncatedSvdOptions& opt, std::int64_t k, std::int64_t n) {
     // Small blocks need fewer vectors in all, larger ones read A fewer times per vector;
     // measured best on the 20 Newsgroups: 4 for k ≤ 20, 8 above.
-    return std::min<std::int64_t>(opt.block > 0 ? opt.block : (k <= 20 ? 4 : 8), n);
+    return std::min<std::int64_t>(opt.block.value_or(k <= 20 ? 4 : 8), n);
 }
 
 SvdResult<double> truncated_krylov(const Oriented& o, const TruncatedSvdOptions& opt, std::int64_t k) {

@@ -39,8 +39,7 @@ SvdResult<double> truncated_rsvd(const Oriented& o, const TruncatedSvdOptions& o
     const backend::Backend& be = o.be;
     const std::int64_t short_side = o.short_side();
     const std::int64_t l = std::min<std::int64_t>(k + std::max(opt.oversamples, 0), short_side);
-    const int iters = opt.power_iters >= 0 ? opt.power_iters
-                                           : (static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
+    const int iters = opt.power_iters.value_or(static_cast<double>(k) < 0.1 * static_cast<double>(short_side) ? 7 : 4);
     Normalizer how = opt.normalizer;
     if (how == Normalizer::automatic) how = iters <= 2 ? Normalizer::none : Normalizer::lu;
     r.iterations = iters;

@@ -245,7 +245,7 @@ TEST(Nmf, OnIterationStopsEverySolverWithTheFactorsOfThatIteration) {
             const auto limited = decomp::nmf(a, o);
             ASSERT_EQ(limited.status, Status::max_iterations) << limited.diagnosis;
             ASSERT_EQ(limited.iterations, 3);
-            o.max_iter = 0;  // the solver's default, far beyond 3
+            o.max_iter.reset();  // the solver's default, far beyond 3
             std::vector<int> seen;
             int limit = 0;
             o.on_iteration = [&](int iteration, int max_iter) {
@@ -450,6 +450,22 @@ TEST(Nmf, BadInputIsRejectedByName) {
     custom.h_init = Matrix<double>::zeros(3, 30);
     (*custom.h_init)(1, 2) = -0.5;
     EXPECT_NE(error_of([&] { decomp::nmf(a, custom); }).find("(2, 3)"), std::string::npos);
+
+    // The optional options: unset is the solver's default; given, a value out of range is an error
+    // (0 or a negative number is no longer a way to ask for the default).
+    {
+        const auto given = [&](auto set) {
+            auto g = options(NmfSolver::pgd, 3);
+            set(g);
+            return error_of([&] { decomp::nmf(a, g); });
+        };
+        EXPECT_NE(given([](auto& g) { g.max_iter = 0; }).find("max_iter = 0 must be >= 1"), std::string::npos);
+        EXPECT_NE(given([](auto& g) { g.tol = -1.0; }).find("tol = -1 must be >= 0"), std::string::npos);
+        EXPECT_NE(given([](auto& g) { g.alpha_h = -1.0; }).find("alpha_H = -1 must be >= 0"), std::string::npos);
+        EXPECT_NE(given([](auto& g) { g.lam = -1.0; }).find("lam = -1 must be >= 0"), std::string::npos);
+        EXPECT_NE(given([](auto& g) { g.lr = 0.0; }).find("lr = 0 must be > 0"), std::string::npos);
+        EXPECT_EQ(given([](auto& g) { g.tol = 0.0; }), "(no error)");  // 0: every iteration runs
+    }
 
     auto kl = options(NmfSolver::cd, 3);
     kl.beta_loss = BetaLoss::kullback_leibler;

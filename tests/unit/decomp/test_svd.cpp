@@ -268,6 +268,28 @@ TEST_P(TruncatedSvd, RejectsKOutOfRange) {
     }
 }
 
+TEST_P(TruncatedSvd, RejectsGivenOptionsOutOfRange) {
+    const auto a = make(kShapes[0], 1);
+    const auto error_of = [&](auto set) -> std::string {
+        decomp::TruncatedSvdOptions o;
+        o.method = GetParam();
+        o.k = 5;
+        set(o);
+        try {
+            decomp::truncated_svd(a, o);
+        } catch (const InvalidArgument& e) {
+            return e.what();
+        }
+        return "(no error)";
+    };
+    // Unset is the method's default; given, out of range is an error.
+    EXPECT_EQ(error_of([](auto&) {}), "(no error)");
+    EXPECT_EQ(error_of([](auto& o) { o.power_iters = -1; }), "power_iters = -1 must be >= 0");
+    EXPECT_EQ(error_of([](auto& o) { o.block = 0; }), "block = 0 must be >= 1");
+    EXPECT_EQ(error_of([](auto& o) { o.max_blocks = 0; }), "max_blocks = 0 must be >= 1");
+    EXPECT_EQ(error_of([](auto& o) { o.power_iters = 0; }), "(no error)");  // no power iteration
+}
+
 INSTANTIATE_TEST_SUITE_P(Methods, TruncatedSvd, ::testing::Values(SvdMethod::rsvd, SvdMethod::krylov),
                          [](const auto& p) { return decomp::to_string(p.param); });
 
