@@ -306,8 +306,12 @@ TEST_P(SvdConformance, PropertiesHoldOnEveryTierAndTiersAgreeWithTheReference) {
     const auto& [c, weighting] = GetParam();
     const CsrMatrix<double>& a = matrix(weighting, svd_min_df);
     const auto ref = run_svd(c, a, reference().context);
-    const std::vector<double>& exact = exact_values(weighting);
+    // gesdd's reference run is the exact SVD itself: not made twice.
+    const std::vector<double>& exact = c.method == decomp::SvdMethod::gesdd ? ref.s : exact_values(weighting);
     for (const Tier& tier : tiers()) {
+        // The full methods' dense LAPACK work is what a third thread on two cores makes slowest
+        // (and what the sanitizer build runs too): 1 against 2 threads shows their split.
+        if (decomp::is_full(c.method) && tier.context.threads > 2) continue;
         SCOPED_TRACE(tier.name);
         // The reference tier's properties are those of ref itself, not of a second run.
         const auto r = tier.name == reference().name ? ref : run_svd(c, a, tier.context);
