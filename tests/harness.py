@@ -30,6 +30,7 @@ class Checks:
         self.crash_location = crash_location
 
     def run(self, name, fn):
+        start = time.monotonic()
         try:
             detail = fn()
         except AssertionError as e:
@@ -38,7 +39,8 @@ class Checks:
             self._fail(name, self._explain(e))
         else:
             self.passed += 1
-            print(f"PASS {name}" + (f" -- {detail}" if detail else ""), flush=True)
+            took = f" [{time.monotonic() - start:.1f} s]"
+            print(f"PASS {name}" + (f" -- {detail}" if detail else "") + took, flush=True)
 
     def _explain(self, e):
         for kind, message in self.extra:
