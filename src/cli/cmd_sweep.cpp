@@ -190,13 +190,13 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
         if (k < 1 || k > r_max)
             throw InvalidArgument(fmt::format("k = {} is out of range: the matrix is {} x {}, so 1 <= k <= {}", k,
                                               x.rows, x.cols, r_max));
-    const std::vector<std::uint64_t> seeds = stability_seeds(choose, svd_args.seed);
+    const std::vector<std::uint64_t> seeds = stability_seeds(choose, svd_args.options.seed);
     const bool stability = seeds.size() >= 2;
     std::vector<SweepPoint> points;
     if (method == "nmf") {
         // One factorisation per k and run: NMF's rank-k solutions are not nested.
         NmfMethodArgs model_args = nmf_args;
-        model_args.seed = svd_args.seed;
+        model_args.options.seed = svd_args.options.seed;
         int stopped = 0, fits = 0;
         const auto fit = [&](const NmfMethodArgs& na, std::int64_t k) {
             auto r = fit_nmf(x, nmf_options(na, k));
@@ -227,8 +227,8 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
                     na.init = choose.stability_init;
                     na.w_init.clear();
                     na.h_init.clear();
-                    na.seed = seed;
-                    if (na.init == model_args.init && seed == model_args.seed)
+                    na.options.seed = seed;
+                    if (na.init == model_args.init && seed == model_args.options.seed)
                         runs.push_back(r.h);  // the model's own fit is one of the runs
                     else
                         runs.push_back(fit(na, k).h);
@@ -260,8 +260,9 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
                 std::vector<linalg::Matrix<T>> runs;
                 for (const auto seed : seeds) {
                     SvdMethodArgs s = svd;
-                    s.seed = seed;
-                    runs.push_back(seed == svd.seed ? r.vt : decomp::truncated_svd(x, truncated_options(s, k)).vt);
+                    s.options.seed = seed;
+                    runs.push_back(seed == svd.options.seed ? r.vt
+                                                            : decomp::truncated_svd(x, truncated_options(s, k)).vt);
                 }
                 p.stability = model::topic_stability(runs, true);
             }
@@ -280,9 +281,9 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
     std::vector<decomp::SvdResult<T>> others;
     if (stability && !full)
         for (const auto seed : seeds)
-            if (seed != svd.seed) {
+            if (seed != svd.options.seed) {
                 SvdMethodArgs s = svd;
-                s.seed = seed;
+                s.options.seed = seed;
                 others.push_back(decomp::truncated_svd(x, truncated_options(s, k_max)));
             }
     const double shared_s = since(t0) / static_cast<double>(ks.size());
@@ -295,15 +296,15 @@ std::vector<SweepPoint> sweep_topics(const CsrMatrix<T>& x, const std::vector<st
         if (stability && !full) {
             std::vector<linalg::Matrix<T>> runs;
             for (const auto seed : seeds) {
-                if (seed == svd.seed) {
+                if (seed == svd.options.seed) {
                     runs.push_back(terms);
                     continue;
                 }
-                // The runs in others are in the order of their seeds, svd.seed's left out.
+                // The runs in others are in the order of their seeds, svd.options.seed's left out.
                 std::size_t at = 0;
                 for (const auto s : seeds) {
                     if (s == seed) break;
-                    if (s != svd.seed) ++at;
+                    if (s != svd.options.seed) ++at;
                 }
                 runs.push_back(leading_rows(others[at].vt, k));
             }
@@ -416,7 +417,7 @@ void resolve_k(TopicsArgs& a) {
     }
     if (a.method != "nmf" && c.stability_init_opt != nullptr && c.stability_init_opt->count() > 0)
         throw InvalidArgument(fmt::format("--stability-init applies to --method nmf, not {}", a.method));
-    (void)stability_seeds(c, a.svd.seed);
+    (void)stability_seeds(c, a.svd.options.seed);
 }
 
 template <typename T>
@@ -432,7 +433,7 @@ template TopicsArgs with_chosen_k(const CsrMatrix<float>&, const TopicsArgs&);
 template TopicsArgs with_chosen_k(const CsrMatrix<double>&, const TopicsArgs&);
 
 void print_k_choice(const TopicsArgs& a) {
-    const auto seeds = stability_seeds(a.choose, a.svd.seed);
+    const auto seeds = stability_seeds(a.choose, a.svd.options.seed);
     fmt::print("choose k   {} at k = {}; stability over {} run{} per k{}\n", sweep_method_name(a.method, a.nmf),
                a.choose.range, seeds.size(), seeds.size() == 1 ? "" : "s",
                a.method == "nmf" && seeds.size() > 1 ? fmt::format(" (init {})", a.choose.stability_init) : "");
@@ -441,7 +442,7 @@ void print_k_choice(const TopicsArgs& a) {
 }
 
 nlohmann::json k_choice_json(const TopicsArgs& a) {
-    const auto seeds = stability_seeds(a.choose, a.svd.seed);
+    const auto seeds = stability_seeds(a.choose, a.svd.options.seed);
     return {{"k", a.k},
             {"range", a.choose.range},
             {"min_stability", a.choose.min_stability},
@@ -475,7 +476,7 @@ void run_typed(const SweepArgs& a, const KSpec& spec, io::OutputFiles& outputs, 
     const double sweep_s = since(t0);
     const std::int64_t chosen = choose_k(points, m.choose.min_stability);
     const std::string reason = choice_reason(points, m.choose.min_stability, chosen);
-    const std::vector<std::uint64_t> seeds = stability_seeds(m.choose, m.svd.seed);
+    const std::vector<std::uint64_t> seeds = stability_seeds(m.choose, m.svd.options.seed);
     if (outputs[0]) {
         plot::Chart chart;
         chart.title = fmt::format("Reconstruction error against k ({}, {} x {})", method_name, x.rows, x.cols);
@@ -533,7 +534,7 @@ void run(SweepArgs& a) {
     if (!a.model.input.vocabulary_file.empty())
         throw InvalidArgument("--vocabulary: sweep shows no terms (topics, fit and report use it)");
     validate(a.model.nmf);
-    (void)stability_seeds(a.model.choose, a.model.svd.seed);  // a bad --seeds fails before any work
+    (void)stability_seeds(a.model.choose, a.model.svd.options.seed);  // a bad --seeds fails before any work
     if (a.model.method != "nmf" && a.model.choose.stability_init_opt->count() > 0)
         throw InvalidArgument(fmt::format("--stability-init applies to --method nmf, not {}", a.model.method));
     io::OutputFiles outputs({{"--plot", a.plot_path, true}}, matrix_inputs(a.model.input, a.model.nmf));

@@ -61,7 +61,7 @@ Decomposition<T> fit_topics(const LoadedMatrix<T>& in, const TopicsArgs& a) {
     o.assign = assign_options(a.doc);
     if (o.method == model::TopicMethod::nmf) {
         NmfMethodArgs na = a.nmf;
-        na.seed = a.svd.seed;
+        na.options.seed = a.svd.options.seed;
         o.nmf = nmf_options(na, a.k);
     } else if (o.method != model::TopicMethod::svd) {
         SvdMethodArgs svd = a.svd;
@@ -495,16 +495,20 @@ void run(const TopicsArgs& a) {
 
 void add_model_options(CLI::App& sub, TopicsArgs& args, bool exact_svds) {
     add_matrix_options(sub, args.input);
+    std::vector<std::string> methods = model::topic_method_names();
+    if (exact_svds)  // sweep: also the full SVD's own methods
+        for (const auto m : {decomp::SvdMethod::gram, decomp::SvdMethod::gesdd})
+            methods.push_back(decomp::to_string(m));
     sub.add_option("--method", args.method, "How to find the topics")
-        ->check(exact_svds ? CLI::IsMember({"nmf", "svd", "rsvd", "krylov", "gram", "gesdd"})
-                           : CLI::IsMember({"nmf", "svd", "rsvd", "krylov"}))
+        ->check(CLI::IsMember(methods))
         ->capture_default_str();
-    sub.add_option("--oversamples", args.svd.oversamples, "rsvd, krylov: extra columns of the start block")
+    sub.add_option("--oversamples", args.svd.options.oversamples, "rsvd, krylov: extra columns of the start block")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    sub.add_option("--power-iters", args.svd.power_iters, "rsvd: power iterations (default: scikit-learn's auto)")
+    sub.add_option("--power-iters", args.svd.options.power_iters,
+                   "rsvd: power iterations (default: scikit-learn's auto)")
         ->check(CLI::NonNegativeNumber);
-    sub.add_option("--seed", args.svd.seed, "Seed: rsvd and krylov start blocks, nmf's random inits")
+    sub.add_option("--seed", args.svd.options.seed, "Seed: rsvd and krylov start blocks, nmf's random inits")
         ->capture_default_str();
     add_nmf_method_options(sub, args.nmf, false);
 }

@@ -17,8 +17,9 @@
 namespace factopic::cli {
 
 struct DocTopicsArgs {
-    double min_topic_weight = 0;  ///< a document whose largest weight is below gets topic -1
-    bool normalize = false;       ///< --doc-topics: each row divided by its sum
+    /// A document whose largest weight is below gets topic -1 (the library's default).
+    double min_topic_weight = model::AssignOptions{}.min_weight;
+    bool normalize = false;  ///< --doc-topics: each row divided by its sum
 };
 
 /// Binds --min-topic-weight and --normalize.

@@ -14,99 +14,83 @@ constexpr const char* k_solver_group = "Solver options (pgd, adam)";
 
 void add_nmf_method_options(CLI::App& app, NmfMethodArgs& a, bool with_seed) {
     app.add_option("--solver", a.solver, "cd (coordinate descent), mu (multiplicative), pgd (gradient descent), adam")
-        ->check(CLI::IsMember({"cd", "mu", "pgd", "adam"}))
+        ->check(CLI::IsMember(decomp::nmf_solver_names()))
         ->capture_default_str();
     app.add_option("--init", a.init, "Initial W, H: random, nndsvd, nndsvda, nndsvdar or custom (--w-init, --h-init)")
-        ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar", "custom"}))
+        ->check(CLI::IsMember(decomp::nmf_init_names()))
         ->capture_default_str();
     app.add_option("--w-init", a.w_init, "init custom: W (documents x k) as .npy");
     app.add_option("--h-init", a.h_init, "init custom: H (k x terms) as .npy");
     app.add_option("--beta-loss", a.beta_loss, "mu: frobenius or kullback-leibler")
-        ->check(CLI::IsMember({"frobenius", "kullback-leibler"}))
+        ->check(CLI::IsMember(decomp::beta_loss_names()))
         ->capture_default_str();
-    app.add_option("--max-iter", a.max_iter, "Most iterations, at least 1 (default: cd, mu 200; pgd, adam 1000)");
-    app.add_option("--tol", a.tol,
+    app.add_option("--max-iter", a.options.max_iter,
+                   "Most iterations, at least 1 (default: cd, mu 200; pgd, adam 1000)");
+    app.add_option("--tol", a.options.tol,
                    "Stop when cd's projected-gradient violation is tol x its first value, or (mu, pgd, adam) the "
                    "error fell by less than tol x the initial error in 10 iterations; 0: never (default: adam "
                    "1e-5, the others 1e-4)")
         ->check(CLI::NonNegativeNumber);
     if (with_seed)
-        app.add_option("--seed", a.seed, "Seed of random init, nndsvdar, --shuffle and the SVD of nndsvd*")
+        app.add_option("--seed", a.options.seed, "Seed of random init, nndsvdar, --shuffle and the SVD of nndsvd*")
             ->capture_default_str();
-    app.add_option("--alpha-w", a.alpha_w, "Regularisation of W (scikit-learn 1.2 scaling: x terms)")
+    app.add_option("--alpha-w", a.options.alpha_w, "Regularisation of W (scikit-learn 1.2 scaling: x terms)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    app.add_option("--alpha-h", a.alpha_h, "Regularisation of H (x documents; default: the same as --alpha-w)")
+    app.add_option("--alpha-h", a.options.alpha_h, "Regularisation of H (x documents; default: the same as --alpha-w)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--l1-ratio", a.l1_ratio, "Share of L1 in the regularisation (0: L2 only)")
+    app.add_option("--l1-ratio", a.options.l1_ratio, "Share of L1 in the regularisation (0: L2 only)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    app.add_flag("--shuffle", a.shuffle, "cd: visit the components in a random order each sweep");
+    app.add_flag("--shuffle", a.options.shuffle, "cd: visit the components in a random order each sweep");
     // The lecture's gradient-descent knobs: a help section of their own, after the options most
     // runs need (issue 14).
-    app.add_option("--lam", a.lam, "pgd, adam: weight of the penalty on negatives (default: pgd 100, adam 1e6)")
+    app.add_option("--lam", a.options.lam, "pgd, adam: weight of the penalty on negatives (default: pgd 100, adam 1e6)")
         ->check(CLI::NonNegativeNumber)
         ->group(k_solver_group);
-    app.add_option("--mu", a.mu, "pgd: entries below mu are penalised")
+    app.add_option("--mu", a.options.mu, "pgd: entries below mu are penalised")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_option("--lr", a.lr, "pgd, adam: learning rate (default: pgd 1/L per block, adam 1e-3)")
+    app.add_option("--lr", a.options.lr, "pgd, adam: learning rate (default: pgd 1/L per block, adam 1e-3)")
         ->check(CLI::PositiveNumber)
         ->group(k_solver_group);
-    app.add_option("--anneal", a.anneal, "pgd, adam: multiply the learning rate by this ...")
+    app.add_option("--anneal", a.options.anneal, "pgd, adam: multiply the learning rate by this ...")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_option("--anneal-every", a.anneal_every, "... every this many iterations")
+    app.add_option("--anneal-every", a.options.anneal_every, "... every this many iterations")
         ->check(CLI::PositiveNumber)
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_flag("--project", a.project, "pgd: clip W and H to >= 0 after every step")->group(k_solver_group);
-    app.add_option("--beta1", a.beta1, "adam: decay of the first moment")
+    app.add_flag("--project", a.options.project, "pgd: clip W and H to >= 0 after every step")->group(k_solver_group);
+    app.add_option("--beta1", a.options.beta1, "adam: decay of the first moment")
         ->check(CLI::Range(0.0, 0.999999))
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_option("--beta2", a.beta2, "adam: decay of the second moment")
+    app.add_option("--beta2", a.options.beta2, "adam: decay of the second moment")
         ->check(CLI::Range(0.0, 0.999999))
         ->capture_default_str()
         ->group(k_solver_group);
-    app.add_option("--target-error", a.target_error,
+    app.add_option("--target-error", a.options.target_error,
                    "Stop as soon as the reconstruction error is at most this (for benchmarks)")
         ->check(CLI::NonNegativeNumber);
 }
 
 void validate(const NmfMethodArgs& a) {
-    if (a.max_iter != NmfMethodArgs::max_iter_unset && a.max_iter < 1)
+    if (a.options.max_iter && *a.options.max_iter < 1)
         throw InvalidArgument(
             fmt::format("--max-iter {} is out of range: it must be at least 1 (leave it out for the solver's default)",
-                        a.max_iter));
+                        *a.options.max_iter));
 }
 
 decomp::NmfOptions nmf_options(const NmfMethodArgs& a, std::int64_t k) {
     validate(a);
-    decomp::NmfOptions o;
+    decomp::NmfOptions o = a.options;
     o.k = k;
     o.solver = decomp::parse_nmf_solver(a.solver);
     o.init = decomp::parse_nmf_init(a.init);
     o.beta_loss = decomp::parse_beta_loss(a.beta_loss);
-    // The arguments' own defaults (unset, negative, 0) are the library's unset options.
-    if (a.max_iter != NmfMethodArgs::max_iter_unset) o.max_iter = a.max_iter;
-    if (a.tol >= 0) o.tol = a.tol;
-    o.seed = a.seed;
-    o.alpha_w = a.alpha_w;
-    if (a.alpha_h >= 0) o.alpha_h = a.alpha_h;
-    o.l1_ratio = a.l1_ratio;
-    o.shuffle = a.shuffle;
-    if (a.lam >= 0) o.lam = a.lam;
-    o.mu = a.mu;
-    if (a.lr > 0) o.lr = a.lr;
-    o.anneal = a.anneal;
-    o.anneal_every = a.anneal_every;
-    o.project = a.project;
-    o.beta1 = a.beta1;
-    o.beta2 = a.beta2;
-    o.target_error = a.target_error;
     const bool custom = o.init == decomp::NmfInit::custom;
     if (custom != (!a.w_init.empty() || !a.h_init.empty()) || (custom && (a.w_init.empty() || a.h_init.empty())))
         throw InvalidArgument(custom ? "--init custom needs both --w-init W.npy and --h-init H.npy"

@@ -4,31 +4,21 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
-#include <limits>
 #include <string>
 
 #include "factopic/decomp/nmf.hpp"
 
 namespace factopic::cli {
 
+/// The NMF options as the library has them: every number binds to its field of `options`, so the
+/// CLI's defaults and its unset options are the library's own (decomp::NmfOptions); the enums
+/// are read as their names, and k and the custom init's matrices are filled in by nmf_options.
 struct NmfMethodArgs {
-    std::string solver = "cd";
-    std::string init = "nndsvda";
+    decomp::NmfOptions options;
+    std::string solver = decomp::to_string(options.solver);
+    std::string init = decomp::to_string(options.init);
+    std::string beta_loss = decomp::to_string(options.beta_loss);
     std::string w_init, h_init;  ///< custom init: .npy files
-    std::string beta_loss = "frobenius";
-    static constexpr int max_iter_unset = std::numeric_limits<int>::min();
-    int max_iter = max_iter_unset;  ///< unset: the solver's default; given, it must be >= 1
-    double tol = -1;                ///< negative: the solver's default
-    std::uint64_t seed = 0;
-    double alpha_w = 0;
-    double alpha_h = -1;
-    double l1_ratio = 0;
-    bool shuffle = false;
-    double lam = -1, mu = 1e-6, lr = 0, anneal = 0.9;
-    int anneal_every = 100;
-    bool project = false;
-    double beta1 = 0.9, beta2 = 0.9;
-    double target_error = 0;
 };
 
 /// Binds --solver, --init, --w-init, --h-init, --beta-loss, --max-iter, --tol, --seed, --alpha-w,

@@ -12,26 +12,26 @@ void add_svd_method_options(CLI::App& app, SvdMethodArgs& a, bool with_full, boo
         app.add_flag("--full", a.full, "The full thin SVD: r = min(documents, terms) triplets");
         app.add_option("-k", a.k, "The k leading singular triplets (truncated SVD), 1 <= k <= min(m, n)");
     }
-    if (with_nmf)
-        app.add_option("--method", a.method, "gram or gesdd (full SVD); krylov or rsvd (truncated SVD); nmf")
-            ->check(CLI::IsMember({"gram", "gesdd", "krylov", "rsvd", "nmf"}));
-    else
-        app.add_option("--method", a.method, "gram or gesdd (full); krylov or rsvd (truncated)")
-            ->check(CLI::IsMember({"gram", "gesdd", "krylov", "rsvd"}));
-    app.add_option("--oversamples", a.oversamples, "Extra columns of the random start block (rsvd, krylov)")
+    std::vector<std::string> methods = decomp::svd_method_names();
+    if (with_nmf) methods.emplace_back("nmf");
+    app.add_option("--method", a.method,
+                   with_nmf ? "gram or gesdd (full SVD); krylov or rsvd (truncated SVD); nmf"
+                            : "gram or gesdd (full); krylov or rsvd (truncated)")
+        ->check(CLI::IsMember(methods));
+    app.add_option("--oversamples", a.options.oversamples, "Extra columns of the random start block (rsvd, krylov)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    app.add_option("--power-iters", a.power_iters,
+    app.add_option("--power-iters", a.options.power_iters,
                    "rsvd: power iterations (default: scikit-learn's auto, 7 if k < 0.1 min(m, n) else 4)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--normalizer", a.normalizer,
                    "rsvd: normalisation between power iterations (auto: none if <= 2 iterations, else lu)")
-        ->check(CLI::IsMember({"auto", "none", "lu", "qr"}))
+        ->check(CLI::IsMember(decomp::normalizer_names()))
         ->capture_default_str();
-    app.add_option("--seed", a.seed, "Seed of the random start block")->capture_default_str();
-    app.add_option("--block", a.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")
-        ->check(CLI::NonNegativeNumber);
-    app.add_option("--tol", a.tol,
+    app.add_option("--seed", a.options.seed, "Seed of the random start block")->capture_default_str();
+    app.add_option("--block", a.options.block, "krylov: vectors per Krylov block (default 4 for k <= 20, else 8)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--tol", a.options.tol,
                    "krylov: relative accuracy of each sigma^2, proven by the residual or the Kato-Temple bound")
         ->capture_default_str();
 }
@@ -42,10 +42,9 @@ decomp::SvdMethod chosen_method(const SvdMethodArgs& a) {
 }
 
 void validate(const SvdMethodArgs& a) {
-    const bool has_k = a.k != SvdMethodArgs::k_unset;
-    if (a.full == has_k)
+    if (a.full == a.k.has_value())
         throw InvalidArgument(a.full ? "give either --full or -k K, not both" : "give --full or -k K (k >= 1)");
-    if (!a.full && a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", a.k));
+    if (!a.full && *a.k < 1) throw InvalidArgument(fmt::format("k = {} is out of range: k must be at least 1", *a.k));
     const auto m = chosen_method(a);
     if (a.full && !decomp::is_full(m))
         throw InvalidArgument(fmt::format(
@@ -53,19 +52,15 @@ void validate(const SvdMethodArgs& a) {
     if (!a.full && decomp::is_full(m))
         throw InvalidArgument(fmt::format(
             "--method {} computes the full SVD: use it with --full, or --method krylov|rsvd with -k", a.method));
-    if (!(a.tol > 0 && a.tol < 1)) throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.tol));
+    if (!(a.options.tol > 0 && a.options.tol < 1))
+        throw InvalidArgument(fmt::format("--tol {} must be in (0, 1)", a.options.tol));
 }
 
 decomp::TruncatedSvdOptions truncated_options(const SvdMethodArgs& a, std::int64_t k) {
-    decomp::TruncatedSvdOptions o;
+    decomp::TruncatedSvdOptions o = a.options;
     o.k = k;
     o.method = chosen_method(a);
-    o.oversamples = a.oversamples;
-    if (a.power_iters >= 0) o.power_iters = a.power_iters;  // the argument's -1 and 0: unset
     o.normalizer = decomp::parse_normalizer(a.normalizer);
-    o.seed = a.seed;
-    o.tol = a.tol;
-    if (a.block > 0) o.block = a.block;
     return o;
 }
 
@@ -73,7 +68,7 @@ template <typename T>
 decomp::SvdResult<T> decompose(const CsrMatrix<T>& x, const SvdMethodArgs& a) {
     const Progress progress(a.full ? "svd (full)" : "svd");
     if (a.full) return decomp::full_svd(x, {chosen_method(a)});
-    return decomp::truncated_svd(x, truncated_options(a, a.k));
+    return decomp::truncated_svd(x, truncated_options(a, *a.k));
 }
 
 template decomp::SvdResult<float> decompose(const CsrMatrix<float>&, const SvdMethodArgs&);

@@ -4,24 +4,22 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
-#include <limits>
+#include <optional>
 #include <string>
 
 #include "factopic/decomp/svd.hpp"
 
 namespace factopic::cli {
 
+/// The SVD options as the library has them: the numbers bind to the fields of `options`
+/// (decomp::TruncatedSvdOptions), so the CLI's defaults and unset options are the library's;
+/// the method and the normalizer are read as their names, k is filled in by truncated_options.
 struct SvdMethodArgs {
     bool full = false;
-    static constexpr std::int64_t k_unset = std::numeric_limits<std::int64_t>::min();
-    std::int64_t k = k_unset;
+    std::optional<std::int64_t> k;
     std::string method;  ///< empty: gram with --full, krylov with -k
-    int oversamples = 10;
-    int power_iters = -1;
-    std::string normalizer = "auto";
-    std::uint64_t seed = 0;
-    double tol = 1e-6;
-    int block = 0;
+    decomp::TruncatedSvdOptions options;
+    std::string normalizer = decomp::to_string(options.normalizer);
 };
 
 /// Binds --full, -k, --method, --oversamples, --power-iters, --normalizer, --seed, --tol.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "doc_topics.hpp"
+#include "factopic/model/fit.hpp"
 #include "matrix_input.hpp"
 #include "nmf_options.hpp"
 #include "svd_options.hpp"
@@ -21,15 +22,16 @@ struct TopicsArgs {
     TopicsArgs() { input.vectorizer.weighting = "tfidf"; }
 
     MatrixArgs input;
-    std::string method = "nmf";
-    std::int64_t k = 10;
-    std::string k_text = "10";  // -k as given: a number, or auto (resolve_k)
+    // The library's defaults (model::TopicModelOptions), not a restatement of them.
+    std::string method = model::to_string(model::TopicModelOptions{}.method);
+    std::int64_t k = model::TopicModelOptions{}.k;
+    std::string k_text = std::to_string(k);  // -k as given: a number, or auto (resolve_k)
     bool k_auto = false;
     ChooseKArgs choose;               // -k auto: the ranks, the runs and the rule
     std::vector<SweepPoint> k_curve;  // -k auto: the curve k was chosen from (filled after the choice)
     SvdMethodArgs svd;
     NmfMethodArgs nmf;
-    int top = 10;
+    int top = model::TopicModelOptions{}.top;
     std::string doc_topics_path;
     DocTopicsArgs doc;           // --min-topic-weight, --normalize
     std::string model_path;      // fit: where the model goes

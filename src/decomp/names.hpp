@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "factopic/core/error.hpp"
 
@@ -20,6 +21,14 @@ std::string name_of(NameTable<E> table, E value) {
     for (const auto& [v, name] : table)
         if (v == value) return name;
     return "?";
+}
+
+/// Every name of the table, in its order (the valid values of an option).
+template <typename E>
+std::vector<std::string> names_of(NameTable<E> table) {
+    std::vector<std::string> names;
+    for (const auto& [v, name] : table) names.emplace_back(name);
+    return names;
 }
 
 /// The value called `name`; InvalidArgument listing the valid names otherwise.

@@ -95,6 +95,8 @@ TopicMethod parse_topic_method(const std::string& name) {
     return decomp::detail::parse_name(k_methods, name, "topic method");
 }
 
+std::vector<std::string> topic_method_names() { return decomp::detail::names_of(k_methods); }
+
 std::vector<std::vector<std::int64_t>> term_lists(const std::vector<decomp::Topic>& topics) {
     std::vector<std::vector<std::int64_t>> out;
     for (const auto& t : topics) {

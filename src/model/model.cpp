@@ -576,18 +576,11 @@ template <typename T, typename F>
 linalg::Matrix<T> project(const CsrMatrix<T>& x, const linalg::Matrix<F>& factor) {
     if (x.cols != factor.cols)
         throw DataError(fmt::format("the matrix has {} terms but the factor {}", x.cols, factor.cols));
-    const std::int64_t k = factor.rows;
-    linalg::Matrix<T> out = linalg::Matrix<T>::zeros(x.rows, k);
-    for (std::int64_t i = 0; i < x.rows; ++i)
-        for (std::int64_t t = 0; t < k; ++t) {
-            double s = 0;
-            for (std::int64_t q = x.indptr[static_cast<std::size_t>(i)]; q < x.indptr[static_cast<std::size_t>(i + 1)];
-                 ++q)
-                s += static_cast<double>(x.values[static_cast<std::size_t>(q)]) *
-                     static_cast<double>(factor(t, x.indices[static_cast<std::size_t>(q)]));
-            out(i, t) = static_cast<T>(s);
-        }
-    return out;
+    // linalg's row-wise product (Y(:, i) = Σ_j X(i, j)·F(:, j), k × documents, in double): one
+    // product for the library, parallel over the documents, each sum in the row's order.
+    linalg::Matrix<double> yt;
+    linalg::multiply_rowwise(x, factor.template cast<double>(), yt);
+    return linalg::transpose(yt).template cast<T>();
 }
 
 template linalg::Matrix<float> embed(const TopicModel&, const CsrMatrix<float>&);

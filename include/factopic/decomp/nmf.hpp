@@ -32,14 +32,17 @@ namespace factopic::decomp {
 enum class NmfSolver { cd, mu, pgd, adam };
 std::string to_string(NmfSolver s);
 NmfSolver parse_nmf_solver(const std::string& name);
+std::vector<std::string> nmf_solver_names();  ///< the names parse_nmf_solver reads, in order
 
 enum class NmfInit { random, nndsvd, nndsvda, nndsvdar, custom };
 std::string to_string(NmfInit i);
 NmfInit parse_nmf_init(const std::string& name);
+std::vector<std::string> nmf_init_names();
 
 enum class BetaLoss { frobenius, kullback_leibler };
 std::string to_string(BetaLoss b);
 BetaLoss parse_beta_loss(const std::string& name);
+std::vector<std::string> beta_loss_names();
 
 struct NmfOptions {
     std::int64_t k = 10;

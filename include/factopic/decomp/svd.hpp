@@ -33,11 +33,13 @@ enum class SvdMethod {
 std::string to_string(SvdMethod m);
 /// Parses "gram", "gesdd", "rsvd", "krylov"; anything else throws InvalidArgument.
 SvdMethod parse_svd_method(const std::string& name);
+std::vector<std::string> svd_method_names();  ///< the names parse_svd_method reads, in order
 bool is_full(SvdMethod m);
 
 enum class Normalizer { automatic, none, lu, qr };
 std::string to_string(Normalizer n);
 Normalizer parse_normalizer(const std::string& name);
+std::vector<std::string> normalizer_names();
 
 struct FullSvdOptions {
     SvdMethod method = SvdMethod::gram;

@@ -29,6 +29,7 @@ enum class TopicMethod { nmf, svd, rsvd, krylov };
 std::string to_string(TopicMethod m);
 /// The inverse of to_string; InvalidArgument naming the value otherwise.
 TopicMethod parse_topic_method(const std::string& name);
+std::vector<std::string> topic_method_names();  ///< the names parse_topic_method reads, in order
 
 /// Words per topic that coherence reads (gensim's CoherenceModel default, topn = 10), and that
 /// diversity reads (Dieng et al. 2020, "Topic modeling in embedding spaces").

@@ -38,6 +38,9 @@ std::string to_string(NmfInit i) { return detail::name_of(k_inits, i); }
 NmfInit parse_nmf_init(const std::string& name) { return detail::parse_name(k_inits, name, "NMF init"); }
 std::string to_string(BetaLoss b) { return detail::name_of(k_beta_losses, b); }
 BetaLoss parse_beta_loss(const std::string& name) { return detail::parse_name(k_beta_losses, name, "beta loss"); }
+std::vector<std::string> nmf_solver_names() { return detail::names_of(k_solvers); }
+std::vector<std::string> nmf_init_names() { return detail::names_of(k_inits); }
+std::vector<std::string> beta_loss_names() { return detail::names_of(k_beta_losses); }
 
 using namespace nmf_detail;
 

@@ -108,6 +108,9 @@ Factors initialize(const CsrMatrix<T>& a, const NmfOptions& o);
 /// half-step; portable, no std::shuffle): swap i with the integer below i + 1 at position
 /// draw·k + i of the nmf_shuffle stream.
 std::vector<std::int64_t> permutation(std::int64_t k, std::uint64_t seed, std::uint64_t draw);
+/// cd's coordinate order for a half-step: the draw-th permutation under o.seed when o.shuffle,
+/// else 0..k-1.
+std::vector<std::int64_t> coordinate_order(std::int64_t k, const NmfOptions& o, std::uint64_t draw);
 
 // ---------------------------------------------------------------------------------------------
 // losses.cpp
@@ -134,6 +137,17 @@ struct DecreaseRule {
         if ((previous - error) / initial < tol) return true;
         previous = error;
         return false;
+    }
+};
+
+/// The stopping rule of scikit-learn's cd, for the fit and the transform: stop when an
+/// iteration's projected-gradient violation is at most tol × the first iteration's (at once
+/// when the first is 0: the start is already stationary).
+struct ViolationRule {
+    double tol, initial = 0;
+    bool done(int iteration, double violation) {
+        if (iteration == 1) initial = violation;
+        return initial == 0 || violation / initial <= tol;
     }
 };
 

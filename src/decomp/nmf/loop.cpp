@@ -79,21 +79,16 @@ Alternation alternate(const Problem& pb, DeviceFactors& f, Matrix<double>& gh, M
 
 Outcome run_cd(const Problem& pb, DeviceFactors& f, const NmfOptions& o, const Regularization& reg, int max_iter) {
     Outcome out(o, max_iter);
-    const std::int64_t k = o.k;
-    std::vector<std::int64_t> order(static_cast<std::size_t>(k));
-    for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
     Matrix<double> gh = pb.be.factor_gram(f.h);
-    double violation_init = 0;
+    ViolationRule rule{*o.tol};
     for (int it = 1; it <= max_iter; ++it) {
         const Alternation a = alternate(pb, f, gh, [&](const Matrix<double>& g, bool w_step) {
-            return backend::NmfRule(backend::NmfCdRule{
-                &g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h,
-                o.shuffle ? permutation(k, o.seed, 2 * static_cast<std::uint64_t>(it - 1) + (w_step ? 0 : 1)) : order});
+            const auto draw = 2 * static_cast<std::uint64_t>(it - 1) + (w_step ? 0 : 1);
+            return backend::NmfRule(backend::NmfCdRule{&g, w_step ? reg.l1_w : reg.l1_h, w_step ? reg.l2_w : reg.l2_h,
+                                                       coordinate_order(o.k, o, draw)});
         });
         if (out.record(it, a.error, o.target_error)) break;
-        const double violation = a.own;
-        if (it == 1) violation_init = violation;
-        if (violation_init == 0 || violation / violation_init <= *o.tol) {
+        if (rule.done(it, a.own)) {  // a.own: the two half-steps' violation
             out.converged = true;
             break;
         }

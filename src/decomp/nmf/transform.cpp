@@ -62,16 +62,13 @@ TransformRun transform_cd(const backend::Backend& be, const Dense& p, const Matr
     const std::int64_t k = g.rows, m = p.cols();
     TransformRun out;
     Dense wr = be.upload(Matrix<double>::zeros(k, m));
-    std::vector<std::int64_t> order(static_cast<std::size_t>(k));
-    for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
-    double violation_init = 0;
+    ViolationRule rule{*o.tol};
     for (int it = 1; it <= max_iter; ++it) {
-        auto order_w = o.shuffle ? permutation(k, o.seed, static_cast<std::uint64_t>(it - 1)) : order;
-        const double violation =
-            be.nmf_stored_step(p, wr, backend::NmfCdRule{&g, reg.l1_w, reg.l2_w, std::move(order_w)});
+        const double violation = be.nmf_stored_step(
+            p, wr,
+            backend::NmfCdRule{&g, reg.l1_w, reg.l2_w, coordinate_order(k, o, static_cast<std::uint64_t>(it - 1))});
         out.iterations = it;
-        if (it == 1) violation_init = violation;
-        if (violation_init == 0 || violation / violation_init <= *o.tol) {
+        if (rule.done(it, violation)) {
             out.converged = true;
             break;
         }

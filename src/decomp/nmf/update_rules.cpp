@@ -19,4 +19,11 @@ std::vector<std::int64_t> permutation(std::int64_t k, std::uint64_t seed, std::u
     return p;
 }
 
+std::vector<std::int64_t> coordinate_order(std::int64_t k, const NmfOptions& o, std::uint64_t draw) {
+    if (o.shuffle) return permutation(k, o.seed, draw);
+    std::vector<std::int64_t> order(static_cast<std::size_t>(k));
+    for (std::int64_t t = 0; t < k; ++t) order[static_cast<std::size_t>(t)] = t;
+    return order;
+}
+
 }  // namespace factopic::decomp::nmf_detail

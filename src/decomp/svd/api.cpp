@@ -34,11 +34,13 @@ constexpr NameTable<Normalizer> k_normalizers = {
 
 std::string to_string(SvdMethod m) { return name_of(k_methods, m); }
 SvdMethod parse_svd_method(const std::string& name) { return parse_name(k_methods, name, "SVD method"); }
+std::vector<std::string> svd_method_names() { return detail::names_of(k_methods); }
 bool is_full(SvdMethod m) { return m == SvdMethod::gram || m == SvdMethod::gesdd; }
 std::string to_string(Normalizer n) { return name_of(k_normalizers, n); }
 Normalizer parse_normalizer(const std::string& name) {
     return parse_name(k_normalizers, name, "power-iteration normalizer");
 }
+std::vector<std::string> normalizer_names() { return detail::names_of(k_normalizers); }
 
 namespace {
 
